@@ -1,0 +1,90 @@
+#include <stdlib.h>
+
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "core/home.h"
+#include "core/result.h"
+#include "core/strings.h"
+
+namespace coven::core {
+namespace {
+
+// Given nanoseconds since the epoch, we should print RFC 3339 with nine digits and Z.
+TEST(ClockTest, FormatsNineFractionDigits) {
+  EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000000000Z");
+  EXPECT_EQ(FormatTimestamp(1'747'265'061'123'456'789), "2025-05-14T23:24:21.123456789Z");
+  EXPECT_EQ(NowTimestamp().size(), 30u);
+}
+
+// Given many fresh ids, each should be a distinct lowercase v4 UUID.
+TEST(ClockTest, UuidsAreVersion4AndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewUuid();
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[14], '4');
+    EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b');
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef-"), std::string::npos);
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(StringsTest, ParseInt64FollowsSpecRules) {
+  struct Case {
+    const char* text;
+    std::optional<int64_t> want;
+  };
+  const Case cases[] = {{"0", 0},           {"42", 42},         {"+7", 7},
+                        {"-3", -3},         {"", std::nullopt}, {" 1", std::nullopt},
+                        {"1 ", std::nullopt}, {"foo", std::nullopt}, {"+-1", std::nullopt},
+                        {"9223372036854775807", INT64_MAX},
+                        {"9223372036854775808", std::nullopt}, {"1.5", std::nullopt}};
+  for (const Case& c : cases) {
+    EXPECT_EQ(ParseInt64(c.text), c.want) << c.text;
+  }
+}
+
+TEST(StringsTest, Utf8Helpers) {
+  EXPECT_TRUE(IsValidUtf8("héllo ✓ 😀"));
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\xc3"));
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_EQ(IncompleteUtf8Tail("abc"), 0u);
+  EXPECT_EQ(IncompleteUtf8Tail("ab\xc3"), 1u);
+  EXPECT_EQ(IncompleteUtf8Tail("ab\xf0\x9f\x98"), 3u);
+  EXPECT_EQ(IncompleteUtf8Tail("ab\xf0\x9f\x98\x80"), 0u);
+  EXPECT_EQ(SanitizeUtf8("a\xffz"), "a\xEF\xBF\xBDz");
+  EXPECT_EQ(Trim("  x y \n"), "x y");
+}
+
+// Given COVEN_HOME, it wins over HOME; without it, HOME/.coven; with neither, an error.
+TEST(HomeTest, ResolvesLikeSpec) {
+  ::setenv("COVEN_HOME", "/tmp/custom-coven-home", 1);
+  ::setenv("HOME", "/tmp/user-home", 1);
+  EXPECT_EQ(*ResolveCovenHome(), "/tmp/custom-coven-home");
+  ::unsetenv("COVEN_HOME");
+  EXPECT_EQ(*ResolveCovenHome(), "/tmp/user-home/.coven");
+  ::unsetenv("HOME");
+  auto r = ResolveCovenHome();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "HOME is not set; set COVEN_HOME to choose a store path");
+}
+
+TEST(ResultTest, CarriesValueOrError) {
+  Result<int> ok = 3;
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok, 3);
+  Result<int> bad = Error(ErrorCode::kIo, "disk");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().WithContext("open").message, "open: disk");
+  Status s = Ok();
+  EXPECT_TRUE(s);
+}
+
+}  // namespace
+}  // namespace coven::core

@@ -1,0 +1,128 @@
+#include "core/strings.h"
+
+#include <charconv>
+
+namespace coven::core {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid or
+// truncated. `truncated` is set when the bytes seen so far are a valid prefix.
+size_t Utf8SeqLen(std::string_view s, size_t i, bool* truncated) {
+  *truncated = false;
+  auto b = static_cast<unsigned char>(s[i]);
+  size_t len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (b < 0x80) {
+    return 1;
+  } else if (b >= 0xC2 && b <= 0xDF) {
+    len = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    len = 3;
+    if (b == 0xE0) {
+      lo = 0xA0;
+    } else if (b == 0xED) {
+      hi = 0x9F;
+    }
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    len = 4;
+    if (b == 0xF0) {
+      lo = 0x90;
+    } else if (b == 0xF4) {
+      hi = 0x8F;
+    }
+  } else {
+    return 0;
+  }
+  for (size_t k = 1; k < len; ++k) {
+    if (i + k >= s.size()) {
+      *truncated = true;
+      return 0;
+    }
+    auto c = static_cast<unsigned char>(s[i + k]);
+    unsigned char min = k == 1 ? lo : 0x80;
+    unsigned char max = k == 1 ? hi : 0xBF;
+    if (c < min || c > max) {
+      return 0;
+    }
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && IsSpace(s.back())) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::optional<int64_t> ParseInt64(std::string_view s) {
+  if (!s.empty() && s.front() == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+      return std::nullopt;
+    }
+  }
+  if (s.empty()) {
+    return std::nullopt;
+  }
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || ptr != s.data() + s.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    bool truncated = false;
+    size_t n = Utf8SeqLen(s, i, &truncated);
+    if (n == 0) {
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+size_t IncompleteUtf8Tail(std::string_view s) {
+  size_t start = s.size() > 3 ? s.size() - 3 : 0;
+  for (size_t i = start; i < s.size(); ++i) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0xC0) {
+      bool truncated = false;
+      Utf8SeqLen(s, i, &truncated);
+      if (truncated) {
+        return s.size() - i;
+      }
+    }
+  }
+  return 0;
+}
+
+std::string SanitizeUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    bool truncated = false;
+    size_t n = Utf8SeqLen(s, i, &truncated);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      i += 1;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+}  // namespace coven::core

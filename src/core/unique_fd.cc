@@ -1,0 +1,93 @@
+#include "core/unique_fd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace coven::core {
+
+void UniqueFd::Reset(int fd) noexcept {
+  if (fd_ >= 0 && fd_ != fd) {
+    // POSIX leaves the fd state unspecified after EINTR; Linux always closes it, so
+    // retrying could close someone else's fd.
+    ::close(fd_);
+  }
+  fd_ = fd;
+}
+
+Result<Pipe> MakePipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return SysError("pipe2", errno);
+  }
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+Status WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return SysError("write", errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Ok();
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return SysError("open " + path, errno);
+  }
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd.fd(), buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return SysError("read " + path, errno);
+    }
+    if (n == 0) {
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd.valid()) {
+    return SysError("create " + tmp, errno);
+  }
+  if (::fchmod(fd.fd(), mode) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return SysError("chmod " + tmp, err);
+  }
+  if (Status s = WriteAll(fd.fd(), data); !s) {
+    ::unlink(tmp.c_str());
+    return s.error().WithContext(tmp);
+  }
+  if (::fsync(fd.fd()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return SysError("fsync " + tmp, err);
+  }
+  fd.Reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return SysError("rename " + tmp, err);
+  }
+  return Ok();
+}
+
+}  // namespace coven::core

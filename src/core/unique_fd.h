@@ -1,0 +1,58 @@
+// core/unique_fd.h: move-only owner of one file descriptor, and small fd helpers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace coven::core {
+
+// Owns one fd. Not thread-safe. The destructor closes the fd (no EINTR retry).
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.Release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) {
+      Reset(other.Release());
+    }
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { Reset(); }
+
+  int fd() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  // The caller now owns the fd.
+  int Release() noexcept {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  // Closes the old fd and takes ownership of `fd`.
+  void Reset(int fd = -1) noexcept;
+
+ private:
+  int fd_;
+};
+
+// A pipe whose both ends are close-on-exec.
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+Result<Pipe> MakePipe();
+
+// Writes all of `data` to `fd`, retrying on EINTR and short writes.
+Status WriteAll(int fd, std::string_view data);
+
+// Reads a whole (small) file. kIo with errno ENOENT when it does not exist.
+Result<std::string> ReadFile(const std::string& path);
+
+// Writes `data` to `path` atomically (temp file in the same folder, fsync, rename) with
+// permission bits `mode`.
+Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode);
+
+}  // namespace coven::core
