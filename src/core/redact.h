@@ -1,0 +1,2 @@
+// core/redact.h: placeholder, filled in by the redaction work.
+#pragma once
