@@ -1,0 +1,146 @@
+#include "api/api.h"
+
+#include <string>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "api/routes.h"
+#include "control/control_plane.h"
+
+namespace coven::api {
+namespace {
+namespace json = boost::json;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  Response Call(const std::string& method, const std::string& target,
+                const std::string& body = "") {
+    return api_.Handle(Request{method, target, body});
+  }
+  static json::object Body(const Response& r) { return json::parse(r.body).as_object(); }
+
+  control::ControlPlane control_ = control::ControlPlane::WithBuiltins();
+  Api api_{DaemonInfo{12345, "2026-05-14T23:24:21.123456789Z", "/tmp/x/coven.sock"}, control_,
+           nullptr};
+};
+
+// Given the versioned and the legacy health route, both should answer the v1 contract.
+TEST_F(ApiTest, HealthOnBothRoutes) {
+  for (const char* target : {"/api/v1/health", "/health"}) {
+    Response r = Call("GET", target);
+    ASSERT_EQ(r.status, 200) << target;
+    json::object b = Body(r);
+    EXPECT_EQ(b.at("ok"), true);
+    EXPECT_EQ(b.at("apiVersion"), "coven.daemon.v1");
+    EXPECT_EQ(b.at("capabilities").at("eventCursor"), "sequence");
+    EXPECT_EQ(b.at("capabilities").at("sessions"), true);
+    EXPECT_EQ(b.at("capabilities").at("structuredErrors"), true);
+    EXPECT_EQ(b.at("daemon").at("pid"), 12345);
+    EXPECT_EQ(b.at("supportedApiVersions"), json::array{"v1"});
+  }
+}
+
+TEST(ApiNoDaemonTest, HealthDaemonNull) {
+  control::ControlPlane control = control::ControlPlane::WithBuiltins();
+  Api api(std::nullopt, control, nullptr);
+  Response r = api.Handle(Request{"GET", "/health", ""});
+  EXPECT_TRUE(json::parse(r.body).as_object().at("daemon").is_null());
+}
+
+TEST_F(ApiTest, UnsupportedVersionAnd404s) {
+  struct Case {
+    const char* method;
+    const char* target;
+    int status;
+    const char* code;
+  };
+  const Case cases[] = {
+      {"GET", "/api/v2/health", 404, "invalid_request"},
+      {"GET", "/api//health", 404, "invalid_request"},
+      {"GET", "/api/v1", 404, "not_found"},
+      {"GET", "/api/", 404, "not_found"},
+      {"GET", "/api/v1/", 404, "not_found"},
+      {"GET", "/api/v1/nope", 404, "not_found"},
+      {"GET", "/actions", 404, "not_found"},
+      {"DELETE", "/health", 404, "not_found"},
+      {"get", "/health", 404, "not_found"},
+  };
+  for (const Case& c : cases) {
+    Response r = Call(c.method, c.target);
+    EXPECT_EQ(r.status, c.status) << c.target;
+    EXPECT_EQ(Body(r).at("error").at("code"), c.code) << c.target;
+  }
+  json::object v2 = Body(Call("GET", "/api/v2/health"));
+  EXPECT_EQ(v2.at("error").at("message"), "Unsupported API version.");
+  EXPECT_EQ(v2.at("error").at("details").at("apiVersion"), "v2");
+  EXPECT_EQ(v2.at("error").at("details").at("supportedApiVersions"), json::array{"v1"});
+}
+
+TEST_F(ApiTest, ApiVersionRoute) {
+  Response r = Call("GET", "/api/v1/api-version");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"apiVersion":"v1","supportedApiVersions":["v1"]})");
+}
+
+TEST_F(ApiTest, CapabilitiesCatalog) {
+  Response r = Call("GET", "/api/v1/capabilities");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            R"({"capabilities":[)"
+            R"({"id":"coven.sessions","label":"Project-scoped harness sessions","adapter":"coven-daemon","status":"available","policy":"allow","actions":[]},)"
+            R"({"id":"coven.control.actions","label":"Coven control-plane action router","adapter":"coven-daemon","status":"available","policy":"allow","actions":["coven.capabilities.refresh"]},)"
+            R"({"id":"desktop.automation","label":"Desktop automation adapters","adapter":"desktop-use","status":"planned","policy":"requiresApproval","actions":[]}]})");
+  EXPECT_EQ(r.body.find("coven.sessions.launch"), std::string::npos);
+  EXPECT_EQ(r.body.find("desktop.window.focus"), std::string::npos);
+}
+
+TEST_F(ApiTest, RefreshActionEchoesOriginAndIntent) {
+  Response r = Call("POST", "/api/v1/actions",
+                    R"({"action":"coven.capabilities.refresh","origin":" open-meow ","intentId":"intent-1","args":{}})");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body,
+            R"({"ok":true,"accepted":true,"action":"coven.capabilities.refresh","status":"completed",)"
+            R"("event":{"kind":"capabilities.refreshed","action":"coven.capabilities.refresh","origin":"open-meow","intentId":"intent-1","payload":{"capabilities":3}}})");
+}
+
+// Given each malformed actions body of SPEC 2.7, we should answer 400 in the action shape.
+TEST_F(ApiTest, ActionErrors) {
+  struct Case {
+    const char* body;
+    const char* action;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"{not-json", "(unknown)", "failed to parse request body"},
+      {R"(["not","an","object"])", "(unknown)", "request body must be a JSON object"},
+      {R"({"origin":"x"})", "", "request body requires string field `action`"},
+      {R"({"action":"   "})", "", "request body requires string field `action`"},
+      {R"({"action":42})", "", "request body requires string field `action`"},
+      {"", "", "request body requires string field `action`"},
+      {R"({"action":"desktop.deleteEverything"})", "desktop.deleteEverything",
+       "unknown action `desktop.deleteEverything`"},
+  };
+  for (const Case& c : cases) {
+    Response r = Call("POST", "/api/v1/actions", c.body);
+    EXPECT_EQ(r.status, 400) << c.body;
+    json::object b = Body(r);
+    EXPECT_EQ(b.at("ok"), false);
+    EXPECT_EQ(b.at("accepted"), false);
+    EXPECT_EQ(b.at("status"), "rejected");
+    EXPECT_EQ(b.at("action"), c.action) << c.body;
+    EXPECT_EQ(b.at("reason"), c.reason) << c.body;
+    EXPECT_FALSE(b.contains("event"));
+  }
+}
+
+TEST(RoutesTest, QueryParamIsRawFirstMatch) {
+  EXPECT_EQ(QueryParam("sessionId=a&limit=2&sessionId=b", "sessionId"), "a");
+  EXPECT_EQ(QueryParam("flag&limit=2", "limit"), "2");
+  EXPECT_EQ(QueryParam("flag&limit=2", "flag"), std::nullopt);
+  EXPECT_EQ(QueryParam("id=a%20b", "id"), "a%20b");
+  EXPECT_EQ(QueryParam("sessionId=", "sessionId"), "");
+}
+
+}  // namespace
+}  // namespace coven::api

@@ -1,0 +1,70 @@
+#include "api/routes.h"
+
+#include "api/errors.h"
+#include "core/error.h"
+
+namespace coven::api {
+
+NormalizedRoute NormalizeRoute(std::string_view path) {
+  NormalizedRoute out;
+  constexpr std::string_view kApi = "/api/";
+  if (path.substr(0, kApi.size()) != kApi) {
+    out.path = std::string(path);
+    return out;
+  }
+  std::string_view rest = path.substr(kApi.size());
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    out.kind = NormalizedRoute::kNotFound;
+    return out;
+  }
+  std::string_view version = rest.substr(0, slash);
+  std::string_view suffix = rest.substr(slash);  // starts with '/'
+  if (version != "v1") {
+    out.kind = NormalizedRoute::kBadVersion;
+    out.version = std::string(version);
+    return out;
+  }
+  if (suffix == "/") {
+    out.kind = NormalizedRoute::kNotFound;
+    return out;
+  }
+  out.path = std::string(suffix);
+  return out;
+}
+
+std::optional<std::string> QueryParam(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == key) {
+      return std::string(part.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, bool>> AdditiveCapabilities() { return {}; }
+
+std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
+                                             const std::string& method, const std::string& path,
+                                             std::string_view /*query*/,
+                                             const std::string& /*body*/) {
+  bool is_session_route = path == "/sessions" || path == "/events" ||
+                          (path.rfind("/sessions/", 0) == 0 && (method == "GET" || method == "POST"));
+  if (!is_session_route) {
+    return std::nullopt;
+  }
+  if (sessions == nullptr) {
+    return ErrorResponse(
+        core::Error(core::ErrorCode::kRuntimeUnavailable, "Session runtime is not available."));
+  }
+  return std::nullopt;
+}
+
+}  // namespace coven::api
