@@ -115,6 +115,9 @@ Response Api::Dispatch(const Request& request) const {
     envelope["error"] = std::move(inner);
     return JsonResponse(404, envelope);
   }
+  if (!core::IsValidUtf8(request.body)) {
+    return ErrorResponse(Error(ErrorCode::kInvalidRequest, "request body must be valid UTF-8"));
+  }
   const std::string& method = request.method;
   const std::string& p = route.path;
   if (method == "GET" && p == "/health") {

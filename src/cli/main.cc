@@ -1,0 +1,74 @@
+#include "cli/main.h"
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "coven_version.h"
+
+namespace coven::cli {
+
+core::Result<core::HomePaths> Context::Home() {
+  auto home = core::ResolveCovenHome();
+  if (!home) {
+    Fail(home.error());
+    return home.error();
+  }
+  return core::HomePaths(*home);
+}
+
+int Context::Fail(const core::Error& error) {
+  std::fprintf(stderr, "Error: %s\n", error.message.c_str());
+  exit_code = 1;
+  return 1;
+}
+
+std::vector<CommandSpec> AllCommands() {
+  return {
+      {"daemon", "Start, inspect, stop or restart the Coven daemon", SetupDaemon},
+  };
+}
+
+int Main(int argc, char** argv) {
+  try {
+    CLI::App app{"Run project-scoped coding agents without memorizing harness commands", "coven"};
+    app.set_version_flag("--version", std::string("coven ") + kCovenVersion);
+    app.require_subcommand(0, 1);
+    app.footer(
+        "Examples:\n"
+        "  coven daemon start        start the background daemon\n"
+        "  coven daemon status       is it running? (scripts grep `status=`)\n"
+        "\nState lives in $COVEN_HOME (default ~/.coven).");
+    Context ctx;
+    for (const CommandSpec& spec : AllCommands()) {
+      CLI::App* sub = app.add_subcommand(spec.name, spec.help);
+      spec.setup(*sub, ctx);
+    }
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      std::fprintf(stderr, "Error: %s\nRun `coven --help` (or `coven <command> --help`).\n",
+                   e.what());
+      return 2;
+    }
+    if (app.get_subcommands().empty()) {
+      std::cout << app.help();
+      return 0;
+    }
+    return ctx.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace coven::cli

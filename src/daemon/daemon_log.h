@@ -1,0 +1,30 @@
+// daemon/daemon_log.h: the daemon's bounded log file (`<home>/daemon.log`). When the file
+// passes `max_bytes` it is renamed to `daemon.log.1` (replacing the previous one) and a new
+// file is started, so the log never holds more than about twice `max_bytes`.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "core/unique_fd.h"
+
+namespace coven::daemon {
+
+class DaemonLog {
+ public:
+  explicit DaemonLog(std::string path, size_t max_bytes = 1024 * 1024);
+  // Appends one timestamped line. Thread-safe. Failures are ignored: logging never stops
+  // the daemon.
+  void Write(const std::string& line);
+
+ private:
+  void OpenLocked();
+
+  std::string path_;
+  size_t max_bytes_;
+  std::mutex mu_;
+  core::UniqueFd fd_;  // guarded by mu_
+  size_t size_ = 0;    // guarded by mu_
+};
+
+}  // namespace coven::daemon

@@ -1,0 +1,276 @@
+#include "daemon/lifecycle.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "client/daemon_client.h"
+#include "core/unique_fd.h"
+#include "daemon/daemon_record.h"
+#include "daemon/home_dir.h"
+
+extern char** environ;  // NOLINT(readability-redundant-declaration)
+
+namespace coven::daemon {
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+constexpr auto kProbeTimeout = std::chrono::milliseconds(2000);
+constexpr auto kReadyTimeout = std::chrono::milliseconds(15000);
+constexpr auto kStopTimeout = std::chrono::milliseconds(10000);
+
+// A zombie counts as dead: the daemon's starter has exited, and whoever adopted it may
+// reap it late (a container's pid 1 often never does).
+bool PidAlive(int pid) {
+  if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) {
+    return false;
+  }
+  auto stat = core::ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) {
+    return true;
+  }
+  size_t paren = stat->rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat->size() || (*stat)[paren + 2] != 'Z';
+}
+
+std::string RunningLine(const char* word, int pid, const std::string& socket) {
+  return std::string("coven daemon status=") + word + " pid=" + std::to_string(pid) +
+         " socket=" + socket;
+}
+
+// Health of whatever answers on `socket`, as a record; error when nothing sensible answers.
+core::Result<DaemonRecord> ProbeHealth(const std::string& socket) {
+  client::DaemonClient client(socket, kProbeTimeout);
+  auto reply = client.Get("/health");
+  if (!reply) {
+    return reply.error();
+  }
+  if (reply->status != 200) {
+    return Error(ErrorCode::kCorrupt, "health answered " + std::to_string(reply->status));
+  }
+  return DaemonRecordFromHealth(reply->body);
+}
+
+void RemoveStaleFiles(const core::HomePaths& paths) {
+  RemoveDaemonRecord(paths.daemon_json);
+  ::unlink(paths.socket.c_str());
+}
+
+// Reads the ready pipe: "ok\n" once the daemon serves, or an error text; EOF means the
+// daemon died before it was ready.
+core::Status WaitReady(int fd, const std::string& log_path) {
+  std::string got;
+  auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return Error(ErrorCode::kRuntimeUnavailable,
+                   "the daemon did not become ready in time; see " + log_path);
+    }
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r < 0 && errno == EINTR) {
+      continue;
+    }
+    char buf[512];
+    ssize_t n = r > 0 ? ::read(fd, buf, sizeof(buf)) : 0;
+    if (r > 0 && n > 0) {
+      got.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (r > 0 && n == 0) {
+      break;  // EOF: the daemon wrote everything it will write
+    }
+  }
+  if (got.rfind("ok", 0) == 0) {
+    return core::Ok();
+  }
+  if (got.empty()) {
+    return Error(ErrorCode::kRuntimeUnavailable,
+                 "the daemon exited before it was ready; see " + log_path);
+  }
+  while (!got.empty() && got.back() == '\n') {
+    got.pop_back();
+  }
+  return Error(ErrorCode::kRuntimeUnavailable, got);
+}
+
+core::Result<int> SpawnServe(const core::HomePaths& paths, const std::string& exe) {
+  auto pipe = core::MakePipe();
+  if (!pipe) {
+    return pipe.error();
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  // dup2 onto fd 3 clears close-on-exec for the child's copy only.
+  posix_spawn_file_actions_adddup2(&actions, pipe->write.fd(), 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).rfind("COVEN_HOME=", 0) != 0) {
+      env_strings.emplace_back(*e);
+    }
+  }
+  env_strings.push_back("COVEN_HOME=" + paths.home);
+  std::vector<char*> envp;
+  for (std::string& s : env_strings) {
+    envp.push_back(s.data());
+  }
+  envp.push_back(nullptr);
+  std::string a0 = exe, a1 = "daemon", a2 = "serve", a3 = "--ready-fd", a4 = "3";
+  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), nullptr};
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    return core::SysError("start `" + exe + " daemon serve`", rc);
+  }
+  pipe->write.Reset();
+  if (core::Status s = WaitReady(pipe->read.fd(), paths.log); !s) {
+    return s.error();
+  }
+  return static_cast<int>(pid);
+}
+
+}  // namespace
+
+std::string SelfExecutable() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n <= 0) {
+    return "coven";
+  }
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+bool VerifyDaemon(const std::string& socket, int pid) {
+  auto rec = ProbeHealth(socket);
+  return rec && rec->pid == pid;
+}
+
+core::Result<StatusReport> DaemonStatus(const core::HomePaths& paths) {
+  StatusReport report;
+  report.line = "coven daemon status=stopped";
+  auto rec = ReadDaemonRecord(paths.daemon_json);
+  if (!rec && rec.error().sys_errno == ENOENT) {
+    return report;
+  }
+  if (!rec) {
+    // Corrupt metadata: trust a daemon that answers on the socket, else clear it.
+    auto probed = ProbeHealth(paths.socket);
+    if (probed) {
+      if (core::Status s = WriteDaemonRecord(paths.daemon_json, *probed); !s) {
+        return s.error();
+      }
+      return StatusReport{DaemonState::kRunning, probed->pid, probed->socket,
+                          RunningLine("running ok=true", probed->pid, probed->socket)};
+    }
+    RemoveDaemonRecord(paths.daemon_json);
+    return report;
+  }
+  if (VerifyDaemon(rec->socket, rec->pid)) {
+    return StatusReport{DaemonState::kRunning, rec->pid, rec->socket,
+                        RunningLine("running ok=true", rec->pid, rec->socket)};
+  }
+  if (PidAlive(rec->pid)) {
+    return StatusReport{DaemonState::kStale, rec->pid, rec->socket,
+                        RunningLine("stale ok=false", rec->pid, rec->socket)};
+  }
+  RemoveStaleFiles(paths);
+  return report;
+}
+
+core::Result<std::string> StartDaemon(const core::HomePaths& paths, const std::string& exe) {
+  if (core::Status s = EnsureHome(paths.home); !s) {
+    return s.error();
+  }
+  auto status = DaemonStatus(paths);
+  if (!status) {
+    return status.error();
+  }
+  if (status->state == DaemonState::kRunning) {
+    return RunningLine("running", status->pid, status->socket);
+  }
+  if (status->state == DaemonState::kStale) {
+    return Error(ErrorCode::kConflict,
+                 "Coven daemon pid " + std::to_string(status->pid) +
+                     " is alive but does not answer on " + status->socket +
+                     "; run `coven daemon stop` (or kill it) before starting another");
+  }
+  auto pid = SpawnServe(paths, exe);
+  if (!pid) {
+    return pid.error();
+  }
+  return RunningLine("running", *pid, paths.socket);
+}
+
+core::Result<std::string> StopDaemon(const core::HomePaths& paths) {
+  auto rec = ReadDaemonRecord(paths.daemon_json);
+  if (!rec && rec.error().sys_errno == ENOENT) {
+    return std::string("coven daemon was not running");
+  }
+  if (!rec) {
+    return rec.error().WithContext(paths.daemon_json);
+  }
+  if (!VerifyDaemon(rec->socket, rec->pid)) {
+    if (PidAlive(rec->pid)) {
+      return Error(ErrorCode::kConflict,
+                   "Coven daemon pid " + std::to_string(rec->pid) +
+                       " could not be verified through its socket; not signaling or clearing "
+                       "daemon status");
+    }
+    RemoveStaleFiles(paths);
+    return std::string("coven daemon status=stopped");
+  }
+  if (::kill(rec->pid, SIGTERM) != 0 && errno != ESRCH) {
+    return core::SysError("signal daemon pid " + std::to_string(rec->pid), errno);
+  }
+  auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
+  while (PidAlive(rec->pid)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Error(ErrorCode::kConflict, "Coven daemon pid " + std::to_string(rec->pid) +
+                                             " did not exit after SIGTERM; not clearing "
+                                             "daemon status");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  RemoveStaleFiles(paths);
+  return std::string("coven daemon status=stopped");
+}
+
+core::Result<std::string> RestartDaemon(const core::HomePaths& paths, const std::string& exe) {
+  auto stopped = StopDaemon(paths);
+  if (!stopped) {
+    return stopped.error();
+  }
+  bool was_running = *stopped != "coven daemon was not running";
+  auto started = StartDaemon(paths, exe);
+  if (!started || !was_running) {
+    return started;
+  }
+  std::string line = *started;
+  line.replace(line.find("status=running"), 14, "status=restarted");
+  return line;
+}
+
+}  // namespace coven::daemon

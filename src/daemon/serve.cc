@@ -1,0 +1,124 @@
+#include "daemon/serve.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+
+#include "api/api.h"
+#include "control/control_plane.h"
+#include "core/clock.h"
+#include "core/home.h"
+#include "core/strings.h"
+#include "core/unique_fd.h"
+#include "daemon/daemon_log.h"
+#include "daemon/daemon_record.h"
+#include "daemon/home_dir.h"
+#include "server/http_server.h"
+
+namespace coven::daemon {
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+// Holds `<home>/daemon.lock` for the life of the daemon so a second `serve` fails fast.
+core::Result<core::UniqueFd> TakeServeLock(const std::string& path) {
+  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) {
+    return core::SysError("open " + path, errno);
+  }
+  if (::flock(fd.fd(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return Error(ErrorCode::kConflict,
+                   "another coven daemon is already serving this Coven home (" + path +
+                       " is locked); use `coven daemon status`");
+    }
+    return core::SysError("lock " + path, errno);
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd.fd(), 0) == 0) {
+    (void)core::WriteAll(fd.fd(), pid);
+  }
+  return fd;
+}
+
+class ReadySignal {
+ public:
+  explicit ReadySignal(int fd) : fd_(fd) {}
+  void Ok() { Send("ok\n"); }
+  void Fail(const std::string& message) { Send(message + "\n"); }
+
+ private:
+  void Send(const std::string& text) {
+    if (fd_.valid()) {
+      (void)core::WriteAll(fd_.fd(), text);
+      fd_.Reset();
+    }
+  }
+  core::UniqueFd fd_;
+};
+
+}  // namespace
+
+int Serve(const ServeOptions& options) {
+  ReadySignal ready(options.ready_fd);
+  ::signal(SIGPIPE, SIG_IGN);  // peers that hang up must not kill the daemon
+  core::HomePaths paths(AbsoluteHome(options.home));
+  auto fail = [&ready](const Error& e) {
+    ready.Fail(e.message);
+    return 1;
+  };
+  if (core::Status s = EnsureHome(paths.home); !s) {
+    return fail(s.error());
+  }
+  DaemonLog log(paths.log);
+  auto lock = TakeServeLock(paths.lock);
+  if (!lock) {
+    log.Write("serve refused: " + lock.error().message);
+    return fail(lock.error());
+  }
+  if (::chdir("/") != 0) {
+    log.Write("chdir / failed; staying in the current directory");
+  }
+
+  api::DaemonInfo info{static_cast<int>(::getpid()), core::NowTimestamp(), paths.socket};
+  control::ControlPlane control = control::ControlPlane::WithBuiltins();
+  api::Api api(info, control, nullptr);
+
+  server::ServerOptions server_options;
+  server_options.socket_path = paths.socket;
+  // Tests shorten the per-request deadline to watch idle connections get closed.
+  if (const char* t = std::getenv("COVEN_HTTP_TIMEOUT_MS")) {  // NOLINT(concurrency-mt-unsafe)
+    if (auto ms = core::ParseInt64(t); ms && *ms > 0) {
+      server_options.request_timeout = std::chrono::milliseconds(*ms);
+    }
+  }
+  auto server = server::HttpServer::Listen(
+      server_options, [&api](const api::Request& req) { return api.Handle(req); });
+  if (!server) {
+    log.Write("serve failed: " + server.error().message);
+    return fail(server.error());
+  }
+  if (core::Status s = WriteDaemonRecord(paths.daemon_json, {info.pid, info.started_at, paths.socket});
+      !s) {
+    log.Write("serve failed: " + s.error().message);
+    return fail(s.error());
+  }
+  log.Write("serving pid=" + std::to_string(info.pid) + " socket=" + paths.socket);
+  ready.Ok();
+
+  int sig = (*server)->Run();
+  log.Write("stopping" + (sig != 0 ? " on signal " + std::to_string(sig) : std::string()));
+  auto rec = ReadDaemonRecord(paths.daemon_json);
+  if (rec && rec->pid == info.pid) {
+    RemoveDaemonRecord(paths.daemon_json);
+  }
+  return 0;
+}
+
+}  // namespace coven::daemon

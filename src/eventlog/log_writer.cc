@@ -1,0 +1,147 @@
+// LogWriter: creates a log, resumes one after a crash, and appends framed records.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "eventlog/event_log.h"
+#include "eventlog/internal/framing.h"
+
+namespace coven::eventlog {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+using core::UniqueFd;
+
+// One writer per log: a second shim (or a confused restart) must not interleave records.
+// The lock belongs to the open file description and goes away with the fd.
+Status LockExclusive(int fd, const std::string& path) {
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    if (err == EINTR) {
+      continue;
+    }
+    if (err == EWOULDBLOCK) {
+      return Error(ErrorCode::kConflict, "event log " + path + " already has a writer");
+    }
+    return core::SysError("lock " + path, err);
+  }
+  return core::Ok();
+}
+
+}  // namespace
+
+LogWriter::LogWriter(UniqueFd fd, LogHeader header, uint64_t last_seq, uint64_t end_offset,
+                     uint64_t truncated_bytes)
+    : fd_(std::move(fd)),
+      header_(std::move(header)),
+      last_seq_(last_seq),
+      end_offset_(end_offset),
+      truncated_bytes_(truncated_bytes) {}
+
+Result<LogWriter> LogWriter::Create(const std::string& path, const std::string& session_id) {
+  if (!internal::IsUuidShape(session_id)) {
+    return Error(ErrorCode::kInvalidRequest, "session id is not a UUID: " + session_id);
+  }
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) {
+    return core::SysError("create event log " + path, errno);
+  }
+  if (Status s = LockExclusive(fd.fd(), path); !s) {
+    return s.error();
+  }
+  LogHeader header;
+  header.session_id = session_id;
+  core::RandomBytes(header.id_prefix.data(), header.id_prefix.size());
+  // Store the prefix with the UUID version/variant bits already applied (see EventId).
+  header.id_prefix[6] = static_cast<unsigned char>((header.id_prefix[6] & 0x0F) | 0x40);
+  header.id_prefix[8] = static_cast<unsigned char>((header.id_prefix[8] & 0x3F) | 0x80);
+  if (Status s = core::WriteAll(fd.fd(), internal::EncodeHeader(header)); !s) {
+    ::unlink(path.c_str());
+    return s.error().WithContext("write event log header " + path);
+  }
+  return LogWriter(std::move(fd), std::move(header), 0, internal::kHeaderSize, 0);
+}
+
+Result<LogWriter> LogWriter::OpenForAppend(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC));
+  if (!fd.valid()) {
+    return core::SysError("open event log " + path, errno);
+  }
+  if (Status s = LockExclusive(fd.fd(), path); !s) {
+    return s.error();
+  }
+  std::vector<char> buffer;
+  internal::ChunkReader reader(fd.fd(), &buffer);
+  Result<LogHeader> header = internal::ReadHeader(reader);
+  if (!header) {
+    return header.error().WithContext(path);
+  }
+  uint64_t end = internal::kHeaderSize;
+  uint64_t seq = 0;
+  for (;;) {
+    auto rec = internal::ReadRecord(reader, end, seq + 1);
+    if (!rec) {
+      return rec.error().WithContext(path);
+    }
+    if (!rec->has_value()) {
+      break;
+    }
+    end = (*rec)->end;
+    seq = (*rec)->seq;
+  }
+  struct stat st {};
+  if (::fstat(fd.fd(), &st) != 0) {
+    return core::SysError("stat event log " + path, errno);
+  }
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  uint64_t cut = size > end ? size - end : 0;
+  // Everything after the last valid record is a torn write or damage: readers already
+  // treat it as the end, and appending after it would hide the new records from them.
+  if (cut > 0 && ::ftruncate(fd.fd(), static_cast<off_t>(end)) != 0) {
+    return core::SysError("truncate torn tail of event log " + path, errno);
+  }
+  return LogWriter(std::move(fd), std::move(*header), seq, end, cut);
+}
+
+Result<uint64_t> LogWriter::Append(EventKind kind, std::string_view payload, int64_t time_ns) {
+  if (is_broken_) {
+    return Error(ErrorCode::kIo, "event log writer is broken by an earlier failed append");
+  }
+  if (payload.size() > kMaxPayloadBytes) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "event payload of " + std::to_string(payload.size()) + " bytes exceeds 4 MiB");
+  }
+  if (!internal::IsKnownKind(static_cast<uint8_t>(kind))) {
+    return Error(ErrorCode::kInvalidRequest, "unknown event kind");
+  }
+  if (last_seq_ >= kMaxSeq) {
+    return Error(ErrorCode::kConflict, "event log is full");
+  }
+  uint64_t seq = last_seq_ + 1;
+  internal::EncodeRecord(seq, time_ns, kind, payload, &frame_);
+  // One write() per record, so readers only ever see a partial record at the tail.
+  if (Status s = core::WriteAll(fd_.fd(), frame_); !s) {
+    // A short write (ENOSPC, EIO) leaves a partial record; cut it so later appends stay
+    // reachable, or refuse to append again if we cannot.
+    if (::ftruncate(fd_.fd(), static_cast<off_t>(end_offset_)) != 0) {
+      is_broken_ = true;
+    }
+    return s.error().WithContext("append to event log");
+  }
+  end_offset_ += frame_.size();
+  last_seq_ = seq;
+  return seq;
+}
+
+Status LogWriter::Sync() {
+  if (::fdatasync(fd_.fd()) != 0) {
+    return core::SysError("fdatasync event log", errno);
+  }
+  return core::Ok();
+}
+
+}  // namespace coven::eventlog

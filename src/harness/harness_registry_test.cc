@@ -1,0 +1,263 @@
+#include "harness/harness_registry.h"
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace coven::harness {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// A real temporary directory, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "coven-harness-XXXXXX").string();
+    EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string Path(const std::string& rel) const { return path_ + "/" + rel; }
+  const std::string& path() const { return path_; }
+
+  void Write(const std::string& rel, const std::string& text, fs::perms perms) const {
+    fs::create_directories(fs::path(Path(rel)).parent_path());
+    std::ofstream(Path(rel)) << text;
+    fs::permissions(Path(rel), perms);
+  }
+
+ private:
+  std::string path_;
+};
+
+constexpr fs::perms kExec = fs::perms::owner_all | fs::perms::group_read;
+constexpr fs::perms kNoExec = fs::perms::owner_read | fs::perms::owner_write;
+
+// Given no user manifests, we should list the built-ins in table order with their labels.
+TEST(HarnessRegistryTest, BuiltinTable) {
+  HarnessRegistry r = HarnessRegistry::BuiltinsOnly();
+  std::vector<std::string> ids;
+  std::vector<std::string> labels;
+  for (const Adapter& a : r.adapters()) {
+    ids.push_back(a.id);
+    labels.push_back(a.label);
+    EXPECT_TRUE(a.builtin);
+    EXPECT_EQ(a.argv_template.front(), a.executable) << a.id;
+    EXPECT_EQ(std::count(a.argv_template.begin(), a.argv_template.end(), "{prompt}"), 1) << a.id;
+    EXPECT_THAT(a.install_hint, HasSubstr(a.executable)) << a.id;
+  }
+  EXPECT_THAT(ids, ElementsAre("codex", "claude", "gemini", "aider", "opencode", "hermes", "demo"));
+  EXPECT_THAT(labels, ElementsAre("Codex", "Claude Code", "Gemini CLI", "Aider", "OpenCode",
+                                  "Hermes Agent", "Coven demo (no account needed)"));
+  EXPECT_TRUE(r.problems().empty());
+  EXPECT_EQ(r.Find("demo")->executable, "coven-demo");
+  EXPECT_EQ(r.Find("nope"), nullptr);
+}
+
+// Given the codex and claude hints, we should keep SPEC 4.3's tokens.
+TEST(HarnessRegistryTest, SpecInstallHintTokens) {
+  HarnessRegistry r = HarnessRegistry::BuiltinsOnly();
+  const std::string codex = r.Find("codex")->install_hint;
+  for (const char* token : {"npm install -g @openai/codex", "brew install --cask codex", "PATH",
+                            "codex login", "retry `coven doctor`"}) {
+    EXPECT_THAT(codex, HasSubstr(token));
+  }
+  const std::string claude = r.Find("claude")->install_hint;
+  for (const char* token :
+       {"npm install -g @anthropic-ai/claude-code", "PATH", "claude doctor", "retry `coven doctor`"}) {
+    EXPECT_THAT(claude, HasSubstr(token));
+  }
+}
+
+// Given prompts full of shell metacharacters, we should pass each as one argv element.
+TEST(HarnessRegistryTest, PromptStaysOneElement) {
+  HarnessRegistry r = HarnessRegistry::BuiltinsOnly();
+  for (const std::string prompt :
+       {"hello; rm -rf /", "explain && exit", "$(whoami) `id` | cat > /tmp/x < y & \"q\" 'q'",
+        "two\nlines\ttab *glob? ~home {prompt}", ""}) {
+    SCOPED_TRACE(prompt);
+    auto codex = r.BuildArgv("codex", prompt);
+    ASSERT_TRUE(codex.has_value());
+    EXPECT_THAT(*codex, ElementsAre("codex", prompt));
+    auto gemini = r.BuildArgv("gemini", prompt);
+    ASSERT_TRUE(gemini.has_value());
+    EXPECT_THAT(*gemini, ElementsAre("gemini", "--prompt-interactive", prompt));
+  }
+}
+
+// Given an unknown id, we should answer invalid_request "unsupported harness `<id>`".
+TEST(HarnessRegistryTest, UnknownIdError) {
+  auto got = HarnessRegistry::BuiltinsOnly().BuildArgv("cursor", "hi");
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().code, core::ErrorCode::kInvalidRequest);
+  EXPECT_EQ(got.error().message, "unsupported harness `cursor`");
+}
+
+// Given PATH entries of every kind, we should find only executable regular files.
+TEST(FindOnPathTest, Availability) {
+  TempDir t;
+  t.Write("a/codex", "#!/bin/sh\n", kExec);
+  t.Write("a/plain", "data", kNoExec);
+  t.Write("b/plain", "#!/bin/sh\n", kExec);
+  t.Write("b/other-exec", "#!/bin/sh\n", fs::perms::owner_read | fs::perms::others_exec);
+  fs::create_directories(t.Path("a/adir"));
+  fs::create_symlink(t.Path("a/codex"), t.Path("b/linked"));
+  const std::string a = t.Path("a");
+  const std::string b = t.Path("b");
+
+  EXPECT_EQ(FindOnPath("codex", a), a + "/codex");
+  EXPECT_EQ(FindOnPath("codex", b + ":" + a), a + "/codex");
+  EXPECT_EQ(FindOnPath("codex", a + "/"), a + "/codex");
+  EXPECT_EQ(FindOnPath("missing", a + ":" + b), std::nullopt);
+  EXPECT_EQ(FindOnPath("plain", a), std::nullopt);                 // no execute bit
+  EXPECT_EQ(FindOnPath("plain", a + ":" + b), b + "/plain");       // first executable wins
+  EXPECT_EQ(FindOnPath("other-exec", b), b + "/other-exec");       // any execute bit
+  EXPECT_EQ(FindOnPath("adir", a), std::nullopt);                  // a directory
+  EXPECT_EQ(FindOnPath("linked", b), b + "/linked");               // symlink to executable
+  EXPECT_EQ(FindOnPath("a/codex", t.path()), std::nullopt);        // a path, not a name
+  EXPECT_EQ(FindOnPath(a + "/codex", a), std::nullopt);
+  EXPECT_EQ(FindOnPath("a\\codex", t.path()), std::nullopt);
+  EXPECT_EQ(FindOnPath("", a), std::nullopt);
+  EXPECT_EQ(FindOnPath("codex", ""), std::nullopt);
+  EXPECT_EQ(FindOnPath("codex", "::" + a + "::"), a + "/codex");   // empty entries skipped
+  EXPECT_EQ(FindOnPath("codex", ":relative/dir:"), std::nullopt);  // relative entries skipped
+}
+
+constexpr const char* kValid =
+    R"({"id":"mytool","label":"My Tool","executable":"mytool",)"
+    R"("argv":["mytool","--go","{prompt}"],"installHint":"pip install mytool"})";
+
+// Given a valid manifest, we should load it after the built-ins and build its argv.
+TEST(ManifestTest, LoadsValidManifest) {
+  TempDir t;
+  t.Write("mytool.json", kValid, kNoExec);
+  t.Write("zed.json",
+          R"({"id":"zed","executable":"zed","argv":["zed","{prompt}"],"installHint":"h"})",
+          kNoExec);
+  t.Write("README.md", "not a manifest", kNoExec);
+  HarnessRegistry r = HarnessRegistry::Load(t.path());
+  EXPECT_TRUE(r.problems().empty()) << r.problems().front();
+  ASSERT_EQ(r.adapters().size(), BuiltinAdapters().size() + 2);
+  const Adapter& mine = r.adapters()[BuiltinAdapters().size()];
+  EXPECT_EQ(mine.id, "mytool");
+  EXPECT_EQ(mine.label, "My Tool");
+  EXPECT_FALSE(mine.builtin);
+  EXPECT_EQ(mine.manifest_path, t.Path("mytool.json"));
+  EXPECT_EQ(r.adapters().back().id, "zed");
+  EXPECT_EQ(r.adapters().back().label, "zed");  // label defaults to the id
+  auto argv = r.BuildArgv("mytool", "a b; c");
+  ASSERT_TRUE(argv.has_value());
+  EXPECT_THAT(*argv, ElementsAre("mytool", "--go", "a b; c"));
+}
+
+// Given a missing adapters folder, we should load the built-ins and report nothing.
+TEST(ManifestTest, MissingFolderIsFine) {
+  TempDir t;
+  HarnessRegistry r = HarnessRegistry::Load(t.Path("no-such-dir"));
+  EXPECT_TRUE(r.problems().empty());
+  EXPECT_EQ(r.adapters().size(), BuiltinAdapters().size());
+}
+
+struct BadManifest {
+  const char* file;
+  std::string text;
+  const char* reason;
+};
+
+// Given invalid manifests, we should skip each one and report its file and reason.
+TEST(ManifestTest, InvalidManifestsAreReportedAndSkipped) {
+  const std::vector<BadManifest> cases = {
+      {"notjson.json", "{nope", "not valid JSON"},
+      {"array.json", "[1,2]", "must be a JSON object"},
+      {"noid.json", R"({"executable":"x","argv":["x","{prompt}"],"installHint":"h"})",
+       "`id` is missing"},
+      {"numid.json", R"({"id":7})", "`id` must be a string"},
+      {"Upper.json", R"({"id":"Upper","executable":"x","argv":["x","{prompt}"],"installHint":"h"})",
+       "must match ^[a-z0-9][a-z0-9._-]{0,63}$"},
+      {"-dash.json", R"({"id":"-dash","executable":"x","argv":["x","{prompt}"],"installHint":"h"})",
+       "must match"},
+      {"stem.json", R"({"id":"other","executable":"x","argv":["x","{prompt}"],"installHint":"h"})",
+       "must equal the file name stem `stem`"},
+      {"noexe.json", R"({"id":"noexe","argv":["x","{prompt}"],"installHint":"h"})",
+       "`executable` is missing"},
+      {"slash.json",
+       R"({"id":"slash","executable":"/bin/x","argv":["/bin/x","{prompt}"],"installHint":"h"})",
+       "`executable` must be a bare program name"},
+      {"noargv.json", R"({"id":"noargv","executable":"x","installHint":"h"})", "`argv` is missing"},
+      {"emptyargv.json", R"({"id":"emptyargv","executable":"x","argv":[],"installHint":"h"})",
+       "non-empty array of strings"},
+      {"numargv.json", R"({"id":"numargv","executable":"x","argv":["x",1],"installHint":"h"})",
+       "non-empty array of strings"},
+      {"strargv.json", R"({"id":"strargv","executable":"x","argv":"x {prompt}","installHint":"h"})",
+       "non-empty array of strings"},
+      {"noprompt.json", R"({"id":"noprompt","executable":"x","argv":["x"],"installHint":"h"})",
+       "exactly one \"{prompt}\" element (found 0)"},
+      {"twoprompt.json",
+       R"({"id":"twoprompt","executable":"x","argv":["x","{prompt}","{prompt}"],"installHint":"h"})",
+       "(found 2)"},
+      {"embedded.json",
+       R"({"id":"embedded","executable":"x","argv":["x","--p={prompt}"],"installHint":"h"})",
+       "(found 0)"},
+      {"argv0.json", R"({"id":"argv0","executable":"x","argv":["y","{prompt}"],"installHint":"h"})",
+       "`argv[0]` must equal `executable`"},
+      {"nohint.json", R"({"id":"nohint","executable":"x","argv":["x","{prompt}"]})",
+       "`installHint` is missing"},
+      {"codex.json",
+       R"({"id":"codex","executable":"codex","argv":["codex","{prompt}"],"installHint":"h"})",
+       "is a built-in adapter"},
+      {"demo.json",
+       R"({"id":"demo","executable":"evil","argv":["evil","{prompt}"],"installHint":"h"})",
+       "is a built-in adapter"},
+  };
+  TempDir t;
+  for (const auto& c : cases) {
+    t.Write(c.file, c.text, kNoExec);
+  }
+  fs::create_directories(t.Path("dir.json"));
+  t.Write("good.json",
+          R"({"id":"good","executable":"good","argv":["good","{prompt}"],"installHint":"h"})",
+          kNoExec);
+
+  HarnessRegistry r = HarnessRegistry::Load(t.path());
+  ASSERT_EQ(r.adapters().size(), BuiltinAdapters().size() + 1);
+  EXPECT_EQ(r.adapters().back().id, "good");
+  EXPECT_EQ(r.Find("codex")->install_hint, BuiltinAdapters().front().install_hint);
+  EXPECT_EQ(r.Find("demo")->executable, "coven-demo");
+  ASSERT_EQ(r.problems().size(), cases.size() + 1);
+  for (const auto& c : cases) {
+    const std::string prefix = std::string(c.file) + ": ";
+    auto it = std::find_if(r.problems().begin(), r.problems().end(),
+                           [&](const std::string& p) { return p.rfind(prefix, 0) == 0; });
+    ASSERT_NE(it, r.problems().end()) << c.file;
+    EXPECT_THAT(*it, HasSubstr(c.reason)) << c.file;
+  }
+  EXPECT_THAT(r.problems(), ::testing::Contains("dir.json: not a regular file"));
+}
+
+// Given an adapters path that is a file, we should report it and keep the built-ins.
+TEST(ManifestTest, AdaptersPathIsAFile) {
+  TempDir t;
+  t.Write("adapters", "x", kNoExec);
+  HarnessRegistry r = HarnessRegistry::Load(t.Path("adapters"));
+  EXPECT_EQ(r.adapters().size(), BuiltinAdapters().size());
+  ASSERT_EQ(r.problems().size(), 1U);
+  EXPECT_THAT(r.problems()[0], HasSubstr("not a directory"));
+}
+
+}  // namespace
+}  // namespace coven::harness

@@ -1,0 +1,142 @@
+// User adapter manifests (docs/harnesses.md): one JSON object per file, validated field by
+// field so that `coven doctor` can say exactly what is wrong with a file.
+#include <string>
+#include <utility>
+
+#include <boost/json.hpp>
+
+#include "harness/harness_registry.h"
+
+namespace coven::harness {
+namespace {
+
+namespace json = boost::json;
+using core::Error;
+using core::ErrorCode;
+
+Error Bad(std::string reason) { return Error(ErrorCode::kInvalidRequest, std::move(reason)); }
+
+// ^[a-z0-9][a-z0-9._-]{0,63}$, by hand (core and we avoid <regex>).
+bool IsValidId(std::string_view id) {
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (id.empty() || id.size() > 64 || !lower_or_digit(id.front())) {
+    return false;
+  }
+  for (char c : id.substr(1)) {
+    if (!lower_or_digit(c) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The string member `key`, or an error naming it. `required_non_empty` refuses "".
+core::Result<std::string> StringField(const json::object& obj, const char* key,
+                                      bool required_non_empty) {
+  const json::value* v = obj.if_contains(key);
+  if (v == nullptr) {
+    return Bad(std::string("`") + key + "` is missing");
+  }
+  if (!v->is_string()) {
+    return Bad(std::string("`") + key + "` must be a string");
+  }
+  std::string s(v->get_string());
+  if (required_non_empty && s.empty()) {
+    return Bad(std::string("`") + key + "` must not be empty");
+  }
+  return s;
+}
+
+core::Result<std::vector<std::string>> ArgvField(const json::object& obj,
+                                                 const std::string& executable) {
+  const json::value* v = obj.if_contains("argv");
+  if (v == nullptr) {
+    return Bad("`argv` is missing");
+  }
+  if (!v->is_array() || v->get_array().empty()) {
+    return Bad("`argv` must be a non-empty array of strings");
+  }
+  std::vector<std::string> argv;
+  int prompts = 0;
+  for (const json::value& e : v->get_array()) {
+    if (!e.is_string()) {
+      return Bad("`argv` must be a non-empty array of strings");
+    }
+    argv.emplace_back(e.get_string());
+    if (argv.back() == kPromptPlaceholder) {
+      ++prompts;
+    }
+  }
+  if (prompts != 1) {
+    return Bad("`argv` must contain exactly one \"{prompt}\" element (found " +
+               std::to_string(prompts) + ")");
+  }
+  if (argv.front() != executable) {
+    return Bad("`argv[0]` must equal `executable` (`" + executable + "`)");
+  }
+  return argv;
+}
+
+}  // namespace
+
+core::Result<Adapter> ParseManifest(std::string_view json_text, std::string_view file_stem) {
+  boost::system::error_code ec;
+  json::value root = json::parse(json_text, ec);
+  if (ec) {
+    return Bad("not valid JSON: " + ec.message());
+  }
+  if (!root.is_object()) {
+    return Bad("the manifest must be a JSON object");
+  }
+  const json::object& obj = root.get_object();
+
+  Adapter a;
+  a.builtin = false;
+  auto id = StringField(obj, "id", true);
+  if (!id) {
+    return id.error();
+  }
+  if (!IsValidId(*id)) {
+    return Bad("`id` `" + *id + "` must match ^[a-z0-9][a-z0-9._-]{0,63}$");
+  }
+  if (*id != file_stem) {
+    return Bad("`id` `" + *id + "` must equal the file name stem `" + std::string(file_stem) +
+               "`");
+  }
+  a.id = std::move(*id);
+
+  if (obj.contains("label")) {
+    auto label = StringField(obj, "label", false);
+    if (!label) {
+      return label.error();
+    }
+    a.label = std::move(*label);
+  }
+  if (a.label.empty()) {
+    a.label = a.id;
+  }
+
+  auto exe = StringField(obj, "executable", true);
+  if (!exe) {
+    return exe.error();
+  }
+  if (exe->find_first_of("/\\") != std::string::npos || *exe == "." || *exe == "..") {
+    return Bad("`executable` must be a bare program name found on PATH, not a path");
+  }
+  a.executable = std::move(*exe);
+
+  auto argv = ArgvField(obj, a.executable);
+  if (!argv) {
+    return argv.error();
+  }
+  a.argv_template = std::move(*argv);
+
+  auto hint = StringField(obj, "installHint", true);
+  if (!hint) {
+    return hint.error();
+  }
+  a.install_hint = std::move(*hint);
+  return a;
+}
+
+}  // namespace coven::harness

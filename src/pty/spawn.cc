@@ -1,0 +1,235 @@
+// SpawnInPty: the only fork and exec in Coven (STYLE.md section 5, SPEC 4.5).
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "pty/pty.h"
+
+extern char** environ;  // NOLINT: POSIX declares it nowhere in a header
+
+namespace coven::pty {
+namespace {
+
+using core::ErrorCode;
+using core::Result;
+using core::UniqueFd;
+
+constexpr const char* kDefaultPath = "/usr/bin:/bin";
+
+// Which step of the child's setup failed; sent to the parent with errno.
+enum class ChildStep : int { kSetsid = 1, kControllingTty, kStdio, kChdir, kSignals, kExec };
+
+struct ChildFailure {
+  int step;
+  int err;
+};
+
+// Everything the child needs, prepared before fork so the child allocates nothing.
+struct ChildPlan {
+  const char* path = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* cwd = nullptr;  // nullptr: inherit
+  int slave_fd = -1;          // >= 3, close-on-exec
+  int error_fd = -1;          // >= 3, close-on-exec: EOF in the parent means exec succeeded
+  int max_fd = 0;             // bound for the close loop when close_range is missing
+  sigset_t empty_mask;
+};
+
+[[noreturn]] void ReportAndExit(int error_fd, ChildStep step, int err) noexcept {
+  ChildFailure failure{static_cast<int>(step), err};
+  // A pipe write of this size is atomic; if it fails the parent still sees EOF and a 127.
+  ssize_t ignored = ::write(error_fd, &failure, sizeof(failure));
+  (void)ignored;
+  ::_exit(127);
+}
+
+// Closes every fd >= 3 except `keep`, so nothing the parent opened without O_CLOEXEC reaches
+// the harness.
+void CloseOtherFds(int keep, int max_fd) noexcept {
+  bool ok = true;
+  if (keep > 3) {
+    ok = ::syscall(SYS_close_range, 3U, static_cast<unsigned>(keep - 1), 0U) == 0;
+  }
+  if (ok && ::syscall(SYS_close_range, static_cast<unsigned>(keep + 1), ~0U, 0U) == 0) {
+    return;
+  }
+  // close_range needs Linux 5.9.
+  for (int fd = 3; fd < max_fd; ++fd) {
+    if (fd != keep) {
+      ::close(fd);
+    }
+  }
+}
+
+// Runs in the child between fork and exec: only async-signal-safe calls, no allocation
+// (the parent may have had other threads holding malloc's locks at fork time).
+[[noreturn]] void RunChild(const ChildPlan& plan) noexcept {
+  // A new session makes the harness its own process group, so one kill(-pgid) reaches
+  // everything it starts, and detaches it from the daemon's terminal.
+  if (::setsid() < 0) {
+    ReportAndExit(plan.error_fd, ChildStep::kSetsid, errno);
+  }
+  // A session leader without a controlling terminal adopts the slave; this also makes the
+  // child's group the terminal's foreground group (so it gets SIGWINCH and ^C).
+  if (::ioctl(plan.slave_fd, TIOCSCTTY, 0) < 0) {
+    ReportAndExit(plan.error_fd, ChildStep::kControllingTty, errno);
+  }
+  for (int target = 0; target <= 2; ++target) {
+    // dup2 clears close-on-exec on the copy.
+    if (::dup2(plan.slave_fd, target) < 0) {
+      ReportAndExit(plan.error_fd, ChildStep::kStdio, errno);
+    }
+  }
+  if (plan.cwd != nullptr && ::chdir(plan.cwd) < 0) {
+    ReportAndExit(plan.error_fd, ChildStep::kChdir, errno);
+  }
+  // Dispositions: handlers would be reset by exec anyway, but SIG_IGN survives it (a
+  // daemon ignoring SIGPIPE or SIGHUP must not pass that on). A zeroed sigaction is
+  // SIG_DFL. EINVAL for SIGKILL, SIGSTOP and libc's reserved signals is expected.
+  struct sigaction dfl = {};
+  for (int sig = 1; sig < NSIG; ++sig) {
+    ::sigaction(sig, &dfl, nullptr);
+  }
+  // The parent blocked every signal around fork; the harness starts with none blocked.
+  if (::sigprocmask(SIG_SETMASK, &plan.empty_mask, nullptr) < 0) {
+    ReportAndExit(plan.error_fd, ChildStep::kSignals, errno);
+  }
+  CloseOtherFds(plan.error_fd, plan.max_fd);
+  ::execve(plan.path, plan.argv, plan.envp);
+  ReportAndExit(plan.error_fd, ChildStep::kExec, errno);
+}
+
+core::Error SpawnError(const std::string& context, int err) {
+  core::Error e = core::SysError(context, err);
+  e.code = ErrorCode::kPtySpawnFailed;
+  return e;
+}
+
+// Moves `fd` to a number >= 3 (keeping close-on-exec), so the child's dup2 onto 0..2
+// cannot clobber it even when this process runs with stdin/stdout/stderr closed.
+Result<UniqueFd> AboveStdio(UniqueFd fd) {
+  if (fd.fd() >= 3) {
+    return fd;
+  }
+  UniqueFd moved(::fcntl(fd.fd(), F_DUPFD_CLOEXEC, 3));
+  if (!moved.valid()) {
+    return core::SysError("fcntl(F_DUPFD_CLOEXEC)", errno);
+  }
+  return moved;
+}
+
+struct PtyPair {
+  UniqueFd master;
+  UniqueFd slave;
+};
+
+Result<PtyPair> OpenPty(WindowSize size) {
+  UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master.valid()) {
+    return core::SysError("posix_openpt", errno);
+  }
+  if (::grantpt(master.fd()) != 0) {
+    return core::SysError("grantpt", errno);
+  }
+  if (::unlockpt(master.fd()) != 0) {
+    return core::SysError("unlockpt", errno);
+  }
+  char name[128];
+  if (int err = ::ptsname_r(master.fd(), name, sizeof(name)); err != 0) {
+    return core::SysError("ptsname_r", err);
+  }
+  // O_NOCTTY: the slave must not become *our* controlling terminal; the child takes it
+  // explicitly with TIOCSCTTY.
+  UniqueFd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave.valid()) {
+    return core::SysError(std::string("open ") + name, errno);
+  }
+  PtyMaster sizer(std::move(master));
+  if (core::Status s = sizer.Resize(size); !s) {
+    return s.error();
+  }
+  auto high_slave = AboveStdio(std::move(slave));
+  if (!high_slave) {
+    return high_slave.error();
+  }
+  return PtyPair{UniqueFd(::dup(-1)), std::move(*high_slave)};
+}
+
+std::string PathFromEnv(const std::vector<std::string>& env) {
+  if (env.empty()) {
+    const char* path = ::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read-only use
+    return path != nullptr ? path : kDefaultPath;
+  }
+  for (const std::string& entry : env) {
+    if (entry.rfind("PATH=", 0) == 0) {
+      return entry.substr(5);
+    }
+  }
+  return kDefaultPath;
+}
+
+bool IsExecutableFile(const std::string& path, int* err) {
+  struct stat st = {};
+  if (::stat(path.c_str(), &st) != 0) {
+    *err = errno;
+    return false;
+  }
+  if (!S_ISREG(st.st_mode) || ::access(path.c_str(), X_OK) != 0) {
+    *err = EACCES;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> ResolveExecutable(const std::string& name, const std::string& path_env) {
+  if (name.empty()) {
+    return SpawnError("cannot start an empty program name", ENOENT);
+  }
+  int err = ENOENT;
+  if (name.find('/') != std::string::npos) {
+    if (IsExecutableFile(name, &err)) {
+      return name;
+    }
+    return SpawnError("cannot start `" + name + "`", err);
+  }
+  size_t start = 0;
+  int first_err = ENOENT;
+  while (start <= path_env.size()) {
+    size_t end = path_env.find(':', start);
+    if (end == std::string::npos) {
+      end = path_env.size();
+    }
+    std::string dir = path_env.substr(start, end - start);
+    start = end + 1;
+    // POSIX reads an empty entry as "."; that would make the result depend on the cwd.
+    if (dir.empty() || dir.front() != '/') {
+      continue;
+    }
+    std::string candidate = dir.back() == '/' ? dir + name : dir + "/" + name;
+    if (IsExecutableFile(candidate, &err)) {
+      return candidate;
+    }
+    if (err == EACCES) {
+      first_err = EACCES;  // like execvp: report EACCES if some candidate was not executable
+    }
+  }
+  core::Error e = SpawnError("cannot start `" + name + "`", first_err);
+  e.message = "cannot start `" + name + "`: not found on PATH" +
+              (first_err == EACCES ? " (a match is not executable)" : "");
+  return e;
+}
+
+}  // namespace coven::pty

@@ -1,0 +1,270 @@
+#include "server/http_server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <exception>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "api/errors.h"
+#include "core/error.h"
+
+namespace coven::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Protocol = asio::local::stream_protocol;
+using Stream = beast::basic_stream<Protocol>;
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+void SetCloexec(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }
+
+// The peer of a Unix socket must be our own user (DESIGN "Boundaries").
+bool PeerIsSameUser(int fd) {
+  ucred cred{};
+  socklen_t len = sizeof(cred);
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    return false;
+  }
+  return cred.uid == ::geteuid();
+}
+
+// True when something accepts connections on `path` right now.
+bool SomeoneListens(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return false;
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+core::Status PrepareSocketPath(const std::string& path) {
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "socket path `" + path + "` is too long for a Unix socket (max " +
+                     std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                     " bytes); choose a shorter COVEN_HOME");
+  }
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    return core::Ok();
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    return Error(ErrorCode::kConflict,
+                 "`" + path + "` exists and is not a socket; remove it and start again");
+  }
+  if (SomeoneListens(path)) {
+    return Error(ErrorCode::kConflict, "another process is already serving `" + path + "`");
+  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return core::SysError("remove stale socket " + path, errno);
+  }
+  return core::Ok();
+}
+
+api::Response ParseErrorResponse(const beast::error_code& ec) {
+  if (ec == http::error::body_limit) {
+    return api::ErrorResponseWithStatus(
+        413, Error(ErrorCode::kInvalidRequest, "request body is larger than the 1 MiB limit"));
+  }
+  if (ec == http::error::header_limit) {
+    return api::ErrorResponseWithStatus(
+        431, Error(ErrorCode::kInvalidRequest, "request line and headers exceed the limit"));
+  }
+  return api::ErrorResponseWithStatus(
+      400, Error(ErrorCode::kInvalidRequest, "malformed HTTP request: " + ec.message()));
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  RequestHandler handler;
+  asio::io_context ioc;
+  Protocol::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc};
+  std::atomic<size_t> open_connections{0};
+  std::atomic<int> stop_signal{0};
+
+  Impl(ServerOptions opts, RequestHandler h)
+      : options(std::move(opts)), handler(std::move(h)) {}
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Serve(Stream stream);
+  asio::awaitable<bool> WriteResponse(Stream& stream, const api::Response& res, unsigned version,
+                                      bool keep_alive);
+  api::Response Call(const api::Request& req);
+};
+
+api::Response HttpServer::Impl::Call(const api::Request& req) {
+  try {
+    return handler(req);
+  } catch (const std::exception& e) {
+    return api::ErrorResponse(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what()));
+  } catch (...) {
+    return api::ErrorResponse(Error(ErrorCode::kInternal, "internal error"));
+  }
+}
+
+asio::awaitable<bool> HttpServer::Impl::WriteResponse(Stream& stream, const api::Response& res,
+                                                      unsigned version, bool keep_alive) {
+  http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+  out.reason(api::ReasonPhrase(res.status));
+  out.set(http::field::content_type, res.content_type);
+  out.keep_alive(keep_alive);
+  out.body() = res.body;
+  out.prepare_payload();
+  stream.expires_after(options.request_timeout);
+  auto [ec, n] = co_await http::async_write(stream, out, kUseTuple);
+  co_return !ec;
+}
+
+asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
+  struct Counter {  // keeps open_connections exact on every exit path
+    std::atomic<size_t>& n;
+    ~Counter() { --n; }
+  } counter{open_connections};
+  beast::flat_buffer buffer(8192);
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(options.request_timeout);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted) {
+      break;
+    }
+    if (ec) {
+      co_await WriteResponse(stream, ParseErrorResponse(ec), 11, false);
+      break;
+    }
+    const auto& msg = parser.get();
+    api::Request req{std::string(msg.method_string()), std::string(msg.target()), msg.body()};
+    api::Response res = Call(req);
+    bool keep_alive = msg.keep_alive();
+    if (!co_await WriteResponse(stream, res, msg.version(), keep_alive) || !keep_alive) {
+      break;
+    }
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> HttpServer::Impl::Accept() {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(kUseTuple);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
+      co_return;
+    }
+    if (ec) {
+      continue;  // EMFILE and friends: drop this one, keep serving
+    }
+    SetCloexec(socket.native_handle());
+    if (!PeerIsSameUser(socket.native_handle()) ||
+        open_connections.load() >= options.max_connections) {
+      continue;  // socket closes as it goes out of scope
+    }
+    ++open_connections;
+    asio::co_spawn(acceptor.get_executor(), Serve(Stream(std::move(socket))), asio::detached);
+  }
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() = default;
+
+core::Result<std::unique_ptr<HttpServer>> HttpServer::Listen(ServerOptions options,
+                                                             RequestHandler handler) {
+  if (core::Status s = PrepareSocketPath(options.socket_path); !s) {
+    return s.error();
+  }
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  beast::error_code ec;
+  impl->acceptor.open(Protocol(), ec);
+  if (ec) {
+    return Error(ErrorCode::kIo, "open socket: " + ec.message());
+  }
+  SetCloexec(impl->acceptor.native_handle());
+  // The socket inherits the umask at bind time: never let it be group/world accessible,
+  // not even for the instant before chmod.
+  mode_t old_mask = ::umask(0177);
+  impl->acceptor.bind(Protocol::endpoint(impl->options.socket_path), ec);
+  ::umask(old_mask);
+  if (ec) {
+    return Error(ErrorCode::kIo, "bind " + impl->options.socket_path + ": " + ec.message());
+  }
+  ::chmod(impl->options.socket_path.c_str(), 0600);
+  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error(ErrorCode::kIo, "listen " + impl->options.socket_path + ": " + ec.message());
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+int HttpServer::Run() {
+  Impl& s = *impl_;
+  s.signals.add(SIGTERM);
+  s.signals.add(SIGINT);
+  s.signals.add(SIGHUP);
+  s.signals.async_wait([this](const beast::error_code& ec, int sig) {
+    if (!ec) {
+      impl_->stop_signal = sig;
+      Stop();
+    }
+  });
+  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < s.options.threads; ++i) {
+    threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  s.ioc.run();
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  ::unlink(s.options.socket_path.c_str());
+  return s.stop_signal.load();
+}
+
+void HttpServer::Stop() {
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    impl_->signals.cancel(ignored);
+    impl_->ioc.stop();
+  });
+}
+
+void HttpServer::Post(std::function<void()> fn, std::chrono::milliseconds delay) {
+  auto timer = std::make_shared<asio::steady_timer>(impl_->ioc, delay);
+  // shared_ptr: the timer is shared by this scope and its own completion handler.
+  timer->async_wait([timer, fn = std::move(fn)](const beast::error_code& ec) {
+    if (!ec) {
+      fn();
+    }
+  });
+}
+
+}  // namespace coven::server

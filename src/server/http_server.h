@@ -1,0 +1,68 @@
+// server/http_server.h: HTTP/1.1 over the daemon's private Unix socket (Boost.Beast).
+//
+// The server owns the listening socket, the Asio loop and its threads, and every
+// connection. It knows sockets and HTTP framing, not business rules: each complete request
+// goes to a RequestHandler (api::Api::Handle in the daemon) and its Response is written
+// back. What it enforces (SPEC Part A 2, DESIGN "Boundaries"):
+// - the socket file is 0600, created under a 0177 umask so it is never wider;
+// - every connection's peer uid (SO_PEERCRED) must equal ours, else it is closed unread;
+// - request line + headers, body (default 1 MiB) and time per request are bounded; a
+//   violation gets an error envelope and the connection is closed;
+// - keep-alive and `Connection: close` are honoured; chunked bodies are accepted;
+// - connections are served concurrently on a small thread pool, so a slow or silent client
+//   never delays others; at most `max_connections` are open at once.
+// Beast and Asio stay inside http_server.cc.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/http.h"
+#include "core/result.h"
+
+namespace coven::server {
+
+struct ServerOptions {
+  std::string socket_path;
+  size_t max_header_bytes = 16 * 1024;  // request line plus headers
+  size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds request_timeout{30'000};  // idle wait plus reading one request
+  size_t max_connections = 512;
+  int threads = 4;
+};
+
+// Called on a server thread for every complete request; must be thread-safe and must not
+// throw (exceptions are caught and answered with 500 internal_error anyway).
+using RequestHandler = std::function<api::Response(const api::Request&)>;
+
+class HttpServer {
+ public:
+  // Binds `options.socket_path`. An existing path is replaced only when it is a socket that
+  // nobody answers on; a live socket or a non-socket is an error naming the path.
+  static core::Result<std::unique_ptr<HttpServer>> Listen(ServerOptions options,
+                                                          RequestHandler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  HttpServer(HttpServer&&) = delete;
+  HttpServer& operator=(HttpServer&&) = delete;
+
+  // Serves until Stop() is called or SIGTERM, SIGINT or SIGHUP arrives; then closes the
+  // listener, removes the socket file and returns the signal number (0 for Stop()).
+  int Run();
+  // Thread-safe; may be called from any thread, before or during Run().
+  void Stop();
+
+  // Runs `fn` on the server's loop after `delay`; used by the daemon for timers (e.g. kill
+  // grace periods) so that it needs no thread of its own. Thread-safe.
+  void Post(std::function<void()> fn, std::chrono::milliseconds delay = {});
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace coven::server
