@@ -199,7 +199,6 @@ class LogReader {
   Result<std::optional<Event>> FindLast(EventKind kind);
 
  private:
-  struct Scanned;  // a validated record, defined in log_reader.cc
   LogReader(core::UniqueFd fd, LogHeader header);
   // Calls `visit` on each valid record from `offset` (which holds `seq`) on, until it
   // returns false or the log ends; extends the index on the way.

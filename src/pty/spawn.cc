@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -130,7 +131,7 @@ Result<UniqueFd> AboveStdio(UniqueFd fd) {
 }
 
 struct PtyPair {
-  UniqueFd master;
+  PtyMaster master;
   UniqueFd slave;
 };
 
@@ -155,15 +156,16 @@ Result<PtyPair> OpenPty(WindowSize size) {
   if (!slave.valid()) {
     return core::SysError(std::string("open ") + name, errno);
   }
-  PtyMaster sizer(std::move(master));
-  if (core::Status s = sizer.Resize(size); !s) {
-    return s.error();
-  }
   auto high_slave = AboveStdio(std::move(slave));
   if (!high_slave) {
     return high_slave.error();
   }
-  return PtyPair{UniqueFd(::dup(-1)), std::move(*high_slave)};
+  PtyPair pair{PtyMaster(std::move(master)), std::move(*high_slave)};
+  // Set before the child starts, so its first look at the terminal sees the right size.
+  if (core::Status s = pair.master.Resize(size); !s) {
+    return s.error();
+  }
+  return pair;
 }
 
 std::string PathFromEnv(const std::vector<std::string>& env) {
@@ -192,7 +194,158 @@ bool IsExecutableFile(const std::string& path, int* err) {
   return true;
 }
 
+// Pointers into `strings` (which must outlive the result), null-terminated, for execve.
+std::vector<char*> CStringArray(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (const std::string& s : strings) {
+    out.push_back(const_cast<char*>(s.c_str()));  // execve does not write through them
+  }
+  out.push_back(nullptr);
+  return out;
+}
+
+// A relative path with a '/' means this process's cwd to ResolveExecutable, but the child
+// execs after chdir; make it absolute so both agree.
+Result<std::string> AbsoluteFromHere(const std::string& path) {
+  if (path.front() == '/') {
+    return path;
+  }
+  char buf[4096];
+  if (::getcwd(buf, sizeof(buf)) == nullptr) {
+    return SpawnError("cannot start `" + path + "`: getcwd", errno);
+  }
+  return std::string(buf) + "/" + path;
+}
+
+// Reads the child's report from the error pipe: nullopt on EOF, which means exec
+// succeeded (the pipe's write end is close-on-exec).
+std::optional<ChildFailure> ReadChildFailure(int fd) {
+  ChildFailure failure{};
+  auto* bytes = reinterpret_cast<char*>(&failure);
+  size_t got = 0;
+  while (got < sizeof(failure)) {
+    ssize_t n = ::read(fd, bytes + got, sizeof(failure) - got);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    got += static_cast<size_t>(n);
+  }
+  if (got == 0) {
+    return std::nullopt;
+  }
+  if (got < sizeof(failure)) {
+    failure = ChildFailure{static_cast<int>(ChildStep::kExec), EIO};
+  }
+  return failure;
+}
+
+core::Error DescribeFailure(const SpawnOptions& opts, const std::string& exec_path,
+                            ChildFailure failure) {
+  std::string what = "cannot start `" + opts.argv[0] + "`";
+  switch (static_cast<ChildStep>(failure.step)) {
+    case ChildStep::kChdir:
+      return SpawnError(what + ": cannot enter directory " + opts.cwd, failure.err);
+    case ChildStep::kExec:
+      if (exec_path != opts.argv[0]) {
+        what += " (" + exec_path + ")";
+      }
+      if (!opts.cwd.empty()) {
+        what += " in " + opts.cwd;
+      }
+      return SpawnError(what, failure.err);
+    case ChildStep::kSetsid:
+      return SpawnError(what + ": setsid", failure.err);
+    case ChildStep::kControllingTty:
+      return SpawnError(what + ": TIOCSCTTY", failure.err);
+    case ChildStep::kStdio:
+      return SpawnError(what + ": dup2 onto stdio", failure.err);
+    case ChildStep::kSignals:
+      return SpawnError(what + ": sigprocmask", failure.err);
+  }
+  return SpawnError(what, failure.err);
+}
+
+// Forks and runs RunChild(plan). Every signal is blocked around fork so no handler of
+// this process ever runs in the child; the child unblocks after resetting dispositions.
+Result<pid_t> ForkChild(const ChildPlan& plan) {
+  sigset_t all;
+  sigset_t old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    RunChild(plan);
+  }
+  int fork_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    return SpawnError("fork", fork_errno);
+  }
+  return pid;
+}
+
 }  // namespace
+
+Result<Spawned> SpawnInPty(const SpawnOptions& opts) {
+  if (opts.argv.empty()) {
+    return SpawnError("cannot start a program: empty argv", EINVAL);
+  }
+  auto resolved = ResolveExecutable(opts.argv[0], PathFromEnv(opts.env));
+  if (!resolved) {
+    return resolved.error();
+  }
+  auto exec_path = AbsoluteFromHere(*resolved);
+  if (!exec_path) {
+    return exec_path.error();
+  }
+  // Everything the child touches is built here, before fork.
+  std::vector<char*> argv = CStringArray(opts.argv);
+  std::vector<char*> envp;
+  if (!opts.env.empty()) {
+    envp = CStringArray(opts.env);
+  }
+  auto pty = OpenPty(opts.size);
+  if (!pty) {
+    return pty.error();
+  }
+  auto pipe = core::MakePipe();
+  if (!pipe) {
+    return pipe.error();
+  }
+  auto error_write = AboveStdio(std::move(pipe->write));
+  if (!error_write) {
+    return error_write.error();
+  }
+  ChildPlan plan;
+  plan.path = exec_path->c_str();
+  plan.argv = argv.data();
+  plan.envp = opts.env.empty() ? environ : envp.data();
+  plan.cwd = opts.cwd.empty() ? nullptr : opts.cwd.c_str();
+  plan.slave_fd = pty->slave.fd();
+  plan.error_fd = error_write->fd();
+  long open_max = ::sysconf(_SC_OPEN_MAX);
+  plan.max_fd = open_max > 0 && open_max < (1L << 20) ? static_cast<int>(open_max) : (1 << 20);
+  ::sigemptyset(&plan.empty_mask);
+
+  auto pid = ForkChild(plan);
+  if (!pid) {
+    return pid.error().WithContext("cannot start `" + opts.argv[0] + "`");
+  }
+  ChildProcess child(*pid);
+  // Drop our copies: the child holds the slave now. Reading the master gives EIO (not EOF)
+  // once every slave fd is closed, which can only happen if we do not keep one.
+  pty->slave.Reset();
+  error_write->Reset();
+  if (auto failure = ReadChildFailure(pipe->read.fd())) {
+    (void)child.Wait();  // the child is in _exit(127); reap it so no zombie stays
+    return DescribeFailure(opts, *exec_path, *failure);
+  }
+  return Spawned{std::move(pty->master), std::move(child)};
+}
 
 Result<std::string> ResolveExecutable(const std::string& name, const std::string& path_env) {
   if (name.empty()) {

@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <iterator>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/unique_fd.h"
 
