@@ -49,22 +49,3 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view k
   return std::nullopt;
 }
 
-std::vector<std::pair<std::string, bool>> AdditiveCapabilities() { return {}; }
-
-std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
-                                             const std::string& method, const std::string& path,
-                                             std::string_view /*query*/,
-                                             const std::string& /*body*/) {
-  bool is_session_route = path == "/sessions" || path == "/events" ||
-                          (path.rfind("/sessions/", 0) == 0 && (method == "GET" || method == "POST"));
-  if (!is_session_route) {
-    return std::nullopt;
-  }
-  if (sessions == nullptr) {
-    return ErrorResponse(
-        core::Error(core::ErrorCode::kRuntimeUnavailable, "Session runtime is not available."));
-  }
-  return std::nullopt;
-}
-
-}  // namespace coven::api

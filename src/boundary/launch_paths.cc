@@ -13,7 +13,9 @@ namespace fs = std::filesystem;
 using core::Error;
 using core::ErrorCode;
 
-Error Invalid(std::string message) { return Error(ErrorCode::kInvalidRequest, std::move(message)); }
+Error Invalid(std::string message) {
+  return Error(ErrorCode::kInvalidRequest, std::move(message));
+}
 
 // Checks that `path` names an existing directory (following symlinks) and returns its
 // canonical form. Messages name the request field `what` ("projectRoot", "cwd") and the

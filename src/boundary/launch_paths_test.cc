@@ -158,12 +158,18 @@ struct InsideCase {
 // Given canonical strings, we should compare whole path components only.
 TEST(LaunchPathsTest, IsInsideComparesComponents) {
   const std::vector<InsideCase> cases = {
-      {"/repo", "/repo", true},        {"/repo", "/repo/a", true},
-      {"/repo", "/repo/a/b", true},    {"/repo", "/repo2", false},
-      {"/repo", "/rep", false},        {"/repo", "/", false},
-      {"/repo", "/other/repo", false}, {"/", "/anything", true},
-      {"/", "/", true},                {"", "/repo", false},
-      {"/repo", "/repo-x/a", false},   {"/repo/a", "/repo", false},
+      {"/repo", "/repo", true},
+      {"/repo", "/repo/a", true},
+      {"/repo", "/repo/a/b", true},
+      {"/repo", "/repo2", false},
+      {"/repo", "/rep", false},
+      {"/repo", "/", false},
+      {"/repo", "/other/repo", false},
+      {"/", "/anything", true},
+      {"/", "/", true},
+      {"", "/repo", false},
+      {"/repo", "/repo-x/a", false},
+      {"/repo/a", "/repo", false},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(IsInside(c.root, c.candidate), c.inside) << c.root << " vs " << c.candidate;

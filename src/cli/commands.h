@@ -36,5 +36,6 @@ std::vector<CommandSpec> AllCommands();
 
 // Per-command setup functions (one file each).
 void SetupDaemon(CLI::App& sub, Context& ctx);
+void SetupShim(CLI::App& sub, Context& ctx);
 
 }  // namespace coven::cli

@@ -29,6 +29,7 @@ int Context::Fail(const core::Error& error) {
 std::vector<CommandSpec> AllCommands() {
   return {
       {"daemon", "Start, inspect, stop or restart the Coven daemon", SetupDaemon},
+      {"shim", "Per-session supervisor (internal)", SetupShim},
   };
 }
 

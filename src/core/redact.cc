@@ -17,16 +17,34 @@ namespace {
 constexpr std::string_view kMarkerPrefix = "[REDACTED:";
 constexpr size_t kNpos = std::string_view::npos;
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsAlnum(char c) { return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z'); }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsUpper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+bool IsAlnum(char c) {
+  return IsDigit(c) || IsUpper(c) || (c >= 'a' && c <= 'z');
+}
 // Characters of a token run; a boundary is any position not preceded by one.
-bool IsRunChar(char c) { return IsAlnum(c) || c == '_' || c == '-'; }
-bool IsIdentChar(char c) { return IsRunChar(c) || c == '.'; }
-bool IsControl(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-bool IsQuote(char c) { return c == '"' || c == '\''; }
-char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+bool IsRunChar(char c) {
+  return IsAlnum(c) || c == '_' || c == '-';
+}
+bool IsIdentChar(char c) {
+  return IsRunChar(c) || c == '.';
+}
+bool IsControl(char c) {
+  return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+}
+bool IsBlank(char c) {
+  return c == ' ' || c == '\t';
+}
+bool IsQuote(char c) {
+  return c == '"' || c == '\'';
+}
+char Lower(char c) {
+  return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool HasDigit(std::string_view s) {
   for (char c : s) {
@@ -70,7 +88,9 @@ constexpr std::array<KeyRule, 11> kKeyRules = {{
     {"authorization", "authorization", true},
 }};
 
-char NormalizeKeyChar(char c) { return c == '-' ? '_' : Lower(c); }
+char NormalizeKeyChar(char c) {
+  return c == '-' ? '_' : Lower(c);
+}
 
 bool EndsWithKey(std::string_view ident, std::string_view key) {
   if (ident.size() < key.size()) {
@@ -124,15 +144,14 @@ class Redactor {
   std::optional<Match> MatchPrivateKey(size_t i) const;
   std::optional<Match> MatchBearer(size_t i) const;
   std::optional<Match> MatchAssignment(size_t i);
-  std::optional<Match> MatchValue(size_t k, char sep, bool spaced, char outer,
-                                  const KeyRule& rule);
+  std::optional<Match> MatchValue(size_t k, char sep, bool spaced, char outer, const KeyRule& rule);
   size_t RunEnd(size_t i) const;
   size_t CsiEnd(size_t i) const;
   size_t FindCloseQuote(size_t from, char q);
   bool At(size_t i, std::string_view s) const { return text_.substr(i).starts_with(s); }
 
   std::string_view text_;
-  size_t ident_fail_until_ = 0;             // identifiers starting before this can't match
+  size_t ident_fail_until_ = 0;  // identifiers starting before this can't match
   // For " and ': a range [first, second) known to hold no closing quote before a newline.
   std::array<std::pair<size_t, size_t>, 2> no_close_{};
 };
@@ -282,8 +301,8 @@ std::optional<Match> Redactor::MatchPrivateKey(size_t i) const {
   }
   size_t label = i + kBegin.size();
   size_t k = label;
-  while (k < text_.size() && k - label < 64 && (IsUpper(text_[k]) || IsDigit(text_[k]) ||
-                                                 text_[k] == ' ')) {
+  while (k < text_.size() && k - label < 64 &&
+         (IsUpper(text_[k]) || IsDigit(text_[k]) || text_[k] == ' ')) {
     ++k;
   }
   if (!At(k, kDashes) || !text_.substr(label, k - label).ends_with("PRIVATE KEY")) {
@@ -436,6 +455,8 @@ size_t Redactor::FindCloseQuote(size_t from, char q) {
 
 }  // namespace
 
-std::string RedactSecrets(std::string_view text) { return Redactor(text).Run(); }
+std::string RedactSecrets(std::string_view text) {
+  return Redactor(text).Run();
+}
 
 }  // namespace coven::core

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 
@@ -18,7 +19,11 @@
 #include "daemon/daemon_log.h"
 #include "daemon/daemon_record.h"
 #include "daemon/home_dir.h"
+#include "daemon/lifecycle.h"
+#include "harness/harness_registry.h"
 #include "server/http_server.h"
+#include "sessions/session_manager.h"
+#include "store/ledger.h"
 
 namespace coven::daemon {
 using core::Error;
@@ -45,6 +50,22 @@ core::Result<core::UniqueFd> TakeServeLock(const std::string& path) {
     (void)core::WriteAll(fd.fd(), pid);
   }
   return fd;
+}
+
+std::string PathEnv() {
+  const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe)
+  return path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
+// The grace between SIGHUP, SIGTERM and SIGKILL on kill (SPEC Part A 6); tests shorten it.
+std::chrono::milliseconds KillGrace() {
+  const char* t = std::getenv("COVEN_KILL_GRACE_MS");  // NOLINT(concurrency-mt-unsafe)
+  if (t != nullptr) {
+    if (auto ms = core::ParseInt64(t); ms && *ms >= 0) {
+      return std::chrono::milliseconds(*ms);
+    }
+  }
+  return std::chrono::milliseconds(1000);
 }
 
 class ReadySignal {
@@ -87,11 +108,30 @@ int Serve(const ServeOptions& options) {
   }
 
   api::DaemonInfo info{static_cast<int>(::getpid()), core::NowTimestamp(), paths.socket};
+  auto ledger = store::Ledger::Open(paths.ledger);
+  if (!ledger) {
+    log.Write("serve failed: " + ledger.error().message);
+    return fail(ledger.error());
+  }
+  harness::HarnessRegistry registry = harness::HarnessRegistry::Load(paths.adapters);
+  for (const std::string& problem : registry.problems()) {
+    log.Write("adapter skipped: " + problem);
+  }
+  sessions::SessionManager::Options session_options{paths, SelfExecutable(), PathEnv(),
+                                                    KillGrace()};
+  sessions::SessionManager manager(std::move(session_options), std::move(*ledger),
+                                   std::move(registry));
+  sessions::RecoveryReport recovered = manager.Recover();
+  log.Write("recovered sessions: adopted=" + std::to_string(recovered.adopted) +
+            " finished=" + std::to_string(recovered.finished) +
+            " orphaned=" + std::to_string(recovered.orphaned));
   control::ControlPlane control = control::ControlPlane::WithBuiltins();
-  api::Api api(info, control, nullptr);
+  api::Api api(info, control, &manager);
 
   server::ServerOptions server_options;
   server_options.socket_path = paths.socket;
+  server_options.threads = 8;
+  server_options.on_child_exit = [&manager] { manager.ReapChildren(); };
   // Tests shorten the per-request deadline to watch idle connections get closed.
   if (const char* t = std::getenv("COVEN_HTTP_TIMEOUT_MS")) {  // NOLINT(concurrency-mt-unsafe)
     if (auto ms = core::ParseInt64(t); ms && *ms > 0) {

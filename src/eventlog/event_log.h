@@ -95,7 +95,7 @@ std::optional<EventKind> KindFromName(std::string_view name);
 
 // The fixed facts of one log, from its file header.
 struct LogHeader {
-  std::string session_id;                  // 36-character UUID
+  std::string session_id;                     // 36-character UUID
   std::array<unsigned char, 10> id_prefix{};  // bytes 0..9 of every event id
 };
 

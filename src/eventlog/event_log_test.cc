@@ -93,7 +93,9 @@ std::vector<Event> ReadAll(LogReader& r) {
   return page->events;
 }
 
-uint64_t FileSize(const std::string& path) { return fs::file_size(path); }
+uint64_t FileSize(const std::string& path) {
+  return fs::file_size(path);
+}
 
 void FlipByte(const std::string& path, uint64_t offset) {
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
@@ -428,8 +430,8 @@ TEST(EventLogTest, BadHeaderIsCorrupt) {
   expect_corrupt(bytes, "checksum");
   bytes = good;
   bytes[8] = 2;  // version 2 with a valid checksum
-  uint32_t crc = static_cast<uint32_t>(
-      ::crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), 60));
+  uint32_t crc =
+      static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), 60));
   for (int i = 0; i < 4; ++i) {
     bytes[static_cast<size_t>(60 + i)] = static_cast<char>((crc >> (8 * i)) & 0xFF);
   }
@@ -496,8 +498,8 @@ TEST(EventLogTest, RandomDamageNeverYieldsGarbage) {
     } else {
       FlipByte(path, at);
     }
-    size_t intact = static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), at) -
-                                        ends.begin());
+    size_t intact =
+        static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), at) - ends.begin());
     LogReader r = MustOpen(path);
     std::vector<Event> got = ReadAll(r);
     ASSERT_EQ(got.size(), intact);

@@ -92,8 +92,7 @@ Result<LogReader::Page> LogReader::ReadAfter(uint64_t after_seq, size_t max_even
     if (r.seq <= after_seq) {
       return true;
     }
-    if (!page.events.empty() &&
-        (page.events.size() >= max_events || bytes >= max_payload_bytes)) {
+    if (!page.events.empty() && (page.events.size() >= max_events || bytes >= max_payload_bytes)) {
       page.has_more = true;  // `r` is valid, so has_more is exact
       return false;
     }

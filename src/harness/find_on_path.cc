@@ -21,8 +21,8 @@ bool IsExecutableFile(const fs::path& path) {
   if (ec || st.type() != fs::file_type::regular) {
     return false;
   }
-  constexpr fs::perms kAnyExec = fs::perms::owner_exec | fs::perms::group_exec |
-                                 fs::perms::others_exec;
+  constexpr fs::perms kAnyExec =
+      fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
   return (st.permissions() & kAnyExec) != fs::perms::none;
 }
 

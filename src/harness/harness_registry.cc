@@ -1,6 +1,7 @@
 #include "harness/harness_registry.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <system_error>
 #include <utility>

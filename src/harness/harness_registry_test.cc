@@ -78,8 +78,8 @@ TEST(HarnessRegistryTest, SpecInstallHintTokens) {
     EXPECT_THAT(codex, HasSubstr(token));
   }
   const std::string claude = r.Find("claude")->install_hint;
-  for (const char* token :
-       {"npm install -g @anthropic-ai/claude-code", "PATH", "claude doctor", "retry `coven doctor`"}) {
+  for (const char* token : {"npm install -g @anthropic-ai/claude-code", "PATH", "claude doctor",
+                            "retry `coven doctor`"}) {
     EXPECT_THAT(claude, HasSubstr(token));
   }
 }
@@ -124,12 +124,12 @@ TEST(FindOnPathTest, Availability) {
   EXPECT_EQ(FindOnPath("codex", b + ":" + a), a + "/codex");
   EXPECT_EQ(FindOnPath("codex", a + "/"), a + "/codex");
   EXPECT_EQ(FindOnPath("missing", a + ":" + b), std::nullopt);
-  EXPECT_EQ(FindOnPath("plain", a), std::nullopt);                 // no execute bit
-  EXPECT_EQ(FindOnPath("plain", a + ":" + b), b + "/plain");       // first executable wins
-  EXPECT_EQ(FindOnPath("other-exec", b), b + "/other-exec");       // any execute bit
-  EXPECT_EQ(FindOnPath("adir", a), std::nullopt);                  // a directory
-  EXPECT_EQ(FindOnPath("linked", b), b + "/linked");               // symlink to executable
-  EXPECT_EQ(FindOnPath("a/codex", t.path()), std::nullopt);        // a path, not a name
+  EXPECT_EQ(FindOnPath("plain", a), std::nullopt);            // no execute bit
+  EXPECT_EQ(FindOnPath("plain", a + ":" + b), b + "/plain");  // first executable wins
+  EXPECT_EQ(FindOnPath("other-exec", b), b + "/other-exec");  // any execute bit
+  EXPECT_EQ(FindOnPath("adir", a), std::nullopt);             // a directory
+  EXPECT_EQ(FindOnPath("linked", b), b + "/linked");          // symlink to executable
+  EXPECT_EQ(FindOnPath("a/codex", t.path()), std::nullopt);   // a path, not a name
   EXPECT_EQ(FindOnPath(a + "/codex", a), std::nullopt);
   EXPECT_EQ(FindOnPath("a\\codex", t.path()), std::nullopt);
   EXPECT_EQ(FindOnPath("", a), std::nullopt);

@@ -14,7 +14,9 @@ namespace json = boost::json;
 using core::Error;
 using core::ErrorCode;
 
-Error Bad(std::string reason) { return Error(ErrorCode::kInvalidRequest, std::move(reason)); }
+Error Bad(std::string reason) {
+  return Error(ErrorCode::kInvalidRequest, std::move(reason));
+}
 
 // ^[a-z0-9][a-z0-9._-]{0,63}$, by hand (core and we avoid <regex>).
 bool IsValidId(std::string_view id) {
@@ -100,8 +102,7 @@ core::Result<Adapter> ParseManifest(std::string_view json_text, std::string_view
     return Bad("`id` `" + *id + "` must match ^[a-z0-9][a-z0-9._-]{0,63}$");
   }
   if (*id != file_stem) {
-    return Bad("`id` `" + *id + "` must equal the file name stem `" + std::string(file_stem) +
-               "`");
+    return Bad("`id` `" + *id + "` must equal the file name stem `" + std::string(file_stem) + "`");
   }
   a.id = std::move(*id);
 

@@ -46,7 +46,9 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   return *this;
 }
 
-ChildProcess::~ChildProcess() { KillAndReap(); }
+ChildProcess::~ChildProcess() {
+  KillAndReap();
+}
 
 void ChildProcess::KillAndReap() noexcept {
   if (pid_ > 0 && !exit_) {
@@ -65,8 +67,7 @@ core::Status ChildProcess::SignalGroup(int sig) {
     return core::Error(core::ErrorCode::kInternal, "signal: no child process");
   }
   if (::kill(-pid_, sig) != 0 && errno != ESRCH) {
-    return core::SysError("kill process group " + std::to_string(pid_) + " with " +
-                              SignalName(sig),
+    return core::SysError("kill process group " + std::to_string(pid_) + " with " + SignalName(sig),
                           errno);
   }
   return core::Ok();

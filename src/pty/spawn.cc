@@ -16,8 +16,6 @@
 
 #include "pty/pty.h"
 
-extern char** environ;  // NOLINT: POSIX declares it nowhere in a header
-
 namespace coven::pty {
 namespace {
 

@@ -105,6 +105,7 @@ struct HttpServer::Impl {
   asio::io_context ioc;
   Protocol::acceptor acceptor{ioc};
   asio::signal_set signals{ioc};
+  asio::signal_set child_signals{ioc};
   std::atomic<size_t> open_connections{0};
   std::atomic<int> stop_signal{0};
 
@@ -116,7 +117,18 @@ struct HttpServer::Impl {
   asio::awaitable<bool> WriteResponse(Stream& stream, const api::Response& res, unsigned version,
                                       bool keep_alive);
   api::Response Call(const api::Request& req);
+  void WaitForChildren();
 };
+
+void HttpServer::Impl::WaitForChildren() {
+  child_signals.async_wait([this](const beast::error_code& ec, int) {
+    if (ec) {
+      return;
+    }
+    options.on_child_exit();
+    WaitForChildren();
+  });
+}
 
 api::Response HttpServer::Impl::Call(const api::Request& req) {
   try {
@@ -235,6 +247,10 @@ int HttpServer::Run() {
       Stop();
     }
   });
+  if (s.options.on_child_exit) {
+    s.child_signals.add(SIGCHLD);
+    s.WaitForChildren();
+  }
   asio::co_spawn(s.ioc, s.Accept(), asio::detached);
   std::vector<std::thread> threads;
   for (int i = 1; i < s.options.threads; ++i) {
@@ -253,6 +269,7 @@ void HttpServer::Stop() {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
     impl_->signals.cancel(ignored);
+    impl_->child_signals.cancel(ignored);
     impl_->ioc.stop();
   });
 }

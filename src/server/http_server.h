@@ -31,6 +31,8 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{30'000};  // idle wait plus reading one request
   size_t max_connections = 512;
   int threads = 4;
+  // Runs on a loop thread after SIGCHLD (the daemon reaps its shims there).
+  std::function<void()> on_child_exit;
 };
 
 // Called on a server thread for every complete request; must be thread-safe and must not

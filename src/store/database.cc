@@ -36,8 +36,8 @@ core::Error SqliteError(sqlite3* db, int rc, std::string_view context) {
 core::Result<Database> Database::Open(const std::string& path) {
   sqlite3* db = nullptr;
   // EXRESCODE: extended codes in errors. NOFOLLOW: the ledger path is ours, never a link.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
-              SQLITE_OPEN_EXRESCODE;
+  int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     core::Error error = SqliteError(db, rc, "open " + path);
@@ -57,7 +57,9 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
-Database::~Database() { Close(); }
+Database::~Database() {
+  Close();
+}
 
 void Database::Close() noexcept {
   // close_v2 defers the real close until every statement is finalized, so an outstanding
@@ -100,9 +102,13 @@ core::Status Database::SetBusyTimeout(int milliseconds) {
   return core::Ok();
 }
 
-int64_t Database::changes() const { return sqlite3_changes64(db_); }
+int64_t Database::changes() const {
+  return sqlite3_changes64(db_);
+}
 
-int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
 // ---- Statement ----
 
@@ -116,7 +122,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }  // finalize(nullptr) is a no-op
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);  // a no-op for a moved-from (null) statement
+}
 
 core::Status Statement::CheckBind(int rc, int idx) {
   if (rc != SQLITE_OK) {
@@ -171,11 +179,17 @@ core::Status Statement::Run() {
   }
 }
 
-void Statement::Reset() noexcept { sqlite3_reset(stmt_); }
+void Statement::Reset() noexcept {
+  sqlite3_reset(stmt_);
+}
 
-void Statement::ClearBindings() noexcept { sqlite3_clear_bindings(stmt_); }
+void Statement::ClearBindings() noexcept {
+  sqlite3_clear_bindings(stmt_);
+}
 
-int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
+int Statement::ColumnCount() const {
+  return sqlite3_column_count(stmt_);
+}
 
 bool Statement::ColumnIsNull(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
@@ -191,7 +205,9 @@ std::string Statement::ColumnText(int col) const {
   return {reinterpret_cast<const char*>(text), static_cast<size_t>(size)};
 }
 
-int64_t Statement::ColumnInt64(int col) const { return sqlite3_column_int64(stmt_, col); }
+int64_t Statement::ColumnInt64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
 std::optional<std::string> Statement::ColumnOptionalText(int col) const {
   if (ColumnIsNull(col)) {
@@ -226,7 +242,9 @@ Transaction& Transaction::operator=(Transaction&& other) noexcept {
   return *this;
 }
 
-Transaction::~Transaction() { Rollback(); }
+Transaction::~Transaction() {
+  Rollback();
+}
 
 core::Status Transaction::Commit() {
   COVEN_CHECK(db_ != nullptr);

@@ -71,7 +71,9 @@ class Statement {
 
   // Bind a parameter. Text is copied by SQLite. kIo when `idx` is out of range.
   core::Status Bind(int idx, std::string_view value);
-  core::Status Bind(int idx, const std::string& value) { return Bind(idx, std::string_view(value)); }
+  core::Status Bind(int idx, const std::string& value) {
+    return Bind(idx, std::string_view(value));
+  }
   core::Status Bind(int idx, const char* value) { return Bind(idx, std::string_view(value)); }
   core::Status Bind(int idx, int64_t value);
   core::Status Bind(int idx, std::nullopt_t);

@@ -88,8 +88,8 @@ Status AddColumnIfMissing(Database& db, std::string_view table, std::string_view
   if (*has) {
     return core::Ok();
   }
-  return db.Exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " + std::string(column) +
-                 " " + std::string(type));
+  return db.Exec("ALTER TABLE " + std::string(table) + " ADD COLUMN " + std::string(column) + " " +
+                 std::string(type));
 }
 
 // Migration 1: exactly the reference schema (SPEC 3.3), including its two in-place column
@@ -177,8 +177,8 @@ Status ApplyMigration(Database& db, const Migration& m) {
 // SQLite creates database files with mode 0644 (less the umask) and gives its -wal and -shm
 // files the main file's mode, so creating the file ourselves first keeps all three private.
 Status CreatePrivateFileIfMissing(const std::string& path) {
-  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                           S_IRUSR | S_IWUSR));
+  core::UniqueFd fd(
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, S_IRUSR | S_IWUSR));
   if (!fd.valid()) {
     int err = errno;
     if (err == EEXIST) {
@@ -216,8 +216,13 @@ Status EnableWal(Database& db) {
   return core::Ok();
 }
 
-Result<int> Migrate(Database& db) {
+// Takes the write lock only when a migration is due, so opening an up-to-date ledger never
+// waits for (or blocks) another writer.
+Result<int> Migrate(Database& db, int64_t initial_version) {
   for (const Migration& m : kMigrations) {
+    if (initial_version >= m.version) {
+      continue;
+    }
     if (Status s = ApplyMigration(db, m); !s) {
       return s.error();
     }
@@ -257,7 +262,7 @@ Result<Ledger> Ledger::Open(const std::string& path) {
   if (Status s = EnableWal(*db); !s) {
     return s.error().WithContext(context);
   }
-  Result<int> migrated = Migrate(*db);
+  Result<int> migrated = Migrate(*db, *version);
   if (!migrated) {
     return migrated.error().WithContext(context);
   }
@@ -350,8 +355,8 @@ Result<std::vector<SessionRow>> Ledger::ListByStatus(const std::string& status) 
 
 Result<std::vector<std::string>> Ledger::FindIdsByPrefix(const std::string& prefix) {
   // substr/length instead of LIKE: no wildcards to escape, and exact case.
-  Result<Statement> st = db_.Prepare(
-      "SELECT id FROM sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id");
+  Result<Statement> st =
+      db_.Prepare("SELECT id FROM sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id");
   if (!st) {
     return st.error();
   }
@@ -372,8 +377,7 @@ Result<std::vector<std::string>> Ledger::FindIdsByPrefix(const std::string& pref
 }
 
 Result<bool> Ledger::UpdateStatusWhere(const char* sql, const std::string& id,
-                                       const std::string& status,
-                                       std::optional<int64_t> exit_code,
+                                       const std::string& status, std::optional<int64_t> exit_code,
                                        const std::optional<std::string>& exit_signal,
                                        const std::string& updated_at) {
   Result<Statement> st = db_.Prepare(sql);
@@ -394,8 +398,7 @@ Result<bool> Ledger::UpdateStatusWhere(const char* sql, const std::string& id,
 
 Status Ledger::UpdateStatus(const std::string& id, const std::string& status,
                             std::optional<int64_t> exit_code,
-                            std::optional<std::string> exit_signal,
-                            const std::string& updated_at) {
+                            std::optional<std::string> exit_signal, const std::string& updated_at) {
   Result<bool> changed = UpdateStatusWhere(
       "UPDATE sessions SET status = ?2, exit_code = ?3, exit_signal = ?4, updated_at = ?5"
       " WHERE id = ?1",
@@ -462,8 +465,8 @@ Result<bool> RunForId(Database& db, const char* sql, const std::string& id,
 }  // namespace
 
 Result<bool> Ledger::Archive(const std::string& id, const std::string& ts) {
-  Result<bool> changed = RunForId(
-      db_, "UPDATE sessions SET archived_at = ?2, updated_at = ?2 WHERE id = ?1", id, ts);
+  Result<bool> changed =
+      RunForId(db_, "UPDATE sessions SET archived_at = ?2, updated_at = ?2 WHERE id = ?1", id, ts);
   if (!changed) {
     return changed.error().WithContext("archive session " + id);
   }
@@ -486,8 +489,7 @@ Result<bool> Ledger::DeleteSession(const std::string& id) {
   if (!tx) {
     return tx.error().WithContext("delete session " + id);
   }
-  Result<bool> events =
-      RunForId(db_, "DELETE FROM events WHERE session_id = ?1", id, std::nullopt);
+  Result<bool> events = RunForId(db_, "DELETE FROM events WHERE session_id = ?1", id, std::nullopt);
   if (!events) {
     return events.error().WithContext("delete events of session " + id);
   }
@@ -546,8 +548,7 @@ Result<std::vector<LegacyEvent>> Ledger::ListLegacyEvents(const std::string& ses
 
 Result<std::optional<int64_t>> Ledger::LegacyEventSeq(const std::string& session_id,
                                                       const std::string& event_id) {
-  Result<Statement> st =
-      db_.Prepare("SELECT rowid FROM events WHERE session_id = ?1 AND id = ?2");
+  Result<Statement> st = db_.Prepare("SELECT rowid FROM events WHERE session_id = ?1 AND id = ?2");
   if (!st) {
     return st.error();
   }

@@ -93,8 +93,7 @@ class Ledger {
   // updated_at. kSessionNotFound when no row has this id.
   core::Status UpdateStatus(const std::string& id, const std::string& status,
                             std::optional<int64_t> exit_code,
-                            std::optional<std::string> exit_signal,
-                            const std::string& updated_at);
+                            std::optional<std::string> exit_signal, const std::string& updated_at);
   // The same, but only while the row's status is still 'running' (so 'killed' and
   // 'orphaned' stay, SPEC 3.2). Returns whether a row changed.
   core::Result<bool> UpdateStatusIfRunning(const std::string& id, const std::string& status,
@@ -137,8 +136,7 @@ class Ledger {
   core::Result<std::vector<SessionRow>> QueryRows(const char* sql,
                                                   const std::optional<std::string>& arg);
   core::Result<bool> UpdateStatusWhere(const char* sql, const std::string& id,
-                                       const std::string& status,
-                                       std::optional<int64_t> exit_code,
+                                       const std::string& status, std::optional<int64_t> exit_code,
                                        const std::optional<std::string>& exit_signal,
                                        const std::string& updated_at);
 

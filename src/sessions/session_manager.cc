@@ -1,0 +1,510 @@
+#include "sessions/session_manager.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <boost/json.hpp>
+
+#include "boundary/launch_paths.h"
+#include "core/clock.h"
+#include "core/strings.h"
+#include "eventlog/event_log.h"
+#include "shim/shim.h"
+
+namespace coven::sessions {
+using core::Error;
+using core::ErrorCode;
+using store::SessionRow;
+
+struct SessionManager::CachedReader {
+  std::mutex mu;
+  std::optional<eventlog::LogReader> reader;  // guarded by mu
+};
+
+namespace {
+
+Error NotFound(const std::string& id) {
+  return Error(ErrorCode::kSessionNotFound, "Session was not found.").WithDetail("sessionId", id);
+}
+
+Error NotLive(const std::string& id) {
+  return Error(ErrorCode::kSessionNotLive, "Session is not live.").WithDetail("sessionId", id);
+}
+
+std::string BuiltinList(const harness::HarnessRegistry& registry) {
+  std::string out;
+  for (const harness::Adapter& a : registry.adapters()) {
+    out += (out.empty() ? "" : ", ") + a.id;
+  }
+  return out;
+}
+
+// The exit payload the shim wrote: {"exitCode":N|null,"signal":"SIG..."?,"status":"..."}.
+struct ExitFacts {
+  std::string status = "failed";
+  std::optional<int64_t> exit_code;
+  std::optional<std::string> signal;
+};
+
+std::optional<ExitFacts> ParseExit(const std::string& json_text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(json_text, ec);
+  if (ec || !v.is_object()) {
+    return std::nullopt;
+  }
+  const auto& o = v.as_object();
+  ExitFacts facts;
+  if (const auto* s = o.if_contains("status"); s && s->is_string()) {
+    facts.status = std::string(s->as_string());
+  }
+  if (const auto* c = o.if_contains("exitCode"); c && c->is_int64()) {
+    facts.exit_code = c->as_int64();
+  }
+  if (const auto* sig = o.if_contains("signal"); sig && sig->is_string()) {
+    facts.signal = std::string(sig->as_string());
+  }
+  return facts;
+}
+
+}  // namespace
+
+SessionManager::SessionManager(Options options, store::Ledger ledger,
+                               harness::HarnessRegistry registry)
+    : options_(std::move(options)), registry_(std::move(registry)), ledger_(std::move(ledger)) {
+  shim::ShimWatcher::Callbacks callbacks;
+  callbacks.on_appended = [this](const std::string& id, uint64_t) { OnAppended(id); };
+  callbacks.on_gone = [this](const std::string& id, const std::string& exit_json) {
+    OnGone(id, exit_json);
+  };
+  watcher_ = std::make_unique<shim::ShimWatcher>(std::move(callbacks));
+}
+
+SessionManager::~SessionManager() {
+  watcher_.reset();  // joins the watcher thread before the rest of us goes away
+}
+
+std::string SessionManager::SessionDir(const std::string& id) const {
+  return options_.paths.sessions + "/" + id;
+}
+
+size_t SessionManager::live_count() const { return watcher_->watched_count(); }
+
+core::Result<SessionRow> SessionManager::RequireSession(const std::string& id) {
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  auto row = ledger_.GetSession(id);
+  if (!row) {
+    return row.error();
+  }
+  if (!row->has_value()) {
+    return NotFound(id);
+  }
+  return std::move(**row);
+}
+
+core::Result<SessionRow> SessionManager::RequireLive(const std::string& id) {
+  auto row = RequireSession(id);
+  if (!row) {
+    return row.error();
+  }
+  if (row->status != "running") {
+    return NotLive(id);
+  }
+  return row;
+}
+
+core::Status SessionManager::ValidateHarness(const std::string& harness_id) const {
+  const harness::Adapter* adapter = registry_.Find(harness_id);
+  if (adapter == nullptr) {
+    return Error(ErrorCode::kInvalidRequest, "unknown harness `" + harness_id +
+                                                 "`. Known harnesses: " + BuiltinList(registry_))
+        .WithDetail("harness", harness_id)
+        .WithDetail("installHint", "Use one of: " + BuiltinList(registry_) +
+                                       ", or add an adapter in COVEN_HOME/adapters/");
+  }
+  if (!harness::FindOnPath(adapter->executable, options_.path_env)) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "harness `" + harness_id + "` is not available. " + adapter->install_hint)
+        .WithDetail("harness", harness_id)
+        .WithDetail("installHint", adapter->install_hint);
+  }
+  return core::Ok();
+}
+
+core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
+  auto paths = boundary::ResolveLaunchPaths(request.project_root,
+                                            request.cwd ? std::optional<std::string_view>(*request.cwd)
+                                                        : std::nullopt);
+  if (!paths) {
+    return paths.error();
+  }
+  std::string harness_id(core::Trim(request.harness));
+  if (harness_id.empty()) {
+    return Error(ErrorCode::kInvalidRequest, "harness is required");
+  }
+  std::string prompt(core::Trim(request.prompt));
+  if (prompt.empty()) {
+    return Error(ErrorCode::kInvalidRequest, "prompt is required");
+  }
+  if (core::Status s = ValidateHarness(harness_id); !s) {
+    return s.error();
+  }
+  auto argv = registry_.BuildArgv(harness_id, prompt);
+  if (!argv) {
+    return argv.error();
+  }
+  if (request.rows == 0 || request.cols == 0) {
+    return Error(ErrorCode::kInvalidRequest, "rows and cols must be positive");
+  }
+
+  SessionRow row;
+  row.id = core::NewUuid();
+  row.project_root = paths->project_root;
+  row.cwd = paths->cwd;
+  row.harness = harness_id;
+  bool has_title = request.title && !core::Trim(*request.title).empty();
+  row.title = has_title ? *request.title : prompt;
+  row.status = "running";
+  row.created_at = row.updated_at = core::NowTimestamp();
+
+  std::string dir = SessionDir(row.id);
+  std::error_code ec;
+  std::filesystem::create_directories(options_.paths.sessions, ec);
+  if (ec || ::mkdir(dir.c_str(), 0700) != 0) {
+    return Error(ErrorCode::kIo, "create session folder " + dir + ": " +
+                                     (ec ? ec.message() : std::string(std::strerror(errno))));
+  }
+  {
+    std::lock_guard<std::mutex> lock(ledger_mu_);
+    if (core::Status s = ledger_.InsertSession(row); !s) {
+      std::filesystem::remove_all(dir, ec);
+      return s.error();
+    }
+  }
+  shim::LaunchSpec spec;
+  spec.coven_exe = options_.coven_exe;
+  spec.options.session_id = row.id;
+  spec.options.session_dir = dir;
+  spec.options.argv = std::move(*argv);
+  spec.options.cwd = row.cwd;
+  spec.options.rows = request.rows;
+  spec.options.cols = request.cols;
+  spec.options.kill_grace = options_.kill_grace;
+  auto launched = shim::LaunchShim(spec);
+  {
+    std::lock_guard<std::mutex> lock(ledger_mu_);
+    if (!launched) {
+      (void)ledger_.UpdateStatus(row.id, "failed", std::nullopt, std::nullopt,
+                                 core::NowTimestamp());
+      Error e = launched.error();
+      e.code = ErrorCode::kPtySpawnFailed;
+      return e.WithDetail("sessionId", row.id);
+    }
+    (void)ledger_.SetPids(row.id, launched->shim_pid, launched->harness_pid);
+  }
+  row.shim_pid = launched->shim_pid;
+  row.harness_pid = launched->harness_pid;
+  // Subscribing can race with a harness that already exited: then settle from the log.
+  if (!watcher_->Watch(row.id, dir)) {
+    SettleFromLog(row.id, "");
+  }
+  return row;
+}
+
+core::Result<std::vector<SessionRow>> SessionManager::List(bool include_archived) {
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  return ledger_.ListSessions(include_archived);
+}
+
+core::Result<SessionRow> SessionManager::Get(const std::string& id) { return RequireSession(id); }
+
+core::Result<std::vector<std::string>> SessionManager::FindByPrefix(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  return ledger_.FindIdsByPrefix(prefix);
+}
+
+core::Status SessionManager::Input(const std::string& id, const std::string& data) {
+  if (auto row = RequireLive(id); !row) {
+    return row.error();
+  }
+  auto seq = shim::SendInput(SessionDir(id), data);
+  if (!seq) {
+    return seq.error().code == ErrorCode::kSessionNotLive ? NotLive(id) : seq.error();
+  }
+  return core::Ok();
+}
+
+core::Status SessionManager::Kill(const std::string& id) {
+  if (auto row = RequireLive(id); !row) {
+    return row.error();
+  }
+  auto seq = shim::SendKill(SessionDir(id));
+  if (!seq) {
+    return seq.error().code == ErrorCode::kSessionNotLive ? NotLive(id) : seq.error();
+  }
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  auto changed = ledger_.UpdateStatusIfRunning(id, "killed", std::nullopt, std::nullopt,
+                                               core::NowTimestamp());
+  if (!changed) {
+    return changed.error();
+  }
+  return core::Ok();
+}
+
+core::Status SessionManager::Resize(const std::string& id, uint16_t rows, uint16_t cols) {
+  if (rows == 0 || cols == 0) {
+    return Error(ErrorCode::kInvalidRequest, "rows and cols must be positive integers");
+  }
+  if (auto row = RequireLive(id); !row) {
+    return row.error();
+  }
+  core::Status s = shim::SendResize(SessionDir(id), rows, cols);
+  if (!s && s.error().code == ErrorCode::kSessionNotLive) {
+    return NotLive(id);
+  }
+  return s;
+}
+
+core::Result<EventPage> SessionManager::Events(const EventQuery& query) {
+  if (auto row = RequireSession(query.session_id); !row) {
+    return row.error();
+  }
+  std::string log_path = shim::EventLogPath(SessionDir(query.session_id));
+  struct stat st {};
+  if (::stat(log_path.c_str(), &st) != 0) {
+    return ReadLegacy(query.session_id, query);
+  }
+  return ReadLog(query.session_id, query);
+}
+
+core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const EventQuery& query) {
+  std::shared_ptr<CachedReader> cached;
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    auto& slot = readers_[id];
+    if (!slot) {
+      slot = std::make_shared<CachedReader>();
+    }
+    cached = slot;
+  }
+  std::lock_guard<std::mutex> lock(cached->mu);
+  if (!cached->reader) {
+    auto reader = eventlog::LogReader::Open(shim::EventLogPath(SessionDir(id)));
+    if (!reader) {
+      return reader.error();
+    }
+    cached->reader.emplace(std::move(*reader));
+  }
+  eventlog::LogReader& reader = *cached->reader;
+  uint64_t after = 0;
+  if (query.after_seq) {
+    after = *query.after_seq < 0 ? 0 : static_cast<uint64_t>(*query.after_seq);
+  } else if (query.after_event_id) {
+    // Unknown ids mean "no cursor" (SPEC 2.13).
+    after = eventlog::SeqFromEventId(reader.header(), *query.after_event_id).value_or(0);
+  }
+  auto page = reader.ReadAfter(after, query.max_events, query.max_payload_bytes);
+  if (!page) {
+    return page.error();
+  }
+  EventPage out;
+  out.has_more = page->has_more;
+  out.events.reserve(page->events.size());
+  for (eventlog::Event& e : page->events) {
+    SessionEvent se;
+    se.seq = static_cast<int64_t>(e.seq);
+    se.id = eventlog::EventId(reader.header(), e.seq);
+    se.kind = eventlog::KindName(e.kind);
+    se.payload_is_raw = e.kind == eventlog::EventKind::kOutput ||
+                        e.kind == eventlog::EventKind::kInput;
+    se.payload = std::move(e.payload);
+    se.created_at = core::FormatTimestamp(e.time_ns);
+    out.events.push_back(std::move(se));
+  }
+  return out;
+}
+
+core::Result<EventPage> SessionManager::ReadLegacy(const std::string& id,
+                                                   const EventQuery& query) {
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  std::optional<int64_t> after = query.after_seq;
+  if (!after && query.after_event_id) {
+    auto seq = ledger_.LegacyEventSeq(id, *query.after_event_id);
+    if (!seq) {
+      return seq.error();
+    }
+    after = *seq;
+  }
+  auto rows = ledger_.ListLegacyEvents(id, after, static_cast<int64_t>(query.max_events) + 1);
+  if (!rows) {
+    return rows.error();
+  }
+  EventPage out;
+  out.has_more = rows->size() > query.max_events;
+  if (out.has_more) {
+    rows->pop_back();
+  }
+  for (store::LegacyEvent& e : *rows) {
+    out.events.push_back(SessionEvent{e.seq, e.id, e.kind, e.payload_json, false, e.created_at});
+  }
+  return out;
+}
+
+core::Result<SessionRow> SessionManager::Archive(const std::string& id) {
+  auto row = RequireSession(id);
+  if (!row) {
+    return row.error();
+  }
+  if (row->status == "running") {
+    return Error(ErrorCode::kSessionNotLive,
+                 "session `" + id + "` is still running; stop it before archiving")
+        .WithDetail("sessionId", id);
+  }
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  std::string now = core::NowTimestamp();
+  if (auto ok = ledger_.Archive(id, now); !ok) {
+    return ok.error();
+  }
+  row->archived_at = now;
+  row->updated_at = now;
+  return row;
+}
+
+core::Result<SessionRow> SessionManager::Summon(const std::string& id) {
+  auto row = RequireSession(id);
+  if (!row) {
+    return row.error();
+  }
+  if (!row->archived_at) {
+    return row;
+  }
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  std::string now = core::NowTimestamp();
+  if (auto ok = ledger_.Summon(id, now); !ok) {
+    return ok.error();
+  }
+  row->archived_at.reset();
+  row->updated_at = now;
+  return row;
+}
+
+core::Status SessionManager::Sacrifice(const std::string& id) {
+  auto row = RequireSession(id);
+  if (!row) {
+    return row.error();
+  }
+  if (row->status == "running") {
+    return Error(ErrorCode::kSessionNotLive,
+                 "session `" + id + "` is still running; do not sacrifice live work")
+        .WithDetail("sessionId", id);
+  }
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    readers_.erase(id);
+  }
+  {
+    std::lock_guard<std::mutex> lock(ledger_mu_);
+    if (auto ok = ledger_.DeleteSession(id); !ok) {
+      return ok.error();
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(SessionDir(id), ec);
+  return core::Ok();
+}
+
+void SessionManager::OnAppended(const std::string& id) { Notify(id); }
+
+void SessionManager::OnGone(const std::string& id, const std::string& exit_json) {
+  SettleFromLog(id, exit_json);
+  Notify(id);
+}
+
+void SessionManager::SettleFromLog(const std::string& id, const std::string& exit_json) {
+  std::optional<ExitFacts> facts;
+  if (!exit_json.empty()) {
+    facts = ParseExit(exit_json);
+  }
+  if (!facts) {
+    // The shim may have logged its exit but died before telling us.
+    auto reader = eventlog::LogReader::Open(shim::EventLogPath(SessionDir(id)));
+    if (reader) {
+      auto last = reader->FindLast(eventlog::EventKind::kExit);
+      if (last && last->has_value()) {
+        facts = ParseExit((*last)->payload);
+      }
+    }
+  }
+  std::string now = core::NowTimestamp();
+  {
+    std::lock_guard<std::mutex> lock(ledger_mu_);
+    if (facts) {
+      (void)ledger_.UpdateStatusIfRunning(id, facts->status, facts->exit_code, facts->signal, now);
+    } else {
+      (void)ledger_.UpdateStatusIfRunning(id, "orphaned", std::nullopt, std::nullopt, now);
+    }
+  }
+  // Finished sessions keep no fd open in the daemon.
+  std::lock_guard<std::mutex> lock(readers_mu_);
+  readers_.erase(id);
+}
+
+RecoveryReport SessionManager::Recover() {
+  RecoveryReport report;
+  std::vector<SessionRow> running;
+  {
+    std::lock_guard<std::mutex> lock(ledger_mu_);
+    auto rows = ledger_.ListByStatus("running");
+    if (rows) {
+      running = std::move(*rows);
+    }
+  }
+  for (const SessionRow& row : running) {
+    if (watcher_->Watch(row.id, SessionDir(row.id))) {
+      ++report.adopted;
+      continue;
+    }
+    SettleFromLog(row.id, "");
+    auto after = RequireSession(row.id);
+    if (after && after->status == "orphaned") {
+      ++report.orphaned;
+    } else {
+      ++report.finished;
+    }
+  }
+  return report;
+}
+
+void SessionManager::ReapChildren() { shim::ReapExitedChildren(); }
+
+uint64_t SessionManager::Subscribe(const std::string& id, SessionListener listener) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  uint64_t token = next_token_++;
+  listeners_[token] = {id, std::move(listener)};
+  return token;
+}
+
+void SessionManager::Unsubscribe(uint64_t token) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  listeners_.erase(token);
+}
+
+void SessionManager::Notify(const std::string& id) {
+  std::vector<SessionListener> to_call;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mu_);
+    for (const auto& [token, entry] : listeners_) {
+      if (entry.first == id) {
+        to_call.push_back(entry.second);
+      }
+    }
+  }
+  for (const SessionListener& l : to_call) {
+    l();
+  }
+}
+
+}  // namespace coven::sessions

@@ -1,0 +1,166 @@
+// sessions/session_manager.h: the daemon's session manager.
+//
+// It is the single authority over sessions: it validates a launch (project boundary,
+// harness adapter and executable) before any row exists, records the session in the
+// ledger, starts its shim, and from then on drives the shim (input, resize, kill) and
+// follows it (a ShimWatcher reports appended events and the end of the shim without
+// polling). It reads event logs to answer event queries, and applies SPEC 3.2's status
+// transitions: running -> completed | failed (the harness's exit), killed (a kill request;
+// sticky), orphaned (the shim vanished without logging an exit).
+//
+// On daemon start, Recover() re-adopts every live shim (the session stays `running`) and
+// settles the rest from their logs, so the ledger and the logs agree after a crash of
+// either process.
+//
+// It knows neither HTTP nor the wire's JSON shapes: api/ turns its results into responses.
+// Thread-safe: every public method may be called from any server thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/home.h"
+#include "core/result.h"
+#include "harness/harness_registry.h"
+#include "store/ledger.h"
+
+namespace coven::shim {
+class ShimWatcher;
+}
+namespace coven::eventlog {
+class LogReader;
+}
+
+namespace coven::sessions {
+
+struct LaunchRequest {
+  std::string project_root;
+  std::optional<std::string> cwd;
+  std::string harness;
+  std::string prompt;
+  std::optional<std::string> title;  // used when it has non-blank content
+  uint16_t rows = 24;
+  uint16_t cols = 80;
+};
+
+// One event as stored, before the API shapes it.
+struct SessionEvent {
+  int64_t seq = 0;
+  std::string id;
+  std::string kind;
+  std::string payload;          // raw bytes for output/input, JSON text for the others
+  bool payload_is_raw = false;  // true: wrap as {"data": ...} when serving
+  std::string created_at;
+};
+
+struct EventQuery {
+  std::string session_id;
+  std::optional<int64_t> after_seq;
+  std::optional<std::string> after_event_id;  // ignored when after_seq is set
+  size_t max_events = 500;
+  size_t max_payload_bytes = 768 * 1024;
+};
+
+struct EventPage {
+  std::vector<SessionEvent> events;
+  bool has_more = false;  // exact
+};
+
+struct RecoveryReport {
+  int adopted = 0;   // live shims re-adopted (still running)
+  int finished = 0;  // shim gone, exit found in the log
+  int orphaned = 0;  // shim gone without an exit
+};
+
+// Called when a session's log grows or its shim goes away (for live streams).
+using SessionListener = std::function<void()>;
+
+class SessionManager {
+ public:
+  struct Options {
+    core::HomePaths paths;
+    std::string coven_exe;  // runs `coven shim`
+    std::string path_env;   // PATH used to find harness executables
+    std::chrono::milliseconds kill_grace{1000};
+  };
+
+  SessionManager(Options options, store::Ledger ledger, harness::HarnessRegistry registry);
+  ~SessionManager();
+  SessionManager(const SessionManager&) = delete;
+  SessionManager& operator=(const SessionManager&) = delete;
+  SessionManager(SessionManager&&) = delete;
+  SessionManager& operator=(SessionManager&&) = delete;
+
+  // SPEC 2.9. Validation errors (kInvalidRequest, with details harness/installHint for an
+  // unknown or missing harness) create nothing; a spawn failure keeps the row `failed` and
+  // returns kPtySpawnFailed.
+  core::Result<store::SessionRow> Launch(const LaunchRequest& request);
+  core::Result<std::vector<store::SessionRow>> List(bool include_archived);
+  // kSessionNotFound (details sessionId) when unknown.
+  core::Result<store::SessionRow> Get(const std::string& id);
+  // Ids that start with `prefix`.
+  core::Result<std::vector<std::string>> FindByPrefix(const std::string& prefix);
+
+  // SPEC 2.11, 2.12: kSessionNotFound, kSessionNotLive, or done.
+  core::Status Input(const std::string& id, const std::string& data);
+  core::Status Kill(const std::string& id);
+  core::Status Resize(const std::string& id, uint16_t rows, uint16_t cols);
+
+  // SPEC 2.13 (cursor resolution included). kSessionNotFound when unknown.
+  core::Result<EventPage> Events(const EventQuery& query);
+
+  // Rituals (SPEC 6.6): archive refuses a running session; sacrifice refuses a running
+  // session and deletes the row and the log. Both return kConflict/kSessionNotLive errors
+  // with the CLI's messages.
+  core::Result<store::SessionRow> Archive(const std::string& id);
+  core::Result<store::SessionRow> Summon(const std::string& id);
+  core::Status Sacrifice(const std::string& id);
+
+  RecoveryReport Recover();
+  // Reaps exited shim processes; the daemon calls it on SIGCHLD.
+  void ReapChildren();
+
+  // Live-stream support: `listener` runs (on the watcher thread) whenever the session's log
+  // grows or its shim ends. Returns a token for Unsubscribe.
+  uint64_t Subscribe(const std::string& id, SessionListener listener);
+  void Unsubscribe(uint64_t token);
+
+  const harness::HarnessRegistry& registry() const { return registry_; }
+  size_t live_count() const;
+
+ private:
+  std::string SessionDir(const std::string& id) const;
+  core::Result<store::SessionRow> RequireSession(const std::string& id);
+  core::Result<store::SessionRow> RequireLive(const std::string& id);
+  core::Status ValidateHarness(const std::string& harness_id) const;
+  void OnAppended(const std::string& id);
+  void OnGone(const std::string& id, const std::string& exit_json);
+  void SettleFromLog(const std::string& id, const std::string& exit_json);
+  void Notify(const std::string& id);
+  core::Result<EventPage> ReadLog(const std::string& id, const EventQuery& query);
+  core::Result<EventPage> ReadLegacy(const std::string& id, const EventQuery& query);
+
+  Options options_;
+  harness::HarnessRegistry registry_;
+  mutable std::mutex ledger_mu_;
+  store::Ledger ledger_;  // guarded by ledger_mu_
+  struct CachedReader;
+  std::mutex readers_mu_;
+  // Open log readers, reused across event queries and evicted when a session ends.
+  // shared_ptr: shared by the cache and the queries using a reader, so that eviction during
+  // a read is safe; each reader has its own mutex (LogReader is not thread-safe).
+  std::map<std::string, std::shared_ptr<CachedReader>> readers_;  // guarded by readers_mu_
+  std::mutex listeners_mu_;
+  uint64_t next_token_ = 1;  // guarded by listeners_mu_
+  std::map<uint64_t, std::pair<std::string, SessionListener>> listeners_;  // guarded by listeners_mu_
+  std::unique_ptr<shim::ShimWatcher> watcher_;  // last: its thread calls back into us
+};
+
+}  // namespace coven::sessions

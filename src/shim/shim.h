@@ -1,0 +1,138 @@
+// shim/shim.h: the per-session supervisor and the daemon's link to it.
+//
+// Why a shim: the daemon must be restartable (upgrade, crash, `kill -9`) without touching
+// running harnesses. So each session gets one small process, `coven shim`, started by the
+// daemon in its own session (setsid) that:
+//   - opens the PTY and starts the harness in it (pty::SpawnInPty), owning its process group;
+//   - writes the session's event log (eventlog::LogWriter): `start`, then `output` chunks,
+//     `input`, `resize`, `kill`, and finally `exit`; it is the only writer of that file;
+//   - serves a private control socket `<session_dir>/shim.sock` (0600, peer uid checked)
+//     on which the daemon sends input, resize and kill, and subscribes to notifications;
+//   - exits after the harness has exited and its exit event is on disk.
+// The daemon never holds a PTY. When it starts it re-adopts every live shim by connecting
+// to its socket; a session whose socket does not answer has lost its shim.
+//
+// Output path and back-pressure: the shim reads the PTY master into a buffer, cuts it into
+// `output` events at UTF-8 character boundaries whose JSON form (`{"data":"..."}` after
+// escaping) stays under 60,000 bytes, and appends each with one write(). While it writes
+// it does not read, so a slow disk makes the harness block on its tty (as in a slow
+// terminal) instead of losing bytes. Nothing polls: the shim sleeps in poll() on the PTY,
+// the listening socket, its clients and a signalfd for SIGCHLD.
+//
+// Kill: SIGHUP to the harness's process group, then SIGTERM after `kill_grace`, then
+// SIGKILL after another `kill_grace`, so nothing in the group survives.
+//
+// Wire protocol on shim.sock (private to this module): frames of
+//   u8 type | u32 little-endian payload length | payload
+// Commands (client -> shim), each answered by exactly one reply frame:
+//   kInput  payload = raw bytes to write to the PTY      -> kOk (payload: u64 seq of the input event)
+//   kResize payload = u16 rows, u16 cols (little-endian) -> kOk
+//   kKill   payload = empty                              -> kOk (payload: u64 seq of the kill event)
+//   kHello  payload = empty                              -> kOk (payload: u32 harness pid, u64 last seq)
+//   kSubscribe payload = empty -> kOk, then the connection stays open and receives
+//       kAppended (payload: u64 last seq) after events are appended (coalesced: at most one
+//       frame per loop iteration), and kExited (payload: the exit event's JSON) once, after
+//       which the shim closes the connection.
+//   Errors: kError (payload: message text), e.g. input after the harness exited.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace coven::shim {
+
+// ---- The shim process (`coven shim ...`) ----
+
+struct ShimOptions {
+  std::string session_id;
+  std::string session_dir;  // holds events.log and shim.sock; created by the daemon
+  std::vector<std::string> argv;  // harness argv (argv[0] resolved on PATH)
+  std::string cwd;
+  uint16_t rows = 24;
+  uint16_t cols = 80;
+  int ready_fd = -1;  // receives "ok <harness_pid>\n" or "error <message>\n", then is closed
+  std::chrono::milliseconds kill_grace{1000};
+};
+
+// Runs the shim until the harness has exited and its exit is logged. Returns the process
+// exit code (0 normally; 1 when it could not start, after reporting on ready_fd).
+int RunShim(const ShimOptions& options);
+
+// File names inside a session folder.
+std::string EventLogPath(const std::string& session_dir);   // <dir>/events.log
+std::string ShimSocketPath(const std::string& session_dir);  // <dir>/shim.sock
+
+// ---- Daemon side: starting a shim ----
+
+struct LaunchSpec {
+  std::string coven_exe;  // the coven binary (runs `coven shim ...`)
+  ShimOptions options;    // ready_fd is ignored (the launcher makes its own pipe)
+};
+
+struct LaunchedShim {
+  pid_t shim_pid = 0;
+  pid_t harness_pid = 0;
+};
+
+// Starts `coven shim` in a new session with stdio on /dev/null and no other inherited fds,
+// and waits (bounded) until it reports ready. kPtySpawnFailed with the shim's message when
+// the harness could not be started. Thread-safe. The shim is the caller's child: reap it
+// with ReapExitedChildren().
+core::Result<LaunchedShim> LaunchShim(const LaunchSpec& spec);
+
+// Reaps every exited child without blocking (the daemon calls this on SIGCHLD).
+void ReapExitedChildren();
+
+// ---- Daemon side: commands ----
+
+// One short-lived connection per command. kSessionNotLive when no shim answers on the
+// socket (it has exited); kIo for other failures. Thread-safe.
+core::Result<uint64_t> SendInput(const std::string& session_dir, std::string_view data);
+core::Status SendResize(const std::string& session_dir, uint16_t rows, uint16_t cols);
+core::Result<uint64_t> SendKill(const std::string& session_dir);
+struct ShimHello {
+  pid_t harness_pid = 0;
+  uint64_t last_seq = 0;
+};
+core::Result<ShimHello> Hello(const std::string& session_dir);
+
+// ---- Daemon side: watching live shims without polling ----
+
+// Keeps one subscription per live shim and a single thread blocked in epoll_wait over all
+// of them (idle sessions cost no CPU). Callbacks run on that thread, one at a time.
+class ShimWatcher {
+ public:
+  struct Callbacks {
+    // New events up to `last_seq` are in the session's log.
+    std::function<void(const std::string& session_id, uint64_t last_seq)> on_appended;
+    // The shim's connection ended: `exit_json` is the exit event's payload when the shim
+    // reported one, empty when the shim vanished without it (crash, kill -9).
+    std::function<void(const std::string& session_id, const std::string& exit_json)> on_gone;
+  };
+
+  explicit ShimWatcher(Callbacks callbacks);
+  ~ShimWatcher();  // stops the thread and closes every subscription
+  ShimWatcher(const ShimWatcher&) = delete;
+  ShimWatcher& operator=(const ShimWatcher&) = delete;
+  ShimWatcher(ShimWatcher&&) = delete;
+  ShimWatcher& operator=(ShimWatcher&&) = delete;
+
+  // Subscribes to the shim of `session_id`. kSessionNotLive when it does not answer (then
+  // no callback will come for it). Thread-safe.
+  core::Status Watch(const std::string& session_id, const std::string& session_dir);
+  size_t watched_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace coven::shim
