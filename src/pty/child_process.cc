@@ -29,8 +29,7 @@ std::string SignalName(int sig) {
   return std::string("SIG") + abbrev;
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(other.pid_), exit_(std::move(other.exit_)) {
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), exit_(other.exit_) {
   other.pid_ = -1;
   other.exit_.reset();
 }
@@ -39,7 +38,7 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   if (this != &other) {
     KillAndReap();
     pid_ = other.pid_;
-    exit_ = std::move(other.exit_);
+    exit_ = other.exit_;
     other.pid_ = -1;
     other.exit_.reset();
   }
@@ -81,7 +80,7 @@ core::Result<std::optional<ExitInfo>> ChildProcess::TryWait() {
     return core::Error(core::ErrorCode::kInternal, "wait: no child process");
   }
   int status = 0;
-  pid_t r;
+  pid_t r = -1;
   do {
     r = ::waitpid(pid_, &status, WNOHANG);
   } while (r < 0 && errno == EINTR);
@@ -103,7 +102,7 @@ core::Result<ExitInfo> ChildProcess::Wait() {
     return core::Error(core::ErrorCode::kInternal, "wait: no child process");
   }
   int status = 0;
-  pid_t r;
+  pid_t r = -1;
   do {
     r = ::waitpid(pid_, &status, 0);
   } while (r < 0 && errno == EINTR);

@@ -122,8 +122,10 @@ class ChildProcess {
 };
 
 struct SpawnOptions {
-  // argv[0] is the program, resolved with ResolveExecutable against PATH from `env` (or
-  // this process's PATH when `env` is empty) before forking. Must not be empty.
+  // argv[0] is the program, resolved with ResolveExecutable against PATH from `env` (this
+  // process's PATH when `env` is empty; /usr/bin:/bin when `env` has no PATH) before
+  // forking. A relative name with a '/' is relative to this process's cwd, not `cwd`.
+  // Must not be empty.
   std::vector<std::string> argv;
   // The child's full environment as KEY=VALUE; empty means inherit this process's.
   std::vector<std::string> env;

@@ -99,7 +99,7 @@ std::string NoCr(std::string s) {
   return s;
 }
 
-Spawned SpawnOrDie(SpawnOptions opts) {
+Spawned SpawnOrDie(const SpawnOptions& opts) {
   auto spawned = SpawnInPty(opts);
   EXPECT_TRUE(spawned.has_value()) << (spawned ? "" : spawned.error().message);
   if (!spawned) {
@@ -129,6 +129,8 @@ class TempDir {
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&&) = delete;
+  TempDir& operator=(TempDir&&) = delete;
   const std::string& path() const { return path_; }
 
  private:
@@ -477,7 +479,7 @@ TEST(PtyTest, SetNonBlocking) {
   ReadUntil(s.master.fd(), "ready");
   ASSERT_TRUE(s.master.SetNonBlocking(true).has_value());
   EXPECT_NE(::fcntl(s.master.fd(), F_GETFL) & O_NONBLOCK, 0);
-  char c;
+  char c = 0;
   // Output so far was consumed; an idle child gives EAGAIN rather than blocking.
   std::string rest;
   for (;;) {

@@ -101,6 +101,7 @@ void CloseOtherFds(int keep, int max_fd) noexcept {
     ::sigaction(sig, &dfl, nullptr);
   }
   // The parent blocked every signal around fork; the harness starts with none blocked.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the forked child has a single thread.
   if (::sigprocmask(SIG_SETMASK, &plan.empty_mask, nullptr) < 0) {
     ReportAndExit(plan.error_fd, ChildStep::kSignals, errno);
   }
