@@ -14,7 +14,7 @@ using core::Error;
 using core::ErrorCode;
 
 Error Invalid(std::string message) {
-  return Error(ErrorCode::kInvalidRequest, std::move(message));
+  return {ErrorCode::kInvalidRequest, std::move(message)};
 }
 
 // Checks that `path` names an existing directory (following symlinks) and returns its

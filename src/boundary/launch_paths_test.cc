@@ -1,8 +1,6 @@
 #include "boundary/launch_paths.h"
 
-#include <stdlib.h>
-#include <unistd.h>
-
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -40,6 +38,8 @@ class Tree {
   }
   Tree(const Tree&) = delete;
   Tree& operator=(const Tree&) = delete;
+  Tree(Tree&&) = delete;
+  Tree& operator=(Tree&&) = delete;
 
   std::string Path(const std::string& rel) const { return base_ + "/" + rel; }
 

@@ -15,36 +15,36 @@ struct Case {
 };
 
 // Realistic-looking (fake) secrets.
-const std::string kOpenAi = "sk-abcdefghij0123456789ABCDEFGHIJklmn";
-const std::string kOpenAiProj = "sk-proj-Ab3dEf6hIj9kLmN0pQrStUvWxYz_12-3456";
-const std::string kAnthropic = "sk-ant-api03-AbCdEf0123456789GhIjKlMnOpQrStUv-wxyz_AA";
-const std::string kGhp = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
-const std::string kGithubPat = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz";
-const std::string kAws = "AKIAIOSFODNN7EXAMPLE";
-const std::string kSlack = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
-const std::string kGoogle = "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW";
-const std::string kJwt =
+const std::string openai_key = "sk-abcdefghij0123456789ABCDEFGHIJklmn";
+const std::string openai_proj_key = "sk-proj-Ab3dEf6hIj9kLmN0pQrStUvWxYz_12-3456";
+const std::string anthropic_key = "sk-ant-api03-AbCdEf0123456789GhIjKlMnOpQrStUv-wxyz_AA";
+const std::string ghp_token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+const std::string github_pat = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz";
+const std::string aws_key_id = "AKIAIOSFODNN7EXAMPLE";
+const std::string slack_token = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
+const std::string google_key = "AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW";
+const std::string jwt_token =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
     "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
 
 // Given each kind of secret, we should replace it with its marker and keep the rest.
 TEST(RedactTest, RedactsEachKind) {
   const std::vector<Case> cases = {
-      {"openai", "key " + kOpenAi + " end", "key [REDACTED:openai-key] end"},
-      {"openai proj", "export OPENAI=" + kOpenAiProj + "\n",
+      {"openai", "key " + openai_key + " end", "key [REDACTED:openai-key] end"},
+      {"openai proj", "export OPENAI=" + openai_proj_key + "\n",
        "export OPENAI=[REDACTED:openai-key]\n"},
-      {"anthropic", "(" + kAnthropic + ")", "([REDACTED:anthropic-key])"},
-      {"github ghp", kGhp, "[REDACTED:github-token]"},
-      {"github gho", "gho_" + kGhp.substr(4), "[REDACTED:github-token]"},
-      {"github ghu", "x ghu_" + kGhp.substr(4), "x [REDACTED:github-token]"},
-      {"github ghs", "ghs_" + kGhp.substr(4) + ".", "[REDACTED:github-token]."},
-      {"github ghr", "ghr_" + kGhp.substr(4), "[REDACTED:github-token]"},
-      {"github pat", "url/" + kGithubPat + "@h", "url/[REDACTED:github-token]@h"},
-      {"aws", "id=" + kAws + ",", "id=[REDACTED:aws-access-key-id],"},
+      {"anthropic", "(" + anthropic_key + ")", "([REDACTED:anthropic-key])"},
+      {"github ghp", ghp_token, "[REDACTED:github-token]"},
+      {"github gho", "gho_" + ghp_token.substr(4), "[REDACTED:github-token]"},
+      {"github ghu", "x ghu_" + ghp_token.substr(4), "x [REDACTED:github-token]"},
+      {"github ghs", "ghs_" + ghp_token.substr(4) + ".", "[REDACTED:github-token]."},
+      {"github ghr", "ghr_" + ghp_token.substr(4), "[REDACTED:github-token]"},
+      {"github pat", "url/" + github_pat + "@h", "url/[REDACTED:github-token]@h"},
+      {"aws", "id=" + aws_key_id + ",", "id=[REDACTED:aws-access-key-id],"},
       {"aws asia", "ASIAY34FZKBOKMUTVV7A", "[REDACTED:aws-access-key-id]"},
-      {"slack", "t " + kSlack, "t [REDACTED:slack-token]"},
-      {"google", "k:" + kGoogle, "k:[REDACTED:google-api-key]"},
-      {"jwt", "jwt " + kJwt + " ok", "jwt [REDACTED:jwt] ok"},
+      {"slack", "t " + slack_token, "t [REDACTED:slack-token]"},
+      {"google", "k:" + google_key, "k:[REDACTED:google-api-key]"},
+      {"jwt", "jwt " + jwt_token + " ok", "jwt [REDACTED:jwt] ok"},
       {"jwt unsigned", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0. x", "[REDACTED:jwt]. x"},
       {"authorization", "Authorization: Basic dXNlcjpwYXNz\r\nHost: x",
        "Authorization: [REDACTED:authorization]\r\nHost: x"},
@@ -58,7 +58,7 @@ TEST(RedactTest, RedactsEachKind) {
        "Proxy-Authorization: [REDACTED:authorization]"},
       {"bearer", "using Bearer abcDEF123456ghiJKL789= now",
        "using Bearer [REDACTED:bearer-token] now"},
-      {"bearer jwt", "bearer " + kJwt, "bearer [REDACTED:bearer-token]"},
+      {"bearer jwt", "bearer " + jwt_token, "bearer [REDACTED:bearer-token]"},
       {"pem", "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAAA=\n-----END RSA PRIVATE KEY-----\nb",
        "a\n[REDACTED:private-key]\nb"},
       {"pem openssh",
@@ -88,9 +88,9 @@ TEST(RedactTest, RedactsEachKind) {
       {"yaml", "  token: ghx-not-a-known-prefix-but-a-token\n", "  token: [REDACTED:token]\n"},
       {"ansi coloured", "\x1b[1mpassword=\x1b[0mhunter22", "\x1b[1mpassword=\x1b[0mhunter22"},
       {"ansi before key", "\x1b[32mtoken=abc123\x1b[0m", "\x1b[32mtoken=[REDACTED:token]\x1b[0m"},
-      {"ansi before token", "\x1b[33m" + kGhp + "\x1b[0m",
+      {"ansi before token", "\x1b[33m" + ghp_token + "\x1b[0m",
        "\x1b[33m[REDACTED:github-token]\x1b[0m"},
-      {"several", "a=" + kAws + " b=" + kOpenAi,
+      {"several", "a=" + aws_key_id + " b=" + openai_key,
        "a=[REDACTED:aws-access-key-id] b=[REDACTED:openai-key]"},
       {"unterminated quote", "token=\"abcdef", "token=\"[REDACTED:token]"},
   };
@@ -144,12 +144,12 @@ TEST(RedactTest, LeavesOrdinaryTextAlone) {
 // Given redacted output, redacting it again should change nothing.
 TEST(RedactTest, IsIdempotent) {
   const std::vector<std::string> inputs = {
-      "key " + kOpenAi + " and " + kAnthropic + " and " + kJwt,
-      "Authorization: Bearer " + kJwt + "\npassword=\"x y\" token='abc'",
+      "key " + openai_key + " and " + anthropic_key + " and " + jwt_token,
+      "Authorization: Bearer " + jwt_token + "\npassword=\"x y\" token='abc'",
       "-----BEGIN RSA PRIVATE KEY-----\nAAA\n-----END RSA PRIVATE KEY-----token=abcdef",
-      "token=\"abcdef\n" + kGhp + " secret: " + kSlack,
-      "Bearer abcDEF123456ghiJKL789=, api_key=" + kGoogle,
-      "\x1b[1m" + kAws + "\x1b[0mpassword=abc",
+      "token=\"abcdef\n" + ghp_token + " secret: " + slack_token,
+      "Bearer abcDEF123456ghiJKL789=, api_key=" + google_key,
+      "\x1b[1m" + aws_key_id + "\x1b[0mpassword=abc",
   };
   for (const auto& in : inputs) {
     std::string once = RedactSecrets(in);

@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "harness/harness_registry.h"
 
@@ -48,7 +49,11 @@ std::optional<std::string> FindOnPath(const std::string& executable, const std::
     while (dir.size() > 1 && dir.back() == '/') {
       dir.pop_back();
     }
-    std::string candidate = dir == "/" ? "/" + executable : dir + "/" + executable;
+    std::string candidate = std::move(dir);
+    if (candidate != "/") {
+      candidate.push_back('/');
+    }
+    candidate.append(executable);
     if (IsExecutableFile(candidate)) {
       return candidate;
     }

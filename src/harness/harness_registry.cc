@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // A manifest is a few hundred bytes; anything this large is a mistake, not an adapter.
-constexpr uintmax_t kMaxManifestBytes = 64 * 1024;
+constexpr uintmax_t kMaxManifestBytes = uintmax_t{64} * 1024;
 
 Adapter Builtin(std::string id, std::string label, std::vector<std::string> argv,
                 std::string hint) {
@@ -120,8 +120,8 @@ core::Result<std::vector<fs::path>> ListManifests(const std::string& dir) {
 }  // namespace
 
 const std::vector<Adapter>& BuiltinAdapters() {
-  static const std::vector<Adapter> kBuiltins = MakeBuiltins();
-  return kBuiltins;
+  static const std::vector<Adapter> builtins = MakeBuiltins();
+  return builtins;
 }
 
 HarnessRegistry HarnessRegistry::BuiltinsOnly() {

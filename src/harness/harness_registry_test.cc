@@ -1,7 +1,7 @@
 #include "harness/harness_registry.h"
 
-#include <stdlib.h>
-
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -31,6 +31,8 @@ class TempDir {
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&&) = delete;
+  TempDir& operator=(TempDir&&) = delete;
 
   std::string Path(const std::string& rel) const { return path_ + "/" + rel; }
   const std::string& path() const { return path_; }

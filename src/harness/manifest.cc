@@ -15,7 +15,7 @@ using core::Error;
 using core::ErrorCode;
 
 Error Bad(std::string reason) {
-  return Error(ErrorCode::kInvalidRequest, std::move(reason));
+  return {ErrorCode::kInvalidRequest, std::move(reason)};
 }
 
 // ^[a-z0-9][a-z0-9._-]{0,63}$, by hand (core and we avoid <regex>).

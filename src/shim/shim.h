@@ -33,7 +33,9 @@
 //       kAppended (payload: u64 last seq) after events are appended (coalesced: at most one
 //       frame per loop iteration), and kExited (payload: the exit event's JSON) once, after
 //       which the shim closes the connection.
-//   Errors: kError (payload: message text), e.g. input after the harness exited.
+//   Errors: kError (payload: u8 kind, then message text; kind 1 = the harness has exited,
+//       2 = invalid command, 0 = other), e.g. input after the harness exited.
+//   (kResize and kSubscribe replies also carry a u64 seq: the resize event's, the last one.)
 #pragma once
 
 #include <sys/types.h>
@@ -63,7 +65,9 @@ struct ShimOptions {
 };
 
 // Runs the shim until the harness has exited and its exit is logged. Returns the process
-// exit code (0 normally; 1 when it could not start, after reporting on ready_fd).
+// exit code (0 normally; 1 when it could not start, after reporting on ready_fd). It takes
+// over the process: blocks SIGCHLD (read through a signalfd), ignores SIGPIPE, and owns the
+// only child. Call it from a single-threaded process (`coven shim`), never in the daemon.
 int RunShim(const ShimOptions& options);
 
 // File names inside a session folder.
@@ -81,6 +85,11 @@ struct LaunchedShim {
   pid_t shim_pid = 0;
   pid_t harness_pid = 0;
 };
+
+// The command line LaunchShim executes: `<coven_exe> shim --session-id ID --session-dir DIR
+// --cwd CWD --rows R --cols C --ready-fd 3 -- <harness argv...>`. `coven shim` parses
+// exactly these flags into ShimOptions (kill_grace keeps its default). Thread-safe.
+std::vector<std::string> ShimArgv(const LaunchSpec& spec);
 
 // Starts `coven shim` in a new session with stdio on /dev/null and no other inherited fds,
 // and waits (bounded) until it reports ready. kPtySpawnFailed with the shim's message when

@@ -1,0 +1,110 @@
+// shim/internal/shim_loop.h: the shim process's state and event loop (RunShim).
+//
+// One thread, one poll() over a signalfd for SIGCHLD, the PTY master, the listening
+// socket and its clients. Split over shim_process.cc (start, PTY, kill, exit) and
+// shim_clients.cc (the control socket).
+#pragma once
+
+#include <poll.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "core/unique_fd.h"
+#include "eventlog/event_log.h"
+#include "pty/pty.h"
+#include "shim/internal/wire.h"
+#include "shim/shim.h"
+
+namespace coven::shim::internal {
+
+// Bytes read from the PTY per batch (a read buffer, not an event size).
+inline constexpr size_t kPtyReadBuffer = 64u << 10;
+// Input accepted but not yet taken by the harness; more is refused.
+inline constexpr size_t kMaxPendingInput = 16u << 20;
+inline constexpr size_t kMaxClients = 128;
+// After the harness exits, output still in the terminal is drained until EIO (every slave
+// fd closed), until the master stays quiet this long (a grandchild holds the tty), or
+// until the hard bound (a grandchild keeps writing).
+inline constexpr std::chrono::milliseconds kDrainQuiet{100};
+inline constexpr std::chrono::milliseconds kDrainMax{2000};
+
+// One connection on shim.sock.
+struct Client {
+  core::UniqueFd fd;
+  FrameParser parser;
+  std::string out;  // reply and notification bytes not yet sent
+  bool subscribed = false;
+  uint64_t notified_seq = 0;
+  bool dead = false;  // closed by the peer or failed; dropped at the end of the iteration
+};
+
+class Shim {
+ public:
+  // `options` must outlive this object.
+  explicit Shim(const ShimOptions& options) : options_(options) {}
+  // The whole life of the shim; returns the process exit code.
+  int Run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // shim_process.cc
+  core::Status Start();
+  void ReportReady(const std::string& line);
+  void Loop();
+  int PollTimeoutMs() const;
+  void OnSignal();
+  void ReadPty();
+  void EmitOutput(bool flush_tail);
+  void WritePendingInput();
+  void BeginKill();
+  void AdvanceKill();
+  void DrainAfterExit();
+  void Finish();
+  core::Result<uint64_t> AppendEvent(eventlog::EventKind kind, std::string_view payload);
+
+  // shim_clients.cc
+  void AcceptClients();
+  void ServiceClient(Client* client, short revents);
+  void HandleFrame(Client* client, const Frame& frame);
+  void HandleInput(Client* client, const std::string& data);
+  void HandleResize(Client* client, const std::string& payload);
+  void HandleKill(Client* client);
+  void Reply(Client* client, FrameType type, std::string_view payload);
+  void ReplyError(Client* client, WireError kind, std::string_view message);
+  void FlushClient(Client* client);
+  void NotifySubscribers();
+  void SayGoodbye(const std::string& exit_json);
+
+  const ShimOptions& options_;
+  std::string socket_path_;
+  std::optional<eventlog::LogWriter> log_;
+  pty::PtyMaster master_;
+  pty::ChildProcess child_;
+  core::UniqueFd ready_fd_;
+  core::UniqueFd signal_fd_;
+  core::UniqueFd listen_fd_;
+  std::vector<std::unique_ptr<Client>> clients_;
+
+  std::vector<char> read_buf_ = std::vector<char>(kPtyReadBuffer);
+  size_t read_used_ = 0;  // bytes in read_buf_; an incomplete character carried over
+  bool pty_open_ = true;  // false once reading the master gave EIO
+  std::string pending_input_;
+
+  std::optional<pty::ExitInfo> exit_;  // set once the harness is reaped
+  bool wait_failed_ = false;           // waitpid failed: exit code unknown
+  bool killing_ = false;
+  int kill_stage_ = 0;  // 1: SIGHUP sent, 2: SIGTERM sent, 3: SIGKILL sent
+  Clock::time_point next_kill_step_;
+  uint64_t kill_seq_ = 0;
+  uint64_t append_failures_ = 0;
+};
+
+}  // namespace coven::shim::internal

@@ -1,0 +1,240 @@
+// The shim's side of shim.sock: accepting, commands, replies and notifications.
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <chrono>
+
+#include "shim/internal/json.h"
+#include "shim/internal/shim_loop.h"
+
+namespace coven::shim::internal {
+namespace {
+
+using eventlog::EventKind;
+
+// Bound on flushing the last frames to clients when the shim ends.
+constexpr std::chrono::milliseconds kGoodbyeBudget{2000};
+
+std::string SeqPayload(uint64_t seq) {
+  std::string out;
+  PutU64(&out, seq);
+  return out;
+}
+
+}  // namespace
+
+void Shim::AcceptClients() {
+  for (;;) {
+    core::UniqueFd fd(::accept4(listen_fd_.fd(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!fd.valid()) {
+      if (errno == EINTR || errno == ECONNABORTED) {
+        continue;
+      }
+      return;  // EAGAIN, or out of fds (EMFILE): the peer waits in the backlog
+    }
+    // shim.sock is 0600 already; the peer check also covers a socket reached through a
+    // more permissive path or a leaked fd.
+    if (!PeerIsOwner(fd.fd()) || clients_.size() >= kMaxClients) {
+      continue;  // closes it
+    }
+    auto client = std::make_unique<Client>();
+    client->fd = std::move(fd);
+    clients_.push_back(std::move(client));
+  }
+}
+
+void Shim::ServiceClient(Client* client, short revents) {
+  if ((revents & POLLOUT) != 0) {
+    FlushClient(client);
+  }
+  if ((revents & (POLLIN | POLLHUP | POLLERR)) == 0 || client->dead) {
+    return;
+  }
+  char buf[64 << 10];
+  ssize_t n = ::recv(client->fd.fd(), buf, sizeof(buf), 0);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+    return;
+  }
+  if (n <= 0) {
+    client->dead = true;  // EOF or reset: the peer is done with us
+    return;
+  }
+  client->parser.Feed(std::string_view(buf, static_cast<size_t>(n)));
+  for (;;) {
+    auto frame = client->parser.Next();
+    if (!frame) {
+      client->dead = true;  // cannot resynchronize a broken stream
+      return;
+    }
+    if (!frame->has_value()) {
+      break;
+    }
+    HandleFrame(client, **frame);
+  }
+  FlushClient(client);
+}
+
+void Shim::HandleFrame(Client* client, const Frame& frame) {
+  switch (frame.type) {
+    case FrameType::kInput:
+      HandleInput(client, frame.payload);
+      return;
+    case FrameType::kResize:
+      HandleResize(client, frame.payload);
+      return;
+    case FrameType::kKill:
+      HandleKill(client);
+      return;
+    case FrameType::kHello: {
+      std::string payload;
+      PutU32(&payload, static_cast<uint32_t>(child_.pid()));
+      PutU64(&payload, log_->last_seq());
+      Reply(client, FrameType::kOk, payload);
+      return;
+    }
+    case FrameType::kSubscribe:
+      client->subscribed = true;
+      client->notified_seq = log_->last_seq();
+      Reply(client, FrameType::kOk, SeqPayload(client->notified_seq));
+      return;
+    default:
+      ReplyError(client, WireError::kInvalid, "unknown command");
+  }
+}
+
+void Shim::HandleInput(Client* client, const std::string& data) {
+  if (exit_ || !pty_open_) {
+    ReplyError(client, WireError::kNotLive, "the harness has closed its terminal");
+    return;
+  }
+  if (pending_input_.size() + data.size() > kMaxPendingInput) {
+    ReplyError(client, WireError::kInvalid, "the harness is not reading its input");
+    return;
+  }
+  auto seq = AppendEvent(EventKind::kInput, data);
+  if (!seq) {
+    ReplyError(client, WireError::kOther, seq.error().message);
+    return;
+  }
+  pending_input_ += data;
+  WritePendingInput();
+  Reply(client, FrameType::kOk, SeqPayload(*seq));
+}
+
+void Shim::HandleResize(Client* client, const std::string& payload) {
+  if (payload.size() != 4) {
+    ReplyError(client, WireError::kInvalid, "resize: bad payload");
+    return;
+  }
+  uint16_t rows = GetU16(payload, 0);
+  uint16_t cols = GetU16(payload, 2);
+  if (rows == 0 || cols == 0) {
+    ReplyError(client, WireError::kInvalid, "resize: rows and cols must be positive");
+    return;
+  }
+  if (exit_ || !pty_open_) {
+    ReplyError(client, WireError::kNotLive, "the harness has closed its terminal");
+    return;
+  }
+  // TIOCSWINSZ makes the kernel send SIGWINCH to the terminal's foreground group.
+  if (core::Status s = master_.Resize(pty::WindowSize{rows, cols}); !s) {
+    ReplyError(client, WireError::kOther, s.error().message);
+    return;
+  }
+  auto seq = AppendEvent(EventKind::kResize, ResizePayload(rows, cols));
+  if (!seq) {
+    ReplyError(client, WireError::kOther, seq.error().message);
+    return;
+  }
+  Reply(client, FrameType::kOk, SeqPayload(*seq));
+}
+
+void Shim::HandleKill(Client* client) {
+  if (exit_) {
+    ReplyError(client, WireError::kNotLive, "the harness has exited");
+    return;
+  }
+  if (killing_) {
+    Reply(client, FrameType::kOk, SeqPayload(kill_seq_));  // already under way
+    return;
+  }
+  // Logged before the signal, so the kill event always precedes the exit event.
+  auto seq = AppendEvent(EventKind::kKill, KillPayload());
+  BeginKill();
+  if (!seq) {
+    ReplyError(client, WireError::kOther, "kill sent but not logged: " + seq.error().message);
+    return;
+  }
+  kill_seq_ = *seq;
+  Reply(client, FrameType::kOk, SeqPayload(kill_seq_));
+}
+
+void Shim::Reply(Client* client, FrameType type, std::string_view payload) {
+  AppendFrame(&client->out, type, payload);
+}
+
+void Shim::ReplyError(Client* client, WireError kind, std::string_view message) {
+  AppendFrame(&client->out, FrameType::kError, ErrorPayload(kind, message));
+}
+
+void Shim::FlushClient(Client* client) {
+  while (!client->out.empty() && !client->dead) {
+    ssize_t n = ::send(client->fd.fd(), client->out.data(), client->out.size(),
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      client->out.erase(0, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      return;  // POLLOUT next time
+    } else {
+      client->dead = true;
+    }
+  }
+}
+
+void Shim::NotifySubscribers() {
+  uint64_t last = log_->last_seq();
+  for (const auto& c : clients_) {
+    // Coalesced: a subscriber that has not taken the previous frame gets no new one yet.
+    if (c->subscribed && !c->dead && c->out.empty() && c->notified_seq < last) {
+      c->notified_seq = last;
+      Reply(c.get(), FrameType::kAppended, SeqPayload(last));
+      FlushClient(c.get());
+    }
+  }
+}
+
+void Shim::SayGoodbye(const std::string& exit_json) {
+  uint64_t last = log_->last_seq();
+  for (const auto& c : clients_) {
+    if (c->subscribed) {
+      if (c->notified_seq < last) {
+        Reply(c.get(), FrameType::kAppended, SeqPayload(last));  // the exit event itself
+      }
+      Reply(c.get(), FrameType::kExited, exit_json);
+    }
+  }
+  // Bounded: a client that does not read loses its last frames, not our exit.
+  auto deadline = Clock::now() + kGoodbyeBudget;
+  std::vector<pollfd> fds;
+  for (;;) {
+    fds.clear();
+    for (const auto& c : clients_) {
+      FlushClient(c.get());
+      if (!c->dead && !c->out.empty()) {
+        fds.push_back({c->fd.fd(), POLLOUT, 0});
+      }
+    }
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (fds.empty() || left.count() <= 0) {
+      break;
+    }
+    if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) == 0) {
+      break;
+    }
+  }
+  clients_.clear();
+}
+
+}  // namespace coven::shim::internal

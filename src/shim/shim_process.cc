@@ -1,0 +1,323 @@
+// RunShim: start the harness, log its terminal, obey the control socket, record the exit.
+#include <errno.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "core/clock.h"
+#include "core/strings.h"
+#include "shim/internal/json.h"
+#include "shim/internal/output_chunker.h"
+#include "shim/internal/shim_loop.h"
+#include "shim/shim.h"
+
+namespace coven::shim {
+namespace internal {
+namespace {
+
+using core::Result;
+using core::Status;
+using eventlog::EventKind;
+
+Result<core::UniqueFd> BlockAndWatchSigchld() {
+  sigset_t set;
+  ::sigemptyset(&set);
+  ::sigaddset(&set, SIGCHLD);
+  // Blocked before the harness starts, so an instant exit stays pending for the signalfd.
+  if (int err = ::pthread_sigmask(SIG_BLOCK, &set, nullptr); err != 0) {
+    return core::SysError("block SIGCHLD", err);
+  }
+  core::UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd.valid()) {
+    return core::SysError("signalfd", errno);
+  }
+  return fd;
+}
+
+std::string CurrentDir() {
+  char buf[4096];
+  return ::getcwd(buf, sizeof(buf)) != nullptr ? std::string(buf) : std::string();
+}
+
+}  // namespace
+
+int Shim::Run() {
+  ready_fd_.Reset(options_.ready_fd);
+  // A vanished reader of the ready pipe or of a client socket must not kill the shim.
+  ::signal(SIGPIPE, SIG_IGN);
+  if (Status s = Start(); !s) {
+    if (listen_fd_.valid()) {
+      ::unlink(socket_path_.c_str());
+    }
+    std::string message = s.error().message;
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    ReportReady("error " + message + "\n");
+    return 1;
+  }
+  ReportReady("ok " + std::to_string(child_.pid()) + "\n");
+  Loop();
+  Finish();
+  return 0;
+}
+
+Status Shim::Start() {
+  if (options_.argv.empty()) {
+    return core::Error(core::ErrorCode::kInvalidRequest, "no harness command given");
+  }
+  socket_path_ = ShimSocketPath(options_.session_dir);
+  if (Status s = CheckSocketPath(socket_path_); !s) {
+    return s;
+  }
+  auto signal_fd = BlockAndWatchSigchld();
+  if (!signal_fd) {
+    return signal_fd.error();
+  }
+  signal_fd_ = std::move(*signal_fd);
+  auto log = eventlog::LogWriter::Create(EventLogPath(options_.session_dir), options_.session_id);
+  if (!log) {
+    return log.error().WithContext("create event log");
+  }
+  log_.emplace(std::move(*log));
+  auto listen_fd = ListenUnix(socket_path_);
+  if (!listen_fd) {
+    return listen_fd.error();
+  }
+  listen_fd_ = std::move(*listen_fd);
+
+  pty::SpawnOptions spawn;
+  spawn.argv = options_.argv;
+  spawn.cwd = options_.cwd;
+  spawn.size = pty::WindowSize{options_.rows, options_.cols};
+  auto spawned = pty::SpawnInPty(spawn);
+  if (!spawned) {
+    return spawned.error();
+  }
+  master_ = std::move(spawned->master);
+  child_ = std::move(spawned->child);
+  if (Status s = master_.SetNonBlocking(true); !s) {
+    return s;
+  }
+  std::string cwd = options_.cwd.empty() ? CurrentDir() : options_.cwd;
+  auto seq = AppendEvent(EventKind::kStart, StartPayload(options_.argv, options_.cols, cwd,
+                                                         child_.pid(), options_.rows));
+  if (!seq) {
+    return seq.error();  // ~ChildProcess kills and reaps the harness
+  }
+  return core::Ok();
+}
+
+void Shim::ReportReady(const std::string& line) {
+  if (ready_fd_.valid()) {
+    (void)core::WriteAll(ready_fd_.fd(), line);  // a launcher that gave up is not our problem
+    ready_fd_.Reset();
+  }
+}
+
+Result<uint64_t> Shim::AppendEvent(EventKind kind, std::string_view payload) {
+  auto seq = log_->Append(kind, payload, core::NowNanos());
+  if (!seq) {
+    // Nothing to tell but stderr (often /dev/null); the harness keeps running either way.
+    ++append_failures_;
+    std::fprintf(stderr, "coven shim: cannot append %s event: %s\n", eventlog::KindName(kind),
+                 seq.error().message.c_str());
+  }
+  return seq;
+}
+
+void Shim::Loop() {
+  std::vector<pollfd> fds;
+  while (!exit_) {
+    fds.clear();
+    fds.push_back({signal_fd_.fd(), POLLIN, 0});
+    fds.push_back({listen_fd_.fd(), POLLIN, 0});
+    short pty_events = 0;
+    if (pty_open_) {
+      pty_events = static_cast<short>(POLLIN | (pending_input_.empty() ? 0 : POLLOUT));
+    }
+    // fd -1 makes poll skip the entry, keeping the indices fixed.
+    fds.push_back({pty_open_ ? master_.fd() : -1, pty_events, 0});
+    size_t polled_clients = clients_.size();
+    for (const auto& c : clients_) {
+      fds.push_back({c->fd.fd(), static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+    }
+    int n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
+    if (n < 0 && errno != EINTR) {
+      std::fprintf(stderr, "coven shim: poll: %s\n", std::strerror(errno));
+      return;  // cannot happen with valid fds; Finish() still records what it can
+    }
+    if (n > 0) {
+      if (fds[0].revents != 0) {
+        OnSignal();
+      }
+      if ((fds[2].revents & POLLOUT) != 0) {
+        WritePendingInput();
+      }
+      if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+        ReadPty();
+      }
+      for (size_t i = 0; i < polled_clients; ++i) {
+        if (fds[3 + i].revents != 0) {
+          ServiceClient(clients_[i].get(), fds[3 + i].revents);
+        }
+      }
+      if (fds[1].revents != 0) {
+        AcceptClients();
+      }
+    }
+    AdvanceKill();
+    std::erase_if(clients_, [](const auto& c) { return c->dead; });
+    if (!exit_) {
+      NotifySubscribers();
+    }
+  }
+}
+
+int Shim::PollTimeoutMs() const {
+  if (!killing_ || kill_stage_ >= 3) {
+    return -1;
+  }
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(next_kill_step_ - Clock::now());
+  return static_cast<int>(std::max<int64_t>(0, left.count()));
+}
+
+void Shim::OnSignal() {
+  signalfd_siginfo info;
+  while (::read(signal_fd_.fd(), &info, sizeof(info)) > 0) {
+    // Only SIGCHLD is routed here; several may have merged into one.
+  }
+  auto waited = child_.TryWait();
+  if (!waited) {
+    // ECHILD and the like: the exit cannot be known, record it as such (SPEC 3.6).
+    wait_failed_ = true;
+    exit_ = pty::ExitInfo{};
+    return;
+  }
+  if (waited->has_value()) {
+    exit_ = **waited;
+  }
+}
+
+void Shim::ReadPty() {
+  while (read_used_ < read_buf_.size()) {
+    ssize_t n = ::read(master_.fd(), read_buf_.data() + read_used_, read_buf_.size() - read_used_);
+    if (n > 0) {
+      read_used_ += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0 && errno == EAGAIN) {
+      break;
+    }
+    // EIO (or 0): every slave fd is closed, the normal end of output on Linux.
+    pty_open_ = false;
+    pending_input_.clear();
+    break;
+  }
+  EmitOutput(!pty_open_);
+}
+
+void Shim::EmitOutput(bool flush_tail) {
+  std::string_view data(read_buf_.data(), read_used_);
+  size_t keep = flush_tail ? 0 : core::IncompleteUtf8Tail(data);
+  std::string_view ready = data.substr(0, data.size() - keep);
+  while (!ready.empty()) {
+    size_t n = NextChunkLength(ready);
+    (void)AppendEvent(EventKind::kOutput, ready.substr(0, n));
+    ready.remove_prefix(n);
+  }
+  std::memmove(read_buf_.data(), read_buf_.data() + read_used_ - keep, keep);
+  read_used_ = keep;
+}
+
+void Shim::WritePendingInput() {
+  while (!pending_input_.empty() && pty_open_) {
+    ssize_t n = ::write(master_.fd(), pending_input_.data(), pending_input_.size());
+    if (n > 0) {
+      pending_input_.erase(0, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0 && errno != EAGAIN) {
+      pending_input_.clear();  // EIO: the terminal is gone, nobody will read it
+    }
+    break;  // EAGAIN: the harness is not reading; poll for POLLOUT
+  }
+}
+
+void Shim::BeginKill() {
+  killing_ = true;
+  kill_stage_ = 1;
+  next_kill_step_ = Clock::now() + options_.kill_grace;
+  (void)child_.SignalGroup(SIGHUP);
+  (void)child_.SignalGroup(SIGCONT);  // a stopped group must run to see SIGHUP
+}
+
+void Shim::AdvanceKill() {
+  if (!killing_ || kill_stage_ >= 3 || Clock::now() < next_kill_step_) {
+    return;
+  }
+  if (kill_stage_ == 1) {
+    (void)child_.SignalGroup(SIGTERM);
+    (void)child_.SignalGroup(SIGCONT);
+    next_kill_step_ = Clock::now() + options_.kill_grace;
+  } else {
+    (void)child_.SignalGroup(SIGKILL);
+  }
+  ++kill_stage_;
+}
+
+void Shim::DrainAfterExit() {
+  Clock::time_point hard_deadline = Clock::now() + kDrainMax;
+  while (pty_open_) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(hard_deadline - Clock::now());
+    if (left.count() <= 0) {
+      break;
+    }
+    pollfd pfd{master_.fd(), POLLIN, 0};
+    int n = ::poll(&pfd, 1, static_cast<int>(std::min(left, kDrainQuiet).count()));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;  // quiet: whoever still holds the terminal is not writing
+    }
+    ReadPty();
+  }
+  EmitOutput(/*flush_tail=*/true);
+}
+
+void Shim::Finish() {
+  if (killing_) {
+    // A kill means nothing in the group survives, even what outlived its leader.
+    (void)child_.SignalGroup(SIGKILL);
+  }
+  if (exit_) {
+    DrainAfterExit();
+  }
+  std::string exit_json = wait_failed_ || !exit_ ? ExitPayload(std::nullopt, std::nullopt)
+                                                 : ExitPayload(exit_->exit_code, exit_->signal);
+  (void)AppendEvent(EventKind::kExit, exit_json);
+  if (Status s = log_->Sync(); !s) {
+    std::fprintf(stderr, "coven shim: sync event log: %s\n", s.error().message.c_str());
+  }
+  SayGoodbye(exit_json);
+  listen_fd_.Reset();
+  ::unlink(socket_path_.c_str());
+}
+
+}  // namespace internal
+
+int RunShim(const ShimOptions& options) {
+  internal::Shim shim(options);
+  return shim.Run();
+}
+
+}  // namespace coven::shim
