@@ -282,7 +282,7 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
       if (verb == "/resize") {
         return Resize(sm, id, body);
       }
-      return Ritual(sm, id, verb.substr(1));
+      return Ritual(sm, id, std::string(verb.substr(1)));
     }
     return std::nullopt;
   }

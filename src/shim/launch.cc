@@ -30,8 +30,8 @@ constexpr int kReadyFd = 3;  // where the shim finds the ready pipe (ShimArgv sa
 struct ChildPlan {
   const char* path = nullptr;
   char* const* argv = nullptr;
-  int null_fd = -1;   // >= 4
-  int ready_fd = -1;  // >= 4
+  int null_fd = -1;                   // >= 4
+  int ready_fd = -1;                  // >= 4
   const char* exec_failed = nullptr;  // "error ...\n", written when execv fails
   size_t exec_failed_len = 0;
   sigset_t empty_mask;
@@ -118,12 +118,12 @@ Result<std::string> ReadReadyLine(int fd) {
   std::string line;
   char buf[512];
   while (line.find('\n') == std::string::npos) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline -
-                                                             std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      return core::Error(ErrorCode::kPtySpawnFailed, "the shim did not report ready within " +
-                                                         std::to_string(kReadyTimeout.count()) +
-                                                         " s");
+      return core::Error(
+          ErrorCode::kPtySpawnFailed,
+          "the shim did not report ready within " + std::to_string(kReadyTimeout.count()) + " s");
     }
     pollfd pfd{fd, POLLIN, 0};
     int n = ::poll(&pfd, 1, static_cast<int>(left.count()));
@@ -148,19 +148,32 @@ Result<std::string> ReadReadyLine(int fd) {
 
 }  // namespace
 
-std::string EventLogPath(const std::string& session_dir) { return session_dir + "/events.log"; }
+std::string EventLogPath(const std::string& session_dir) {
+  return session_dir + "/events.log";
+}
 
-std::string ShimSocketPath(const std::string& session_dir) { return session_dir + "/shim.sock"; }
+std::string ShimSocketPath(const std::string& session_dir) {
+  return session_dir + "/shim.sock";
+}
 
 std::vector<std::string> ShimArgv(const LaunchSpec& spec) {
   const ShimOptions& o = spec.options;
-  std::vector<std::string> argv = {spec.coven_exe,  "shim",
-                                   "--session-id",  o.session_id,
-                                   "--session-dir", o.session_dir,
-                                   "--cwd",         o.cwd,
-                                   "--rows",        std::to_string(o.rows),
-                                   "--cols",        std::to_string(o.cols),
-                                   "--ready-fd",    std::to_string(kReadyFd),
+  std::vector<std::string> argv = {spec.coven_exe,
+                                   "shim",
+                                   "--session-id",
+                                   o.session_id,
+                                   "--session-dir",
+                                   o.session_dir,
+                                   "--cwd",
+                                   o.cwd,
+                                   "--rows",
+                                   std::to_string(o.rows),
+                                   "--cols",
+                                   std::to_string(o.cols),
+                                   "--ready-fd",
+                                   std::to_string(kReadyFd),
+                                   "--kill-grace-ms",
+                                   std::to_string(o.kill_grace.count()),
                                    "--"};
   argv.insert(argv.end(), o.argv.begin(), o.argv.end());
   return argv;

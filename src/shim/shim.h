@@ -20,15 +20,17 @@
 // the listening socket, its clients and a signalfd for SIGCHLD.
 //
 // Kill: SIGHUP to the harness's process group, then SIGTERM after `kill_grace`, then
-// SIGKILL after another `kill_grace`, so nothing in the group survives.
+// SIGKILL after another `kill_grace`, so nothing in the group survives (once the harness
+// itself has exited after a kill, what is left of its group gets SIGKILL at once).
 //
 // Wire protocol on shim.sock (private to this module): frames of
 //   u8 type | u32 little-endian payload length | payload
 // Commands (client -> shim), each answered by exactly one reply frame:
-//   kInput  payload = raw bytes to write to the PTY      -> kOk (payload: u64 seq of the input event)
+//   kInput  payload = raw bytes to write to the PTY
+//           -> kOk (payload: u64 seq of the input event)
 //   kResize payload = u16 rows, u16 cols (little-endian) -> kOk
-//   kKill   payload = empty                              -> kOk (payload: u64 seq of the kill event)
-//   kHello  payload = empty                              -> kOk (payload: u32 harness pid, u64 last seq)
+//   kKill   payload = empty -> kOk (payload: u64 seq of the kill event)
+//   kHello  payload = empty -> kOk (payload: u32 harness pid, u64 last seq)
 //   kSubscribe payload = empty -> kOk, then the connection stays open and receives
 //       kAppended (payload: u64 last seq) after events are appended (coalesced: at most one
 //       frame per loop iteration), and kExited (payload: the exit event's JSON) once, after
@@ -55,7 +57,7 @@ namespace coven::shim {
 
 struct ShimOptions {
   std::string session_id;
-  std::string session_dir;  // holds events.log and shim.sock; created by the daemon
+  std::string session_dir;        // holds events.log and shim.sock; created by the daemon
   std::vector<std::string> argv;  // harness argv (argv[0] resolved on PATH)
   std::string cwd;
   uint16_t rows = 24;
@@ -71,7 +73,7 @@ struct ShimOptions {
 int RunShim(const ShimOptions& options);
 
 // File names inside a session folder.
-std::string EventLogPath(const std::string& session_dir);   // <dir>/events.log
+std::string EventLogPath(const std::string& session_dir);    // <dir>/events.log
 std::string ShimSocketPath(const std::string& session_dir);  // <dir>/shim.sock
 
 // ---- Daemon side: starting a shim ----

@@ -120,8 +120,8 @@ TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
   spec.options.argv = {"codex", "--flag"};
   EXPECT_THAT(ShimArgv(spec),
               ::testing::ElementsAre("/usr/bin/coven", "shim", "--session-id", "id",
-                                     "--session-dir", "/d", "--cwd", "/w", "--rows", "30",
-                                     "--cols", "100", "--ready-fd", "3", "--", "codex", "--flag"));
+                                     "--session-dir", "/d", "--cwd", "/w", "--rows", "30", "--cols",
+                                     "100", "--ready-fd", "3", "--kill-grace-ms", "1000", "--", "codex", "--flag"));
 }
 
 // ---- Real shims ----
@@ -261,7 +261,8 @@ class ShimTest : public ::testing::Test {
 
   // Waits until the logged output contains `text`.
   bool WaitForOutput(const std::string& text) {
-    return WaitUntil([&] { return Output(ReadEvents(session_dir_)).find(text) != std::string::npos; });
+    return WaitUntil(
+        [&] { return Output(ReadEvents(session_dir_)).find(text) != std::string::npos; });
   }
 
   std::string Script(const std::string& name, const std::string& body) {
@@ -291,9 +292,8 @@ TEST_F(ShimTest, RecordsStartOutputAndExit) {
   ASSERT_GE(events.size(), 3u);
   EXPECT_EQ(events.front().kind, EventKind::kStart);
   EXPECT_EQ(events.front().payload,
-            R"({"argv":["/bin/sh","-c","printf hello; exit 3"],"cols":80,"cwd":")" +
-                home_.path() + R"(","pid":)" + std::to_string(launched->harness_pid) +
-                R"(,"rows":24})");
+            R"({"argv":["/bin/sh","-c","printf hello; exit 3"],"cols":80,"cwd":")" + home_.path() +
+                R"(","pid":)" + std::to_string(launched->harness_pid) + R"(,"rows":24})");
   EXPECT_EQ(Output(events), "hello");
   EXPECT_EQ(events.back().kind, EventKind::kExit);
   EXPECT_EQ(events.back().payload, R"({"exitCode":3,"status":"failed"})");
@@ -431,7 +431,7 @@ TEST_F(ShimTest, KillEndsPlainHarnessWithSighup) {
 // (which the terminal turns into "\r\n").
 std::string MixedText(size_t size, uint32_t seed) {
   static const char* const kPieces[] = {"abc", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\"",
-                                        "\\",  "\x1b[1m",      "xyz0123456789",   "\xC3\xA9"};
+                                        "\\",  "\x1b[1m",      "xyz0123456789",    "\xC3\xA9"};
   std::string out;
   out.reserve(size + 16);
   uint32_t x = seed;
@@ -487,7 +487,9 @@ TEST_F(ShimTest, LargeOutputIsCapturedExactly) {
 TEST_F(ShimTest, OutputNeverSplitsUtf8Characters) {
   std::string data;
   while (data.size() < 300'000) {
-    data += "\xE2\x82\xAC\xF0\x9F\x98\x80" "a\xE2\x82\xAC";
+    data +=
+        "\xE2\x82\xAC\xF0\x9F\x98\x80"
+        "a\xE2\x82\xAC";
   }
   std::string file = home_.path() + "/utf8.txt";
   std::ofstream(file, std::ios::binary) << data;

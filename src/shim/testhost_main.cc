@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
       options.cols = static_cast<uint16_t>(*number);
     } else if (flag == "--ready-fd" && number && *number >= 0) {
       options.ready_fd = static_cast<int>(*number);
+    } else if (flag == "--kill-grace-ms" && number && *number >= 0) {
+      options.kill_grace = std::chrono::milliseconds(*number);
     } else {
       return Usage("bad flag");
     }

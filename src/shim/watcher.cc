@@ -147,7 +147,8 @@ void ShimWatcher::Impl::Run() {
   }
 }
 
-ShimWatcher::ShimWatcher(Callbacks callbacks) : impl_(std::make_unique<Impl>(std::move(callbacks))) {
+ShimWatcher::ShimWatcher(Callbacks callbacks)
+    : impl_(std::make_unique<Impl>(std::move(callbacks))) {
   impl_->epoll_fd.Reset(::epoll_create1(EPOLL_CLOEXEC));
   impl_->event_fd.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   // Without these the watcher cannot work at all: out of fds at daemon start.

@@ -248,7 +248,7 @@ INSTANTIATE_TEST_SUITE_P(Signals, DaemonSignalTest, ::testing::Values(SIGTERM, S
 // window, when there is one, is short.
 TEST(DaemonLifecycleTest, SignalRightAfterStartCleansUp) {
   CovenHome h;
-  for (int i = 0; i < 20; ++i) {
+  for (int i = 0; i < 50; ++i) {
     SCOPED_TRACE("round " + std::to_string(i));
     ASSERT_NO_FATAL_FAILURE(h.StartDaemon());
     int pid = h.DaemonPid();

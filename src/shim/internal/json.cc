@@ -63,7 +63,9 @@ std::string ResizePayload(uint16_t rows, uint16_t cols) {
   return "{\"cols\":" + std::to_string(cols) + ",\"rows\":" + std::to_string(rows) + "}";
 }
 
-std::string KillPayload() { return "{\"status\":\"killed\"}"; }
+std::string KillPayload() {
+  return "{\"status\":\"killed\"}";
+}
 
 std::string ExitPayload(std::optional<int> exit_code, std::optional<int> signal) {
   std::string out = "{\"exitCode\":";
