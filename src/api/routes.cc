@@ -49,3 +49,5 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view k
   return std::nullopt;
 }
 
+
+}  // namespace coven::api
