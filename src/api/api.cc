@@ -135,7 +135,8 @@ Response Api::Dispatch(const Request& request) const {
   if (method == "POST" && p == "/actions") {
     return Actions(request);
   }
-  if (auto r = DispatchSessionRoute(sessions_, method, p, query, request.body)) {
+  if (auto r = DispatchSessionRoute(sessions_, method, p, query, request.body,
+                                    request.is_websocket_upgrade)) {
     return *r;
   }
   return RouteNotFound();

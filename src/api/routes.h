@@ -34,7 +34,8 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view k
 // Handles the session routes; nullopt when `method`+`path` is not one of them.
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
                                              const std::string& method, const std::string& path,
-                                             std::string_view query, const std::string& body);
+                                             std::string_view query, const std::string& body,
+                                             bool is_upgrade);
 
 // Health capability flags this project adds (SPEC Part A 3), in emission order.
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities();

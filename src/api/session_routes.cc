@@ -5,6 +5,7 @@
 #include "api/errors.h"
 #include "api/routes.h"
 #include "api/session_json.h"
+#include "api/streams.h"
 #include "core/error.h"
 #include "core/strings.h"
 #include "sessions/session_manager.h"
@@ -237,12 +238,17 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 }  // namespace
 
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
-  return {{"sessionRituals", true}, {"sessionResize", true}, {"redaction", true}};
+  return {{"eventStream", true},
+          {"attachStream", true},
+          {"sessionRituals", true},
+          {"sessionResize", true},
+          {"redaction", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
                                              const std::string& method, const std::string& path,
-                                             std::string_view query, const std::string& body) {
+                                             std::string_view query, const std::string& body,
+                                             bool is_upgrade) {
   constexpr std::string_view kPrefix = "/sessions/";
   bool under_sessions = path.rfind(kPrefix, 0) == 0;
   bool is_route = path == "/sessions" || path == "/events" ||
@@ -285,6 +291,34 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
       return Ritual(sm, id, std::string(verb.substr(1)));
     }
     return std::nullopt;
+  }
+  // Additive stream routes (ids never contain '/', so these cannot shadow a lookup).
+  if (EndsWith(path, "/stream") || EndsWith(path, "/attach")) {
+    std::string id = id_before("/stream");  // both suffixes have the same length
+    auto row = sm.Get(id);
+    if (!row) {
+      return ErrorResponse(row.error());
+    }
+    int64_t after = 0;
+    if (auto raw_after = QueryParam(query, "afterSeq")) {
+      auto v = core::ParseInt64(*raw_after);
+      if (!v) {
+        return ErrorResponse(Error(ErrorCode::kInvalidRequest, "afterSeq must be an integer.")
+                                 .WithDetail("afterSeq", *raw_after));
+      }
+      after = *v;
+    }
+    Response res;
+    if (EndsWith(path, "/stream")) {
+      res.stream = MakeEventStream(sm, id, after, QueryParam(query, "raw") == "true");
+      return res;
+    }
+    if (!is_upgrade) {
+      return ErrorResponse(Error(ErrorCode::kInvalidRequest,
+                                 "attach needs a WebSocket upgrade (use `coven attach`)"));
+    }
+    res.duplex = MakeAttachStream(sm, id, after);
+    return res;
   }
   return Get(sm, path.substr(kPrefix.size()));
 }

@@ -17,6 +17,7 @@
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include "api/errors.h"
 #include "core/error.h"
@@ -25,6 +26,7 @@ namespace coven::server {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using Protocol = asio::local::stream_protocol;
 using Stream = beast::basic_stream<Protocol>;
 using core::Error;
@@ -95,6 +97,145 @@ api::Response ParseErrorResponse(const beast::error_code& ec) {
   }
   return api::ErrorResponseWithStatus(
       400, Error(ErrorCode::kInvalidRequest, "malformed HTTP request: " + ec.message()));
+}
+
+// Lets a StreamSource's wake callback (any thread) interrupt a coroutine waiting on the
+// connection's strand. shared_ptr: shared by the coroutine and the callback, which may
+// outlive the connection.
+class Waker : public std::enable_shared_from_this<Waker> {
+ public:
+  explicit Waker(asio::any_io_executor ex) : timer_(ex) {}
+  std::function<void()> Callback() {
+    std::weak_ptr<Waker> weak = weak_from_this();
+    asio::any_io_executor ex = timer_.get_executor();
+    return [weak, ex] {
+      asio::post(ex, [weak] {
+        if (auto self = weak.lock()) {
+          self->pending_ = true;
+          self->timer_.cancel();
+        }
+      });
+    };
+  }
+  // Waits until woken or `timeout` passes. Returns true when woken.
+  asio::awaitable<bool> Wait(std::chrono::milliseconds timeout) {
+    if (pending_) {
+      pending_ = false;
+      co_return true;
+    }
+    timer_.expires_after(timeout);
+    co_await timer_.async_wait(kUseTuple);
+    bool woke = pending_;
+    pending_ = false;
+    co_return woke;
+  }
+
+ private:
+  asio::steady_timer timer_;
+  bool pending_ = false;  // touched only on the strand
+};
+
+constexpr auto kHeartbeat = std::chrono::seconds(15);
+
+// Streams an SSE body: headers, then whatever the source produces, until it ends or the
+// client goes away (detected by the heartbeat comment's write failing).
+asio::awaitable<void> StreamSse(Stream& stream, api::StreamSource& source, unsigned version) {
+  http::response<http::empty_body> head{http::status::ok, version};
+  head.set(http::field::content_type, "text/event-stream");
+  head.set(http::field::cache_control, "no-store");
+  head.keep_alive(false);
+  http::response_serializer<http::empty_body> sr{head};
+  stream.expires_never();
+  auto [hec, hn] = co_await http::async_write_header(stream, sr, kUseTuple);
+  if (hec) {
+    co_return;
+  }
+  auto waker = std::make_shared<Waker>(stream.get_executor());
+  source.OnReady(waker->Callback());
+  std::string out;
+  for (;;) {
+    out.clear();
+    bool more = source.Pull(out);
+    if (!out.empty()) {
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), kUseTuple);
+      if (ec) {
+        co_return;
+      }
+      continue;
+    }
+    if (!more) {
+      co_return;
+    }
+    if (!co_await waker->Wait(kHeartbeat)) {
+      static const std::string kPing = ": keepalive\n\n";
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kPing), kUseTuple);
+      if (ec) {
+        co_return;
+      }
+    }
+  }
+}
+
+using WsStream = websocket::stream<Stream>;
+
+// One attach connection. shared_ptr: shared by the writer and reader coroutines, whichever
+// finishes last frees it.
+struct AttachConn {
+  explicit AttachConn(Stream stream, std::shared_ptr<api::DuplexSource> src)
+      : ws(std::move(stream)), source(std::move(src)) {}
+  WsStream ws;
+  std::shared_ptr<api::DuplexSource> source;
+  std::function<void()> wake_writer;
+  bool done = false;  // touched only on the connection's strand
+};
+
+// Client -> daemon half of an attach: binary messages are input, text ones control.
+asio::awaitable<void> AttachReader(std::shared_ptr<AttachConn> conn) {
+  beast::flat_buffer buf;
+  while (!conn->done) {
+    auto [ec, n] = co_await conn->ws.async_read(buf, kUseTuple);
+    if (ec) {
+      break;
+    }
+    std::string data = beast::buffers_to_string(buf.data());
+    buf.consume(buf.size());
+    (void)(conn->ws.got_text() ? conn->source->Control(data) : conn->source->Input(data));
+  }
+  conn->done = true;
+  conn->wake_writer();  // the client left: let the writer finish now
+}
+
+// Runs an attach over an accepted WebSocket: output out, input and control in, then a final
+// text message (the source's epilogue) and a clean close.
+asio::awaitable<void> RunAttach(std::shared_ptr<AttachConn> conn) {
+  auto waker = std::make_shared<Waker>(conn->ws.get_executor());
+  conn->source->OnReady(waker->Callback());
+  conn->wake_writer = waker->Callback();
+  asio::co_spawn(conn->ws.get_executor(), AttachReader(conn), asio::detached);
+  std::string out;
+  while (!conn->done) {
+    out.clear();
+    bool more = conn->source->Pull(out);
+    if (!out.empty()) {
+      conn->ws.binary(true);
+      auto [ec, n] = co_await conn->ws.async_write(asio::buffer(out), kUseTuple);
+      if (ec) {
+        break;
+      }
+      continue;
+    }
+    if (!more) {
+      break;
+    }
+    co_await waker->Wait(kHeartbeat);
+  }
+  if (!conn->done) {
+    conn->done = true;
+    std::string last = conn->source->Epilogue();
+    conn->ws.text(true);
+    co_await conn->ws.async_write(asio::buffer(last), kUseTuple);
+    co_await conn->ws.async_close(websocket::close_code::normal, kUseTuple);
+  }
 }
 
 }  // namespace
@@ -175,8 +316,22 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
       break;
     }
     const auto& msg = parser.get();
-    api::Request req{std::string(msg.method_string()), std::string(msg.target()), msg.body()};
+    api::Request req{std::string(msg.method_string()), std::string(msg.target()), msg.body(),
+                     websocket::is_upgrade(msg)};
     api::Response res = Call(req);
+    if (res.duplex && req.is_websocket_upgrade) {
+      auto conn = std::make_shared<AttachConn>(std::move(stream), res.duplex);
+      conn->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+      auto [ec2] = co_await conn->ws.async_accept(parser.release(), kUseTuple);
+      if (!ec2) {
+        co_await RunAttach(conn);
+      }
+      co_return;
+    }
+    if (res.stream && res.status == 200) {
+      co_await StreamSse(stream, *res.stream, msg.version());
+      break;
+    }
     bool keep_alive = msg.keep_alive();
     if (!co_await WriteResponse(stream, res, msg.version(), keep_alive) || !keep_alive) {
       break;
@@ -188,7 +343,9 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
 
 asio::awaitable<void> HttpServer::Impl::Accept() {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(kUseTuple);
+    // Each connection gets its own strand: its coroutines may run on any loop thread, but
+    // never two at once.
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kUseTuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
       co_return;
     }
@@ -201,7 +358,8 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       continue;  // socket closes as it goes out of scope
     }
     ++open_connections;
-    asio::co_spawn(acceptor.get_executor(), Serve(Stream(std::move(socket))), asio::detached);
+    asio::any_io_executor ex = socket.get_executor();
+    asio::co_spawn(ex, Serve(Stream(std::move(socket))), asio::detached);
   }
 }
 

@@ -93,6 +93,20 @@ std::string SessionManager::SessionDir(const std::string& id) const {
 
 size_t SessionManager::live_count() const { return watcher_->watched_count(); }
 
+bool SessionManager::IsLive(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(live_mu_);
+  return live_.count(id) != 0;
+}
+
+void SessionManager::MarkLive(const std::string& id, bool live) {
+  std::lock_guard<std::mutex> lock(live_mu_);
+  if (live) {
+    live_.insert(id);
+  } else {
+    live_.erase(id);
+  }
+}
+
 core::Result<SessionRow> SessionManager::RequireSession(const std::string& id) {
   std::lock_guard<std::mutex> lock(ledger_mu_);
   auto row = ledger_.GetSession(id);
@@ -208,7 +222,9 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   row.shim_pid = launched->shim_pid;
   row.harness_pid = launched->harness_pid;
   // Subscribing can race with a harness that already exited: then settle from the log.
+  MarkLive(row.id, true);
   if (!watcher_->Watch(row.id, dir)) {
+    MarkLive(row.id, false);
     SettleFromLog(row.id, "");
   }
   return row;
@@ -420,6 +436,7 @@ void SessionManager::OnAppended(const std::string& id) { Notify(id); }
 
 void SessionManager::OnGone(const std::string& id, const std::string& exit_json) {
   SettleFromLog(id, exit_json);
+  MarkLive(id, false);
   Notify(id);
 }
 
@@ -463,10 +480,12 @@ RecoveryReport SessionManager::Recover() {
     }
   }
   for (const SessionRow& row : running) {
+    MarkLive(row.id, true);
     if (watcher_->Watch(row.id, SessionDir(row.id))) {
       ++report.adopted;
       continue;
     }
+    MarkLive(row.id, false);
     SettleFromLog(row.id, "");
     auto after = RequireSession(row.id);
     if (after && after->status == "orphaned") {

@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,8 @@ class SessionManager {
 
   const harness::HarnessRegistry& registry() const { return registry_; }
   size_t live_count() const;
+  // True while the session's shim is followed (its log may still grow).
+  bool IsLive(const std::string& id) const;
 
  private:
   std::string SessionDir(const std::string& id) const;
@@ -144,6 +147,7 @@ class SessionManager {
   void OnGone(const std::string& id, const std::string& exit_json);
   void SettleFromLog(const std::string& id, const std::string& exit_json);
   void Notify(const std::string& id);
+  void MarkLive(const std::string& id, bool live);
   core::Result<EventPage> ReadLog(const std::string& id, const EventQuery& query);
   core::Result<EventPage> ReadLegacy(const std::string& id, const EventQuery& query);
 
@@ -160,6 +164,8 @@ class SessionManager {
   std::mutex listeners_mu_;
   uint64_t next_token_ = 1;  // guarded by listeners_mu_
   std::map<uint64_t, std::pair<std::string, SessionListener>> listeners_;  // guarded by listeners_mu_
+  mutable std::mutex live_mu_;
+  std::set<std::string> live_;  // guarded by live_mu_
   std::unique_ptr<shim::ShimWatcher> watcher_;  // last: its thread calls back into us
 };
 

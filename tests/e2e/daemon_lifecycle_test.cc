@@ -33,8 +33,8 @@ int CountServeProcesses(const std::string& home) {
     std::string cmdline = ReadFileOrEmpty(entry.path().string() + "/cmdline");
     std::string environ_text = '\0' + ReadFileOrEmpty(entry.path().string() + "/environ");
     bool is_serve = cmdline.find(std::string("daemon\0serve", 12)) != std::string::npos;
-    bool is_ours = environ_text.find('\0' + std::string("COVEN_HOME=") + home + '\0') !=
-                   std::string::npos;
+    bool is_ours =
+        environ_text.find('\0' + std::string("COVEN_HOME=") + home + '\0') != std::string::npos;
     if (is_serve && is_ours && ProcessAlive(std::stoi(name))) {
       ++count;
     }
@@ -77,7 +77,9 @@ std::string Record(int pid, const std::string& socket) {
          "\"\n}\n";
 }
 
-void MakeHome(const CovenHome& h) { ASSERT_EQ(::mkdir(h.home().c_str(), 0700), 0); }
+void MakeHome(const CovenHome& h) {
+  ASSERT_EQ(::mkdir(h.home().c_str(), 0700), 0);
+}
 
 int HealthPid(const std::string& socket) {
   HttpResult r = Http(socket, "GET", "/api/v1/health");
@@ -86,8 +88,7 @@ int HealthPid(const std::string& socket) {
   }
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("daemon") ||
-      !v.at("daemon").is_object()) {
+  if (ec || !v.is_object() || !v.as_object().contains("daemon") || !v.at("daemon").is_object()) {
     return 0;
   }
   return static_cast<int>(v.at("daemon").at("pid").to_number<int64_t>());
@@ -294,8 +295,8 @@ TEST(DaemonLifecycleTest, StopRefusesUnverifiedLivePid) {
   // The same record reads as stale, untouched.
   RunResult status = h.Coven({"daemon", "status"});
   EXPECT_EQ(status.exit_code, 0);
-  EXPECT_EQ(status.out, "coven daemon status=stale ok=false pid=" +
-                            std::to_string(sleeper.pid()) + " socket=" + h.socket() + "\n");
+  EXPECT_EQ(status.out, "coven daemon status=stale ok=false pid=" + std::to_string(sleeper.pid()) +
+                            " socket=" + h.socket() + "\n");
   EXPECT_TRUE(Exists(h.file("daemon.json")));
   EXPECT_TRUE(sleeper.Running());
 }

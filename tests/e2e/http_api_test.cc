@@ -111,9 +111,8 @@ class HttpApiTest : public ::testing::Test {
 // Given the versioned and the legacy health routes, both should answer the fixture's shape
 // with apiVersion coven.daemon.v1 and this daemon's pid and socket.
 TEST_F(HttpApiTest, HealthMatchesFixtureShape) {
-  json::value fixture =
-      ParseJson(ReadFileOrEmpty(std::string(COVEN_FIXTURES_DIR) +
-                                "/openclaw-v2026.4/health-available.json"));
+  json::value fixture = ParseJson(
+      ReadFileOrEmpty(std::string(COVEN_FIXTURES_DIR) + "/openclaw-v2026.4/health-available.json"));
   ASSERT_TRUE(fixture.is_object());
   for (const char* target : {"/api/v1/health", "/health"}) {
     SCOPED_TRACE(target);
@@ -223,8 +222,11 @@ TEST_F(HttpApiTest, ActionErrorCases) {
       SCOPED_TRACE(std::string(c.name) + " " + target);
       HttpResult r = Post(target, c.body);
       EXPECT_EQ(r.status, 400) << r.body;
-      json::value want = {{"ok", false},          {"accepted", false}, {"action", c.action},
-                          {"status", "rejected"}, {"reason", c.reason}};
+      json::value want = {{"ok", false},
+                          {"accepted", false},
+                          {"action", c.action},
+                          {"status", "rejected"},
+                          {"reason", c.reason}};
       EXPECT_EQ(ParseJson(r.body), want) << r.body;
     }
   }
@@ -247,10 +249,11 @@ TEST_F(HttpApiTest, UnsupportedApiVersion) {
 // 404 not_found.
 TEST_F(HttpApiTest, UnknownRoutesAreNotFound) {
   const std::pair<const char*, const char*> cases[] = {
-      {"GET", "/nope"},         {"GET", "/api/v1/nope"},    {"GET", "/api/v1"},
-      {"GET", "/api/v1/"},      {"GET", "/api/"},           {"GET", "/actions"},
-      {"GET", "/api/v1/actions"}, {"DELETE", "/health"},    {"POST", "/api/v1/health"},
-      {"PUT", "/api/v1/capabilities"},
+      {"GET", "/nope"},           {"GET", "/api/v1/nope"},
+      {"GET", "/api/v1"},         {"GET", "/api/v1/"},
+      {"GET", "/api/"},           {"GET", "/actions"},
+      {"GET", "/api/v1/actions"}, {"DELETE", "/health"},
+      {"POST", "/api/v1/health"}, {"PUT", "/api/v1/capabilities"},
   };
   for (const auto& [method, target] : cases) {
     SCOPED_TRACE(std::string(method) + " " + target);
@@ -301,10 +304,10 @@ TEST_F(HttpApiTest, ChunkedActionBody) {
   char size2[16];
   std::snprintf(size1, sizeof(size1), "%zx", first.size());
   std::snprintf(size2, sizeof(size2), "%zx", rest.size());
-  HttpResult r = Raw(
-      "POST /api/v1/actions HTTP/1.1\r\nHost: coven\r\nContent-Type: application/json\r\n"
-      "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
-      std::string(size1) + "\r\n" + first + "\r\n" + size2 + "\r\n" + rest + "\r\n0\r\n\r\n");
+  HttpResult r =
+      Raw("POST /api/v1/actions HTTP/1.1\r\nHost: coven\r\nContent-Type: application/json\r\n"
+          "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+          std::string(size1) + "\r\n" + first + "\r\n" + size2 + "\r\n" + rest + "\r\n0\r\n\r\n");
   EXPECT_EQ(r.status, 200) << r.body;
   json::value v = ParseJson(r.body);
   ASSERT_TRUE(v.is_object());
@@ -345,17 +348,19 @@ TEST_F(HttpApiTest, BadContentLength) {
 
 // Given 20 KiB of headers, the server should answer 431 and keep serving.
 TEST_F(HttpApiTest, OversizedHeaders) {
-  std::string req = "GET /api/v1/health HTTP/1.1\r\nHost: coven\r\nX-Filler: " +
-                    std::string(20 * 1024, 'a') + "\r\n\r\n";
+  std::string req =
+      "GET /api/v1/health HTTP/1.1\r\nHost: coven\r\nX-Filler: " + std::string(20 * 1024, 'a') +
+      "\r\n\r\n";
   ExpectEnvelope(Raw(req), 431, "invalid_request");
   ExpectHealthy();
 }
 
 // Given 12 KiB of headers (under the 16 KiB limit), the request should be served normally.
 TEST_F(HttpApiTest, LargeHeadersUnderLimitAccepted) {
-  std::string req = "GET /api/v1/health HTTP/1.1\r\nHost: coven\r\nConnection: close\r\n"
-                    "X-Filler: " +
-                    std::string(12 * 1024, 'a') + "\r\n\r\n";
+  std::string req =
+      "GET /api/v1/health HTTP/1.1\r\nHost: coven\r\nConnection: close\r\n"
+      "X-Filler: " +
+      std::string(12 * 1024, 'a') + "\r\n\r\n";
   HttpResult r = Raw(req);
   EXPECT_EQ(r.status, 200) << r.body;
 }
@@ -380,9 +385,10 @@ TEST_F(HttpApiTest, OversizedBody) {
 // Given a body that is not valid UTF-8, the server should answer 400 and keep serving.
 TEST_F(HttpApiTest, InvalidUtf8Body) {
   std::string body = "{\"action\":\"\xff\xfe\"}";
-  HttpResult r = Raw("POST /api/v1/actions HTTP/1.1\r\nHost: coven\r\nConnection: close\r\n"
-                     "Content-Length: " +
-                     std::to_string(body.size()) + "\r\n\r\n" + body);
+  HttpResult r =
+      Raw("POST /api/v1/actions HTTP/1.1\r\nHost: coven\r\nConnection: close\r\n"
+          "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body);
   EXPECT_EQ(r.status, 400) << r.body;
   ExpectHealthy();
 }

@@ -1,0 +1,177 @@
+#include "api/streams.h"
+
+#include <boost/json.hpp>
+
+#include "api/session_json.h"
+#include "sessions/session_manager.h"
+
+namespace coven::api {
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kPullEvents = 256;
+
+// Shared cursor logic: reads the next page after `cursor_` and tells when the stream ends
+// (the exit event was read, or the shim is gone and nothing is left).
+class LogFollower {
+ public:
+  LogFollower(sessions::SessionManager& sm, std::string id, int64_t after_seq)
+      : sm_(sm), id_(std::move(id)), cursor_(after_seq) {}
+  ~LogFollower() {
+    if (token_ != 0) {
+      sm_.Unsubscribe(token_);
+    }
+  }
+  LogFollower(const LogFollower&) = delete;
+  LogFollower& operator=(const LogFollower&) = delete;
+  LogFollower(LogFollower&&) = delete;
+  LogFollower& operator=(LogFollower&&) = delete;
+
+  void Subscribe(std::function<void()> wake) { token_ = sm_.Subscribe(id_, std::move(wake)); }
+
+  // Next events; `ended` is set once nothing more will come.
+  std::vector<sessions::SessionEvent> Next(bool* ended) {
+    *ended = false;
+    if (saw_exit_) {
+      *ended = true;
+      return {};
+    }
+    bool live = sm_.IsLive(id_);  // read before the page: a shim gone now has logged all
+    sessions::EventQuery q;
+    q.session_id = id_;
+    q.after_seq = cursor_;
+    q.max_events = kPullEvents;
+    auto page = sm_.Events(q);
+    if (!page) {
+      *ended = true;
+      return {};
+    }
+    for (const auto& e : page->events) {
+      cursor_ = e.seq;
+      if (e.kind == "exit") {
+        saw_exit_ = true;
+        exit_payload_ = e.payload;
+      }
+    }
+    if (page->events.empty() && !live) {
+      *ended = true;
+    }
+    return std::move(page->events);
+  }
+
+  sessions::SessionManager& sm() { return sm_; }
+  const std::string& id() const { return id_; }
+  const std::string& exit_payload() const { return exit_payload_; }
+
+ private:
+  std::string exit_payload_;
+  sessions::SessionManager& sm_;
+  std::string id_;
+  int64_t cursor_;
+  uint64_t token_ = 0;
+  bool saw_exit_ = false;
+};
+
+class EventStream : public StreamSource {
+ public:
+  EventStream(sessions::SessionManager& sm, std::string id, int64_t after_seq, bool raw)
+      : follower_(sm, std::move(id), after_seq), raw_(raw) {}
+  void OnReady(std::function<void()> wake) override { follower_.Subscribe(std::move(wake)); }
+  bool Pull(std::string& out) override {
+    bool ended = false;
+    for (const auto& e : follower_.Next(&ended)) {
+      json::object rec;
+      rec["seq"] = e.seq;
+      rec["id"] = e.id;
+      rec["session_id"] = follower_.id();
+      rec["kind"] = e.kind;
+      rec["payload_json"] = PayloadJson(e, raw_);
+      rec["created_at"] = e.created_at;
+      out += "id: " + std::to_string(e.seq) + "\nevent: " + e.kind +
+             "\ndata: " + json::serialize(rec) + "\n\n";
+    }
+    return !ended || !out.empty();
+  }
+
+ private:
+  LogFollower follower_;
+  bool raw_;
+};
+
+class AttachStream : public DuplexSource {
+ public:
+  AttachStream(sessions::SessionManager& sm, std::string id, int64_t after_seq)
+      : follower_(sm, std::move(id), after_seq) {}
+  void OnReady(std::function<void()> wake) override { follower_.Subscribe(std::move(wake)); }
+  bool Pull(std::string& out) override {
+    bool ended = false;
+    for (const auto& e : follower_.Next(&ended)) {
+      if (e.kind == "output") {
+        out += e.payload;
+      }
+    }
+    return !ended || !out.empty();
+  }
+  core::Status Input(std::string_view bytes) override {
+    return follower_.sm().Input(follower_.id(), std::string(bytes));
+  }
+  core::Status Control(std::string_view json_text) override {
+    boost::system::error_code ec;
+    json::value v = json::parse(json_text, ec);
+    if (ec || !v.is_object()) {
+      return core::Error(core::ErrorCode::kInvalidRequest, "control message must be JSON");
+    }
+    const auto& o = v.as_object();
+    const auto* type = o.if_contains("type");
+    const auto* rows = o.if_contains("rows");
+    const auto* cols = o.if_contains("cols");
+    if (type && type->is_string() && type->as_string() == "resize" && rows && cols &&
+        rows->is_int64() && cols->is_int64() && rows->as_int64() > 0 &&
+        rows->as_int64() <= 1000 && cols->as_int64() > 0 && cols->as_int64() <= 1000) {
+      return follower_.sm().Resize(follower_.id(), static_cast<uint16_t>(rows->as_int64()),
+                                   static_cast<uint16_t>(cols->as_int64()));
+    }
+    return core::Error(core::ErrorCode::kInvalidRequest, "unknown control message");
+  }
+  std::string Epilogue() override {
+    json::object o;
+    o["type"] = "exit";
+    o["status"] = "unknown";
+    o["exitCode"] = nullptr;
+    auto row = follower_.sm().Get(follower_.id());
+    if (row) {
+      o["status"] = row->status;
+      o["exitCode"] = row->exit_code ? json::value(*row->exit_code) : json::value(nullptr);
+    }
+    // The ledger may not have caught up with the exit we just streamed: trust the log.
+    boost::system::error_code ec;
+    json::value exit = json::parse(follower_.exit_payload(), ec);
+    if (!ec && exit.is_object() && (!row || row->status == "running")) {
+      if (const auto* st = exit.as_object().if_contains("status")) {
+        o["status"] = *st;
+      }
+      if (const auto* code = exit.as_object().if_contains("exitCode")) {
+        o["exitCode"] = *code;
+      }
+    }
+    return json::serialize(o);
+  }
+
+ private:
+  LogFollower follower_;
+};
+
+}  // namespace
+
+std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std::string id,
+                                              int64_t after_seq, bool raw) {
+  return std::make_shared<EventStream>(sm, std::move(id), after_seq, raw);
+}
+
+std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std::string id,
+                                               int64_t after_seq) {
+  return std::make_shared<AttachStream>(sm, std::move(id), after_seq);
+}
+
+}  // namespace coven::api

@@ -1,0 +1,26 @@
+// api/streams.h: the live streams of SPEC Part A 9 over a session's event log.
+//   - EventStream: Server-Sent Events, one `event:` per log record (the same JSON record as
+//     GET /events), from a cursor until the session's exit has been sent.
+//   - AttachStream: the interactive attach: raw output bytes after a cursor, input and
+//     resize in, and a final {"type":"exit",...} message.
+// Both are woken by the session manager when the log grows; nothing polls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/http.h"
+
+namespace coven::sessions {
+class SessionManager;
+}
+
+namespace coven::api {
+
+std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std::string id,
+                                              int64_t after_seq, bool raw);
+std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std::string id,
+                                               int64_t after_seq);
+
+}  // namespace coven::api
