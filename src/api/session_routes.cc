@@ -104,8 +104,9 @@ Response Launch(sessions::SessionManager& sm, const std::string& body) {
   return Json(201, SessionJson(*row));
 }
 
-Response List(sessions::SessionManager& sm) {
-  auto rows = sm.List(false);
+// SPEC 2.8 lists non-archived sessions; `all=true` (additive) includes archived ones.
+Response List(sessions::SessionManager& sm, std::string_view query) {
+  auto rows = sm.List(QueryParam(query, "all") == "true");
   if (!rows) {
     return ErrorResponse(rows.error());
   }
@@ -263,7 +264,7 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
   }
   sessions::SessionManager& sm = *sessions;
   if (path == "/sessions") {
-    return method == "GET" ? List(sm) : Launch(sm, body);
+    return method == "GET" ? List(sm, query) : Launch(sm, body);
   }
   if (path == "/events") {
     return Events(sm, query);

@@ -37,5 +37,13 @@ std::vector<CommandSpec> AllCommands();
 // Per-command setup functions (one file each).
 void SetupDaemon(CLI::App& sub, Context& ctx);
 void SetupShim(CLI::App& sub, Context& ctx);
+void SetupRunCommand(CLI::App& sub, Context& ctx);
+void SetupAttachCommand(CLI::App& sub, Context& ctx);
+void SetupSummonCommand(CLI::App& sub, Context& ctx);
+void SetupLogsCommand(CLI::App& sub, Context& ctx);
+void SetupKillCommand(CLI::App& sub, Context& ctx);
+void SetupArchiveCommand(CLI::App& sub, Context& ctx);
+void SetupSacrificeCommand(CLI::App& sub, Context& ctx);
+void SetupSessions(CLI::App& sub, Context& ctx);
 
 }  // namespace coven::cli

@@ -28,6 +28,16 @@ int Context::Fail(const core::Error& error) {
 
 std::vector<CommandSpec> AllCommands() {
   return {
+      {"run", "Run a harness on a task in this project, attached (Ctrl-] detaches)",
+       SetupRunCommand},
+      {"sessions", "List sessions (--all, --plain, --json)", SetupSessions},
+      {"attach", "Rejoin a session: replay its output, then follow it live", SetupAttachCommand},
+      {"logs", "Print a session's output (--follow, --raw)", SetupLogsCommand},
+      {"kill", "Stop a running session (its whole process group)", SetupKillCommand},
+      {"archive", "Hide a finished session from the active list", SetupArchiveCommand},
+      {"summon", "Bring an archived session back and attach to it", SetupSummonCommand},
+      {"sacrifice", "Delete a finished session and its event log (--yes)",
+       SetupSacrificeCommand},
       {"daemon", "Start, inspect, stop or restart the Coven daemon", SetupDaemon},
       {"shim", "Per-session supervisor (internal)", SetupShim},
   };
@@ -40,8 +50,11 @@ int Main(int argc, char** argv) {
     app.require_subcommand(0, 1);
     app.footer(
         "Examples:\n"
-        "  coven daemon start        start the background daemon\n"
-        "  coven daemon status       is it running? (scripts grep `status=`)\n"
+        "  coven run codex \"fix the failing tests\"   run Codex here, attached\n"
+        "  coven run demo hello --detach            a demo session, no account needed\n"
+        "  coven sessions                           what is running\n"
+        "  coven attach 6f1c                        rejoin (any unique id prefix)\n"
+        "  coven daemon status                      is the daemon up?\n"
         "\nState lives in $COVEN_HOME (default ~/.coven).");
     Context ctx;
     for (const CommandSpec& spec : AllCommands()) {

@@ -1,0 +1,40 @@
+// cli/session_client.h: what the session commands share: a daemon that is running (started
+// when needed), typed session records, and id-prefix resolution. Internal to cli/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/daemon_client.h"
+#include "core/home.h"
+#include "core/result.h"
+
+namespace coven::cli {
+
+struct SessionInfo {
+  std::string id, project_root, harness, title, status, created_at, updated_at;
+  std::optional<int64_t> exit_code;
+  std::optional<std::string> archived_at;
+  std::string json;  // the record as the daemon sent it (compact JSON)
+};
+
+// Starts the daemon when it is not running (printing nothing on success) and returns a
+// client for it.
+core::Result<client::DaemonClient> EnsureDaemon(const core::HomePaths& paths);
+
+// Sends a request and turns a non-2xx reply into an Error carrying the daemon's message
+// and code.
+core::Result<std::string> Call(const client::DaemonClient& c, const std::string& method,
+                               const std::string& target, const std::string& body = "");
+
+core::Result<SessionInfo> ParseSession(const std::string& json_text);
+core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all);
+
+// The one session whose id is `id_or_prefix` or starts with it. Errors: `session `<x>` not
+// found`, or an ambiguity listing the candidates.
+core::Result<SessionInfo> ResolveSession(const client::DaemonClient& c,
+                                         const std::string& id_or_prefix);
+
+}  // namespace coven::cli

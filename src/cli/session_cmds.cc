@@ -1,0 +1,300 @@
+// Session commands: run, attach, logs, kill, sessions, archive, summon, sacrifice.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/session_client.h"
+#include "client/attach_client.h"
+#include "core/strings.h"
+#include "tui/terminal.h"
+
+namespace coven::cli {
+namespace json = boost::json;
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+std::string ShortId(const std::string& id) { return id.substr(0, 8); }
+
+std::string ExitLine(const std::string& status, std::optional<int64_t> code) {
+  std::string line = "[coven session " + status;
+  if (code) {
+    line += " exitCode=" + std::to_string(*code);
+  }
+  return line + "]";
+}
+
+// Attaches the terminal (or a pipe) to a session until it ends or the user detaches.
+int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::string& id,
+                    bool forward_input) {
+  bool interactive = forward_input && tui::IsTerminal(0) && tui::IsTerminal(1);
+  client::AttachOptions opts;
+  opts.socket_path = paths.socket;
+  opts.session_id = id;
+  opts.in_fd = interactive ? 0 : -1;
+  opts.window_size = [] { return tui::WindowSize(1); };
+  core::Result<client::AttachOutcome> outcome = Error(ErrorCode::kInternal, "not attached");
+  {
+    tui::TerminalModeGuard raw(interactive ? 0 : -1);
+    outcome = client::Attach(opts);
+  }
+  if (!outcome) {
+    return ctx.Fail(outcome.error());
+  }
+  if (outcome->detached) {
+    std::printf("\r\n[detached; the session keeps running. Rejoin with: coven attach %s]\n",
+                ShortId(id).c_str());
+    return 0;
+  }
+  std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
+  return outcome->status == "completed" ? 0 : 1;
+}
+
+std::string JoinPrompt(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) {
+    out += (out.empty() ? "" : " ") + w;
+  }
+  return std::string(core::Trim(out));
+}
+
+void SetupRun(CLI::App& sub, Context& ctx) {
+  struct Args {
+    std::string harness;
+    std::vector<std::string> prompt;
+    std::string cwd, title;
+    bool detach = false;
+  };
+  static Args a;
+  sub.add_option("harness", a.harness, "codex, claude, demo, ... (see `coven doctor`)")
+      ->required();
+  sub.add_option("prompt", a.prompt, "the task (quote it, or put it after --)")->required();
+  sub.add_option("--cwd", a.cwd, "working directory inside the project (default: here)");
+  sub.add_option("--title", a.title, "a title for the session list");
+  sub.add_flag("--detach,-d", a.detach, "start it and return at once (prints the id)");
+  sub.footer(
+      "The project root is the current directory. Keys go to the harness (Ctrl-C too);\n"
+      "Ctrl-] detaches and leaves the session running.\n\n"
+      "Examples:\n"
+      "  coven run codex \"fix the failing tests\"\n"
+      "  coven run claude --title review -- explain this repo in 5 bullets\n"
+      "  coven run demo hello --detach");
+  sub.callback([&ctx] {
+    auto home = ctx.Home();
+    if (!home) {
+      return;
+    }
+    std::string prompt = JoinPrompt(a.prompt);
+    if (prompt.empty()) {
+      ctx.Fail(Error(ErrorCode::kInvalidRequest, "prompt must not be empty"));
+      return;
+    }
+    std::error_code ec;
+    std::string root = std::filesystem::canonical(std::filesystem::current_path(ec), ec).string();
+    auto client = EnsureDaemon(*home);
+    if (!client) {
+      ctx.Fail(client.error());
+      return;
+    }
+    json::object req;
+    req["projectRoot"] = root;
+    if (!a.cwd.empty()) {
+      req["cwd"] = a.cwd;
+    }
+    req["harness"] = a.harness;
+    req["prompt"] = prompt;
+    req["title"] = a.title.empty() ? prompt.substr(0, 48) : std::string(core::Trim(a.title));
+    if (auto size = tui::WindowSize(1)) {
+      req["rows"] = size->first;
+      req["cols"] = size->second;
+    }
+    auto body = Call(*client, "POST", "/api/v1/sessions", json::serialize(req));
+    if (!body) {
+      ctx.Fail(body.error());
+      return;
+    }
+    auto session = ParseSession(*body);
+    if (!session) {
+      ctx.Fail(session.error());
+      return;
+    }
+    if (a.detach) {
+      std::printf("%s\n", session->id.c_str());
+      std::fprintf(stderr, "Started %s session %s. Rejoin with: coven attach %s\n",
+                   session->harness.c_str(), ShortId(session->id).c_str(),
+                   ShortId(session->id).c_str());
+      return;
+    }
+    ctx.exit_code = AttachAndReport(ctx, *home, session->id, true);
+  });
+}
+
+void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
+  static std::string id_attach;
+  static std::string id_summon;
+  std::string& id = summon ? id_summon : id_attach;
+  sub.add_option("id", id, "session id or a unique prefix of it")->required();
+  sub.footer(summon ? "Example:\n  coven summon 6f1c   # back from the archive, then attach"
+                    : "Replays the session's output, then follows it live and forwards keys\n"
+                      "while it runs (Ctrl-] detaches). A finished session is shown and "
+                      "exits.\n\nExample:\n  coven attach 6f1c");
+  sub.callback([&ctx, &id, summon] {
+    auto home = ctx.Home();
+    if (!home) {
+      return;
+    }
+    auto client = EnsureDaemon(*home);
+    if (!client) {
+      ctx.Fail(client.error());
+      return;
+    }
+    auto s = ResolveSession(*client, id);
+    if (!s) {
+      ctx.Fail(s.error());
+      return;
+    }
+    if (summon && s->archived_at) {
+      auto r = Call(*client, "POST", "/api/v1/sessions/" + s->id + "/summon");
+      if (!r) {
+        ctx.Fail(r.error());
+        return;
+      }
+      std::fprintf(stderr, "summoned session from the archive\n");
+    }
+    std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n",
+                 s->status.c_str(), s->harness.c_str(), s->title.c_str());
+    int code = AttachAndReport(ctx, *home, s->id, s->status == "running");
+    ctx.exit_code = s->status == "running" ? code : 0;
+  });
+}
+
+void SetupLogs(CLI::App& sub, Context& ctx) {
+  static std::string id;
+  static bool follow = false;
+  static bool raw = false;
+  sub.add_option("id", id, "session id or a unique prefix of it")->required();
+  sub.add_flag("--follow,-f", follow, "keep printing new output until the session ends");
+  sub.add_flag("--raw", raw, "show secrets instead of [REDACTED:...] markers");
+  sub.footer("Examples:\n  coven logs 6f1c\n  coven logs 6f1c --follow");
+  sub.callback([&ctx] {
+    auto home = ctx.Home();
+    if (!home) {
+      return;
+    }
+    auto client = EnsureDaemon(*home);
+    if (!client) {
+      ctx.Fail(client.error());
+      return;
+    }
+    auto s = ResolveSession(*client, id);
+    if (!s) {
+      ctx.Fail(s.error());
+      return;
+    }
+    int64_t cursor = 0;
+    for (;;) {
+      std::string target = "/api/v1/events?sessionId=" + s->id +
+                           "&limit=1000&afterSeq=" + std::to_string(cursor) +
+                           (raw ? "&raw=true" : "");
+      auto body = Call(*client, "GET", target);
+      if (!body) {
+        ctx.Fail(body.error());
+        return;
+      }
+      json::value page = json::parse(*body);
+      for (const json::value& e : page.at("events").as_array()) {
+        cursor = e.at("seq").as_int64();
+        if (e.at("kind") != "output") {
+          continue;
+        }
+        json::value payload = json::parse(e.at("payload_json").as_string());
+        const json::string& data = payload.at("data").as_string();
+        std::fwrite(data.data(), 1, data.size(), stdout);
+      }
+      if (!page.at("hasMore").as_bool()) {
+        break;
+      }
+    }
+    std::fflush(stdout);
+    if (follow && s->status == "running") {
+      client::AttachOptions opts;
+      opts.socket_path = home->socket;
+      opts.session_id = s->id;
+      opts.after_seq = cursor;
+      auto outcome = client::Attach(opts);
+      if (outcome && !outcome->detached) {
+        std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
+      }
+    }
+  });
+}
+
+void SetupSimpleRitual(CLI::App& sub, Context& ctx, const std::string& verb) {
+  static std::map<std::string, std::string> ids;
+  static bool yes = false;
+  sub.add_option("id", ids[verb], "session id or a unique prefix of it")->required();
+  if (verb == "sacrifice") {
+    sub.add_flag("--yes", yes, "confirm: the session and its event log are deleted for good");
+  }
+  sub.callback([&ctx, verb] {
+    const std::string& id = ids[verb];
+    if (verb == "sacrifice" && !yes) {
+      ctx.Fail(Error(ErrorCode::kInvalidRequest,
+                     "sacrifice permanently deletes session `" + id +
+                         "` and its events; rerun with --yes to confirm"));
+      return;
+    }
+    auto home = ctx.Home();
+    if (!home) {
+      return;
+    }
+    auto client = EnsureDaemon(*home);
+    if (!client) {
+      ctx.Fail(client.error());
+      return;
+    }
+    auto s = ResolveSession(*client, id);
+    if (!s) {
+      ctx.Fail(s.error());
+      return;
+    }
+    auto r = Call(*client, "POST", "/api/v1/sessions/" + s->id + "/" + verb);
+    if (!r) {
+      ctx.Fail(r.error());
+      return;
+    }
+    if (verb == "archive") {
+      std::printf(
+          "archived session\nSummon it later with `coven summon SESSION_ID` (replace "
+          "SESSION_ID with one from `coven sessions --all`).\n");
+    } else if (verb == "sacrifice") {
+      std::printf("sacrificed session; its event log was permanently deleted\n");
+    } else {
+      std::printf("kill requested; the session's process group is being stopped\n");
+    }
+  });
+}
+
+}  // namespace
+
+void SetupRunCommand(CLI::App& sub, Context& ctx) { SetupRun(sub, ctx); }
+void SetupAttachCommand(CLI::App& sub, Context& ctx) { SetupAttach(sub, ctx, false); }
+void SetupSummonCommand(CLI::App& sub, Context& ctx) { SetupAttach(sub, ctx, true); }
+void SetupLogsCommand(CLI::App& sub, Context& ctx) { SetupLogs(sub, ctx); }
+void SetupKillCommand(CLI::App& sub, Context& ctx) { SetupSimpleRitual(sub, ctx, "kill"); }
+void SetupArchiveCommand(CLI::App& sub, Context& ctx) { SetupSimpleRitual(sub, ctx, "archive"); }
+void SetupSacrificeCommand(CLI::App& sub, Context& ctx) {
+  SetupSimpleRitual(sub, ctx, "sacrifice");
+}
+
+}  // namespace coven::cli

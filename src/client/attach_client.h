@@ -1,0 +1,40 @@
+// client/attach_client.h: the terminal side of `coven attach` and `coven run`.
+//
+// Connects to GET /api/v1/sessions/<id>/attach (WebSocket), writes every output byte to
+// `out_fd`, and, when `in_fd` >= 0, forwards bytes read from it as input, except the
+// detach key (default Ctrl-], 0x1d) which ends the attach and leaves the session running.
+// SIGWINCH sends the new window size (from `window_size`) as a resize message. Returns
+// when the session ends (with its final status), on detach, or on a broken connection.
+// Blocks; uses its own event loop; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "core/result.h"
+
+namespace coven::client {
+
+struct AttachOptions {
+  std::string socket_path;
+  std::string session_id;
+  int64_t after_seq = 0;  // replay output after this seq (0 = from the start)
+  int in_fd = -1;         // -1: do not forward input (view only)
+  int out_fd = 1;
+  unsigned char detach_key = 0x1d;
+  // Current terminal size (rows, cols), or nullopt when unknown.
+  std::function<std::optional<std::pair<uint16_t, uint16_t>>()> window_size;
+};
+
+struct AttachOutcome {
+  bool detached = false;
+  std::string status;  // the session's status when it ended ("completed", ...)
+  std::optional<int64_t> exit_code;
+};
+
+core::Result<AttachOutcome> Attach(const AttachOptions& options);
+
+}  // namespace coven::client
