@@ -232,6 +232,36 @@ Response Events(sessions::SessionManager& sm, std::string_view query) {
   return Json(200, EventPageJson(*page, q.session_id, raw, kMaxPageJsonBytes));
 }
 
+Response Doctor(sessions::SessionManager& sm) {
+  sessions::Diagnosis d = sm.Diagnose();
+  json::object ledger;
+  ledger["path"] = d.ledger_path;
+  ledger["integrity"] = d.ledger_integrity;
+  ledger["schemaVersion"] = d.schema_version;
+  json::array harnesses;
+  for (const auto& h : d.harnesses) {
+    json::object o;
+    o["id"] = h.adapter->id;
+    o["label"] = h.adapter->label;
+    o["executable"] = h.adapter->executable;
+    o["ready"] = h.path.has_value();
+    o["path"] = h.path ? json::value(*h.path) : json::value(nullptr);
+    o["installHint"] = h.adapter->install_hint;
+    o["builtin"] = h.adapter->builtin;
+    harnesses.emplace_back(std::move(o));
+  }
+  json::array problems;
+  for (const std::string& p : d.adapter_problems) {
+    problems.emplace_back(p);
+  }
+  json::object out;
+  out["ledger"] = std::move(ledger);
+  out["harnesses"] = std::move(harnesses);
+  out["adapterProblems"] = std::move(problems);
+  out["liveSessions"] = d.live_sessions;
+  return Json(200, out);
+}
+
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -252,6 +282,13 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
                                              bool is_upgrade) {
   constexpr std::string_view kPrefix = "/sessions/";
   bool under_sessions = path.rfind(kPrefix, 0) == 0;
+  if (path == "/doctor" && method == "GET") {
+    if (sessions == nullptr) {
+      return ErrorResponse(
+          Error(ErrorCode::kRuntimeUnavailable, "Session runtime is not available."));
+    }
+    return Doctor(*sessions);
+  }
   bool is_route = path == "/sessions" || path == "/events" ||
                   (under_sessions && (method == "GET" || method == "POST"));
   if (!is_route || (path == "/events" && method != "GET") ||

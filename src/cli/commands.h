@@ -45,5 +45,6 @@ void SetupKillCommand(CLI::App& sub, Context& ctx);
 void SetupArchiveCommand(CLI::App& sub, Context& ctx);
 void SetupSacrificeCommand(CLI::App& sub, Context& ctx);
 void SetupSessions(CLI::App& sub, Context& ctx);
+void SetupDoctor(CLI::App& sub, Context& ctx);
 
 }  // namespace coven::cli

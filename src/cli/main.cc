@@ -38,6 +38,7 @@ std::vector<CommandSpec> AllCommands() {
       {"summon", "Bring an archived session back and attach to it", SetupSummonCommand},
       {"sacrifice", "Delete a finished session and its event log (--yes)",
        SetupSacrificeCommand},
+      {"doctor", "Check the store, daemon, ledger and harnesses (--json)", SetupDoctor},
       {"daemon", "Start, inspect, stop or restart the Coven daemon", SetupDaemon},
       {"shim", "Per-session supervisor (internal)", SetupShim},
   };

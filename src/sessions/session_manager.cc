@@ -497,6 +497,23 @@ RecoveryReport SessionManager::Recover() {
   return report;
 }
 
+Diagnosis SessionManager::Diagnose() {
+  Diagnosis d;
+  d.ledger_path = options_.paths.ledger;
+  {
+    std::lock_guard<std::mutex> lock(ledger_mu_);
+    auto integrity = ledger_.IntegrityCheck();
+    d.ledger_integrity = integrity ? *integrity : integrity.error().message;
+    d.schema_version = ledger_.schema_version();
+  }
+  for (const harness::Adapter& a : registry_.adapters()) {
+    d.harnesses.push_back({&a, harness::FindOnPath(a.executable, options_.path_env)});
+  }
+  d.adapter_problems = registry_.problems();
+  d.live_sessions = live_count();
+  return d;
+}
+
 void SessionManager::ReapChildren() { shim::ReapExitedChildren(); }
 
 uint64_t SessionManager::Subscribe(const std::string& id, SessionListener listener) {

@@ -74,6 +74,20 @@ struct EventPage {
   bool has_more = false;  // exact
 };
 
+// What `coven doctor` asks the daemon: ledger health and which harnesses it can start.
+struct Diagnosis {
+  std::string ledger_path;
+  std::string ledger_integrity;  // "ok" or SQLite's complaint
+  int schema_version = 0;
+  struct HarnessState {
+    const harness::Adapter* adapter = nullptr;  // points into registry()
+    std::optional<std::string> path;            // where the executable was found
+  };
+  std::vector<HarnessState> harnesses;
+  std::vector<std::string> adapter_problems;
+  size_t live_sessions = 0;
+};
+
 struct RecoveryReport {
   int adopted = 0;   // live shims re-adopted (still running)
   int finished = 0;  // shim gone, exit found in the log
@@ -125,6 +139,7 @@ class SessionManager {
   core::Status Sacrifice(const std::string& id);
 
   RecoveryReport Recover();
+  Diagnosis Diagnose();
   // Reaps exited shim processes; the daemon calls it on SIGCHLD.
   void ReapChildren();
 

@@ -220,8 +220,8 @@ class SessionTest : public ::testing::Test {
     std::vector<json::object> out;
     int64_t cursor = 0;
     for (int pages = 0; pages < 100'000; ++pages) {
-      json::value page = EventsPage(id, "&afterSeq=" + std::to_string(cursor) +
-                                            (raw ? "&raw=true" : ""));
+      json::value page =
+          EventsPage(id, "&afterSeq=" + std::to_string(cursor) + (raw ? "&raw=true" : ""));
       json::value events = Field(page, "events");
       if (!events.is_array()) {
         break;
@@ -240,8 +240,7 @@ class SessionTest : public ::testing::Test {
   // The decoded payload_json of an event.
   static json::value Payload(const json::object& event) {
     const json::value* p = event.if_contains("payload_json");
-    return p != nullptr && p->is_string() ? ParseJson(std::string(p->as_string()))
-                                          : json::value();
+    return p != nullptr && p->is_string() ? ParseJson(std::string(p->as_string())) : json::value();
   }
 
   static std::string Kind(const json::object& event) {

@@ -134,8 +134,8 @@ TEST_F(SessionRecoveryTest, LostShimOrphansOnlyItsSession) {
 // completed/0 and failed/7 once the daemon starts again.
 TEST_F(SessionRecoveryTest, ExitWhileDaemonDownIsSettled) {
   const std::string go = project_ / "go";
-  home_.AddScript("codex", "#!/bin/sh\necho ready\nwhile [ ! -e '" + go +
-                               "' ]; do sleep 0.05; done\nexit 0\n");
+  home_.AddScript(
+      "codex", "#!/bin/sh\necho ready\nwhile [ ! -e '" + go + "' ]; do sleep 0.05; done\nexit 0\n");
   home_.AddScript("gemini", "#!/bin/sh\necho ready\nwhile [ ! -e '" + go +
                                 "' ]; do sleep 0.05; done\nexit 7\n");
   std::string zero = LaunchId("codex", "zero");
@@ -148,8 +148,8 @@ TEST_F(SessionRecoveryTest, ExitWhileDaemonDownIsSettled) {
   ASSERT_NO_FATAL_FAILURE(StopDaemon());
   WriteFile(go, "");
   // The shims exit once their harness's exit is logged.
-  ASSERT_TRUE(WaitFor([&] { return !ProcessAlive(shims[0]) && !ProcessAlive(shims[1]); },
-                      kHangGuard));
+  ASSERT_TRUE(
+      WaitFor([&] { return !ProcessAlive(shims[0]) && !ProcessAlive(shims[1]); }, kHangGuard));
   ASSERT_NO_FATAL_FAILURE(home_.StartDaemon());
   json::value rec = Session(zero);
   EXPECT_EQ(Str(Field(rec, "status")), "completed") << json::serialize(rec);

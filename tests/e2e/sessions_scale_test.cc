@@ -146,8 +146,7 @@ TEST_F(SessionScaleTest, DaemonFdsDoNotGrow) {
           return after >= 0 && after <= before + 2;
         },
         kHangGuard);
-    EXPECT_TRUE(settled) << when << ": daemon fds: " << before << " before, " << after
-                         << " after\n"
+    EXPECT_TRUE(settled) << when << ": daemon fds: " << before << " before, " << after << " after\n"
                          << ReadFds(daemon);
   };
   expect_no_growth("after the sessions finished");
@@ -194,10 +193,10 @@ TEST_F(SessionScaleTest, NoFdLeaksIntoHarness) {
 TEST_F(SessionScaleTest, HundredMegabytesByteExact) {
   const long raw_bytes = kSanitized ? 15'000'000 : 75'000'000;
   const std::string data_file = project_ / "data.b64";
-  RunResult gen = coven::testing::Run({"sh", "-c",
-                       "head -c " + std::to_string(raw_bytes) + " /dev/urandom | base64 > '" +
-                           data_file + "'"},
-                      {}, milliseconds(60'000));
+  RunResult gen = coven::testing::Run(
+      {"sh", "-c",
+       "head -c " + std::to_string(raw_bytes) + " /dev/urandom | base64 > '" + data_file + "'"},
+      {}, milliseconds(60'000));
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
   std::string want = ReadFileOrEmpty(data_file);
   ASSERT_GT(want.size(), static_cast<size_t>(raw_bytes));

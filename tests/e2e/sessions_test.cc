@@ -72,8 +72,9 @@ TEST_F(SessionApiTest, PromptIsOneArgvElement) {
 
 // Given a harness that tests its stdin and stdout, we should see that both are a terminal.
 TEST_F(SessionApiTest, HarnessRunsOnAPty) {
-  home_.AddScript("codex", "#!/bin/sh\nif test -t 0 && test -t 1; then echo tty-yes; else "
-                           "echo tty-no; fi\n");
+  home_.AddScript("codex",
+                  "#!/bin/sh\nif test -t 0 && test -t 1; then echo tty-yes; else "
+                  "echo tty-no; fi\n");
   std::string id = LaunchId("codex", "tty?");
   WaitFinished(id);
   std::string out = Output(id);
@@ -195,8 +196,7 @@ TEST_F(SessionApiTest, KillEndsWholeProcessGroup) {
   EXPECT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(Status(id), "killed");
   EXPECT_TRUE(WaitFor([&] { return HasExitEvent(id); }, kHangGuard)) << "no exit event";
-  EXPECT_TRUE(WaitFor([&] { return !ProcessAlive(child) && !ProcessAlive(harness); },
-                      kHangGuard))
+  EXPECT_TRUE(WaitFor([&] { return !ProcessAlive(child) && !ProcessAlive(harness); }, kHangGuard))
       << "survivors: harness " << ProcessAlive(harness) << " child " << ProcessAlive(child);
   EXPECT_EQ(Status(id), "killed") << "kill is sticky";
 
@@ -284,9 +284,10 @@ TEST_F(SessionApiTest, InvalidLaunchesCreateNothing) {
                             {"cwd", json::value(outside.path())},
                             {"harness", codex},
                             {"prompt", hi}})},
-      {"cwd via escaping symlink",
-       Body({{"projectRoot", root}, {"cwd", json::value("escape")}, {"harness", codex},
-             {"prompt", hi}})},
+      {"cwd via escaping symlink", Body({{"projectRoot", root},
+                                         {"cwd", json::value("escape")},
+                                         {"harness", codex},
+                                         {"prompt", hi}})},
       {"cwd dotdot", Body({{"projectRoot", root},
                            {"cwd", json::value("inside/../..")},
                            {"harness", codex},
@@ -295,9 +296,9 @@ TEST_F(SessionApiTest, InvalidLaunchesCreateNothing) {
                             {"cwd", json::value("nope")},
                             {"harness", codex},
                             {"prompt", hi}})},
-      {"relative root", Body({{"projectRoot", json::value("relative/project")},
-                              {"harness", codex},
-                              {"prompt", hi}})},
+      {"relative root",
+       Body(
+           {{"projectRoot", json::value("relative/project")}, {"harness", codex}, {"prompt", hi}})},
       {"missing root dir", Body({{"projectRoot", json::value(root_ + "/does-not-exist")},
                                  {"harness", codex},
                                  {"prompt", hi}})},
@@ -524,8 +525,7 @@ TEST_F(SessionApiTest, ResizeReachesHarness) {
   EXPECT_TRUE(found) << "no resize event";
   ExpectError(Post("/api/v1/sessions/" + id + "/resize", R"({"rows":0,"cols":10})"), 400,
               "invalid_request");
-  ExpectError(Post("/api/v1/sessions/" + id + "/resize", R"({"rows":10})"), 400,
-              "invalid_request");
+  ExpectError(Post("/api/v1/sessions/" + id + "/resize", R"({"rows":10})"), 400, "invalid_request");
 }
 
 }  // namespace

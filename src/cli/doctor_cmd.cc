@@ -1,0 +1,199 @@
+// `coven doctor [--json]`: is everything in place to run sessions? Creates nothing and
+// starts nothing. Exit 1 when a blocking problem is found; each problem names its fix.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "client/daemon_client.h"
+#include "daemon/lifecycle.h"
+#include "harness/harness_registry.h"
+
+namespace coven::cli {
+namespace json = boost::json;
+
+namespace {
+
+struct Report {
+  json::object doc;
+  std::vector<std::string> problems;  // blocking, each with its fix
+  std::vector<std::string> notes;     // worth knowing, not blocking
+};
+
+void CheckStore(const core::HomePaths& paths, Report& r) {
+  json::object store;
+  store["path"] = paths.home;
+  struct stat st {};
+  if (::lstat(paths.home.c_str(), &st) != 0) {
+    store["state"] = "absent";
+    r.notes.push_back("the store " + paths.home + " does not exist yet; it is created (0700) on first use");
+  } else if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+    store["state"] = "invalid";
+    r.problems.push_back(paths.home + " is not a real directory (a symlink or a file); point COVEN_HOME at a folder of your own");
+  } else if (st.st_uid != ::geteuid()) {
+    store["state"] = "foreign";
+    r.problems.push_back(paths.home + " belongs to another user; set COVEN_HOME to a folder of your own");
+  } else {
+    store["state"] = (st.st_mode & 077) == 0 ? "ok" : "too-open";
+    if ((st.st_mode & 077) != 0) {
+      r.notes.push_back(paths.home + " is readable by others; the daemon tightens it to 0700 when it starts");
+    }
+  }
+  r.doc["store"] = std::move(store);
+}
+
+// Harness readiness: the daemon's view when it runs (it is what launches), else ours.
+json::array CheckHarnesses(const core::HomePaths& paths, const json::object* daemon_view, Report& r) {
+  json::array list;
+  if (daemon_view != nullptr) {
+    list = daemon_view->at("harnesses").as_array();
+    for (const auto& p : daemon_view->at("adapterProblems").as_array()) {
+      r.notes.push_back("adapter skipped: " + std::string(p.as_string()));
+    }
+  } else {
+    harness::HarnessRegistry registry = harness::HarnessRegistry::Load(paths.adapters);
+    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe)
+    for (const harness::Adapter& a : registry.adapters()) {
+      auto found = harness::FindOnPath(a.executable, path != nullptr ? path : "");
+      json::object o;
+      o["id"] = a.id;
+      o["label"] = a.label;
+      o["executable"] = a.executable;
+      o["ready"] = found.has_value();
+      o["path"] = found ? json::value(*found) : json::value(nullptr);
+      o["installHint"] = a.install_hint;
+      o["builtin"] = a.builtin;
+      list.emplace_back(std::move(o));
+    }
+    for (const std::string& p : registry.problems()) {
+      r.notes.push_back("adapter skipped: " + p);
+    }
+  }
+  bool any_agent = false;
+  for (const auto& h : list) {
+    if (h.at("ready").as_bool() && h.at("id") != "demo") {
+      any_agent = true;
+    }
+  }
+  if (!any_agent) {
+    r.notes.push_back("no coding agent is installed yet; install one (hints above) or try `coven run demo hello`");
+  }
+  return list;
+}
+
+std::string Render(const Report& r, const json::array& harnesses, bool color) {
+  std::string out = Styled("Coven doctor", "1", color) + "\n";
+  out += "Store: " + std::string(r.doc.at("store").at("path").as_string()) + " (" +
+         std::string(r.doc.at("store").at("state").as_string()) + ")\n";
+  out += "Project: " + std::string(r.doc.at("project").as_string()) + "\n";
+  out += "Daemon: " + std::string(r.doc.at("daemon").at("summary").as_string()) + "\n";
+  if (const auto* ledger = r.doc.if_contains("ledger")) {
+    out += "Ledger: " + std::string(ledger->at("integrity").as_string()) + " (schema " +
+           std::to_string(ledger->at("schemaVersion").as_int64()) + ")\n";
+  }
+  out += "\nHarnesses:\n";
+  for (const auto& h : harnesses) {
+    bool ready = h.at("ready").as_bool();
+    std::string exe = std::string(h.at("executable").as_string());
+    out += "  " + (ready ? Styled("[OK]", "32", color) : Styled("[!!]", "33", color)) + " " +
+           Pad(std::string(h.at("label").as_string()), 11) + " `" + exe + "` " +
+           (ready ? "is ready" : "is missing") + "\n";
+    if (!ready) {
+      out += "       " + std::string(h.at("installHint").as_string()) + "\n";
+    }
+  }
+  for (const std::string& p : r.problems) {
+    out += "\n" + Styled("Problem: ", "31", color) + p;
+  }
+  for (const std::string& n : r.notes) {
+    out += "\nNote: " + n;
+  }
+  out += "\n\nNext steps:\n  coven run codex \"explain this repo in 5 bullets\"\n  coven sessions\n";
+  return out;
+}
+
+}  // namespace
+
+void SetupDoctor(CLI::App& sub, Context& ctx) {
+  static bool as_json = false;
+  sub.add_flag("--json", as_json, "machine-readable report");
+  sub.footer("Checks the store, the daemon, the ledger and every harness adapter.\n"
+             "Exit 1 when something blocks running sessions.\n\nExample:\n  coven doctor");
+  sub.callback([&ctx] {
+    auto home = ctx.Home();
+    if (!home) {
+      return;
+    }
+    Report r;
+    CheckStore(*home, r);
+    std::error_code ec;
+    r.doc["project"] = std::filesystem::canonical(std::filesystem::current_path(ec), ec).string();
+    json::object daemon_json;
+    std::optional<json::object> daemon_view;
+    auto status = daemon::DaemonStatus(*home);
+    if (status && status->state == daemon::DaemonState::kRunning) {
+      daemon_json["running"] = true;
+      daemon_json["pid"] = status->pid;
+      client::DaemonClient c(home->socket);
+      auto health = c.Get("/api/v1/health");
+      auto doctor = c.Get("/api/v1/doctor");
+      std::string version = "?";
+      if (health && health->status == 200) {
+        json::value h = json::parse(health->body);
+        version = std::string(h.at("covenVersion").as_string());
+        daemon_json["apiVersion"] = h.at("apiVersion");
+      }
+      daemon_json["version"] = version;
+      daemon_json["summary"] = "running pid=" + std::to_string(status->pid) + " version=" +
+                               version + " api=coven.daemon.v1";
+      if (doctor && doctor->status == 200) {
+        daemon_view = json::parse(doctor->body).as_object();
+        r.doc["ledger"] = daemon_view->at("ledger");
+        if (daemon_view->at("ledger").at("integrity") != "ok") {
+          r.problems.push_back("the ledger failed its integrity check; stop the daemon and restore " +
+                               home->ledger + " from a backup");
+        }
+      }
+    } else {
+      daemon_json["running"] = false;
+      bool stale = status && status->state == daemon::DaemonState::kStale;
+      daemon_json["summary"] = stale ? "stale (pid " + std::to_string(status->pid) +
+                                           " does not answer); run `coven daemon stop`"
+                                     : "not running; `coven daemon start` (run starts it too)";
+      if (stale) {
+        r.problems.push_back("the daemon does not answer on its socket; run `coven daemon stop`, then `coven daemon start`");
+      }
+    }
+    r.doc["daemon"] = std::move(daemon_json);
+    json::array harnesses = CheckHarnesses(*home, daemon_view ? &*daemon_view : nullptr, r);
+    if (as_json) {
+      r.doc["harnesses"] = harnesses;
+      json::array problems;
+      for (const auto& p : r.problems) {
+        problems.emplace_back(p);
+      }
+      json::array notes;
+      for (const auto& n : r.notes) {
+        notes.emplace_back(n);
+      }
+      r.doc["problems"] = std::move(problems);
+      r.doc["notes"] = std::move(notes);
+      r.doc["ok"] = r.problems.empty();
+      std::printf("%s\n", json::serialize(r.doc).c_str());
+    } else {
+      std::fputs(Render(r, harnesses, UseColor(1)).c_str(), stdout);
+    }
+    ctx.exit_code = r.problems.empty() ? 0 : 1;
+  });
+}
+
+}  // namespace coven::cli
