@@ -52,9 +52,19 @@ core::Result<core::UniqueFd> TakeServeLock(const std::string& path) {
   return fd;
 }
 
+// The PATH harnesses are found on: the daemon's own, then the folder of the coven binary
+// (where the bundled `coven-demo` lives). Exported so that shims see the same PATH.
+// Runs before any thread starts.
 std::string PathEnv() {
   const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe)
-  return path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::string value = path != nullptr && path[0] != '\0' ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::string exe = SelfExecutable();
+  size_t slash = exe.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    value += ":" + exe.substr(0, slash);
+  }
+  ::setenv("PATH", value.c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
+  return value;
 }
 
 // The grace between SIGHUP, SIGTERM and SIGKILL on kill (SPEC Part A 6); tests shorten it.
