@@ -46,5 +46,12 @@ void SetupArchiveCommand(CLI::App& sub, Context& ctx);
 void SetupSacrificeCommand(CLI::App& sub, Context& ctx);
 void SetupSessions(CLI::App& sub, Context& ctx);
 void SetupDoctor(CLI::App& sub, Context& ctx);
+void SetupTui(CLI::App& sub, Context& ctx);
+// `coven` with no command, and `coven tui`.
+int RunPalette(Context& ctx);
+
+// The interactive browser on a terminal; returns the exit code, or -1 when it did not run
+// (then the caller prints the plain table).
+int RunSessionBrowser(Context& ctx, const core::HomePaths& paths, bool all);
 
 }  // namespace coven::cli

@@ -38,6 +38,7 @@ std::vector<CommandSpec> AllCommands() {
       {"summon", "Bring an archived session back and attach to it", SetupSummonCommand},
       {"sacrifice", "Delete a finished session and its event log (--yes)",
        SetupSacrificeCommand},
+      {"tui", "The prompt-first palette of slash commands (also plain `coven`)", SetupTui},
       {"doctor", "Check the store, daemon, ledger and harnesses (--json)", SetupDoctor},
       {"daemon", "Start, inspect, stop or restart the Coven daemon", SetupDaemon},
       {"shim", "Per-session supervisor (internal)", SetupShim},
@@ -76,8 +77,7 @@ int Main(int argc, char** argv) {
       return 2;
     }
     if (app.get_subcommands().empty()) {
-      std::cout << app.help();
-      return 0;
+      return RunPalette(ctx);
     }
     return ctx.exit_code;
   } catch (const std::exception& e) {

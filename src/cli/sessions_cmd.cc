@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/session_client.h"
+#include "tui/terminal.h"
 
 namespace coven::cli {
 namespace json = boost::json;
@@ -106,6 +107,13 @@ void SetupSessions(CLI::App& sub, Context& ctx) {
     if (!client) {
       ctx.Fail(client.error());
       return;
+    }
+    if (!plain && !as_json && tui::IsTerminal(0) && tui::IsTerminal(1)) {
+      int code = RunSessionBrowser(ctx, *home, all);
+      if (code >= 0) {
+        ctx.exit_code = code;
+        return;
+      }
     }
     auto sessions = ListSessions(*client, all);
     if (!sessions) {
