@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
@@ -100,8 +101,11 @@ int Serve(const ServeOptions& options) {
   ReadySignal ready(options.ready_fd);
   ::signal(SIGPIPE, SIG_IGN);  // peers that hang up must not kill the daemon
   core::HomePaths paths(AbsoluteHome(options.home));
-  auto fail = [&ready](const Error& e) {
+  auto fail = [&ready, &options](const Error& e) {
     ready.Fail(e.message);
+    if (options.ready_fd < 0) {
+      std::fprintf(stderr, "Error: %s\n", e.message.c_str());
+    }
     return 1;
   };
   if (core::Status s = EnsureHome(paths.home); !s) {

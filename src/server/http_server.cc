@@ -299,7 +299,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     std::atomic<size_t>& n;
     ~Counter() { --n; }
   } counter{open_connections};
-  beast::flat_buffer buffer(8192);
+  beast::flat_buffer buffer;  // no cap here: the parser's header/body limits apply
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -391,20 +391,25 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Listen(ServerOptions optio
   if (ec) {
     return Error(ErrorCode::kIo, "listen " + impl->options.socket_path + ": " + ec.message());
   }
-  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+  // Install the stop signals now, before anyone learns that we serve: a SIGTERM right after
+  // `coven daemon start` returns must still stop us cleanly (Asio queues it until Run()).
+  HttpServer* server = new HttpServer(std::move(impl));  // NOLINT(cppcoreguidelines-owning-memory)
+  std::unique_ptr<HttpServer> owned(server);
+  Impl& si = *server->impl_;
+  si.signals.add(SIGTERM);
+  si.signals.add(SIGINT);
+  si.signals.add(SIGHUP);
+  si.signals.async_wait([server](const beast::error_code& sec, int sig) {
+    if (!sec) {
+      server->impl_->stop_signal = sig;
+      server->Stop();
+    }
+  });
+  return owned;
 }
 
 int HttpServer::Run() {
   Impl& s = *impl_;
-  s.signals.add(SIGTERM);
-  s.signals.add(SIGINT);
-  s.signals.add(SIGHUP);
-  s.signals.async_wait([this](const beast::error_code& ec, int sig) {
-    if (!ec) {
-      impl_->stop_signal = sig;
-      Stop();
-    }
-  });
   if (s.options.on_child_exit) {
     s.child_signals.add(SIGCHLD);
     s.WaitForChildren();
