@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+echo "== module edges"
+python3 scripts/check_module_edges.py
 jobs="$(nproc)"
 for preset in release asan-ubsan; do
   echo "== build $preset"
