@@ -49,11 +49,7 @@ std::optional<std::string> FindOnPath(const std::string& executable, const std::
     while (dir.size() > 1 && dir.back() == '/') {
       dir.pop_back();
     }
-    std::string candidate = std::move(dir);
-    if (candidate != "/") {
-      candidate.push_back('/');
-    }
-    candidate.append(executable);
+    std::string candidate = dir == "/" ? "/" + executable : dir + "/" + executable;
     if (IsExecutableFile(candidate)) {
       return candidate;
     }

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <set>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -124,8 +125,8 @@ class TempDir {
     path_ = dir != nullptr ? dir : "/tmp";
   }
   ~TempDir() {
-    std::string cmd = "rm -rf '" + path_ + "'";
-    (void)std::system(cmd.c_str());  // NOLINT(concurrency-mt-unsafe): test cleanup
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

@@ -53,7 +53,9 @@ class SessionScaleTest : public SessionTest {
           std::string body = Body({{"projectRoot", json::value(root_)},
                                    {"harness", json::value(harness)},
                                    {"prompt", json::value("job " + std::to_string(i))}});
-          HttpResult r = Http(home_.socket(), "POST", "/api/v1/sessions", body, kHangGuard);
+          // Generous: under sanitizers on a busy machine each shim takes a while to start.
+          HttpResult r =
+              Http(home_.socket(), "POST", "/api/v1/sessions", body, milliseconds(120'000));
           std::lock_guard<std::mutex> lock(mu);
           boost::system::error_code ec;
           json::value v = json::parse(r.body, ec);
