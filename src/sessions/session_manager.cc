@@ -285,7 +285,8 @@ core::Status SessionManager::Resize(const std::string& id, uint16_t rows, uint16
 }
 
 core::Result<EventPage> SessionManager::Events(const EventQuery& query) {
-  if (auto row = RequireSession(query.session_id); !row) {
+  auto row = RequireSession(query.session_id);
+  if (!row) {
     return row.error();
   }
   std::string log_path = shim::EventLogPath(SessionDir(query.session_id));
@@ -293,7 +294,14 @@ core::Result<EventPage> SessionManager::Events(const EventQuery& query) {
   if (::stat(log_path.c_str(), &st) != 0) {
     return ReadLegacy(query.session_id, query);
   }
-  return ReadLog(query.session_id, query);
+  auto page = ReadLog(query.session_id, query);
+  // Only live sessions keep a cached reader: a finished one holds no fd in the daemon
+  // (checked after the read, so a session that ended meanwhile is not left cached).
+  if (!IsLive(query.session_id)) {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    readers_.erase(query.session_id);
+  }
+  return page;
 }
 
 core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const EventQuery& query) {

@@ -213,7 +213,10 @@ Status EnableWal(Database& db) {
   if (mode != "wal") {
     return Error(ErrorCode::kIo, "cannot enable WAL journal (mode is '" + mode + "')");
   }
-  return core::Ok();
+  // In WAL mode NORMAL keeps the database consistent across a crash of any process and
+  // only a power loss can drop the last commits; FULL would fsync every commit (two per
+  // launch), which dominated launch latency.
+  return db.Exec("PRAGMA synchronous = NORMAL");
 }
 
 // Takes the write lock only when a migration is due, so opening an up-to-date ledger never
