@@ -197,6 +197,9 @@ class LogReader {
   // The last valid event of `kind` (for example the exit record, for recovery), or nullopt.
   // Fast when that event is near the end. kIo on a read error.
   Result<std::optional<Event>> FindLast(EventKind kind);
+  // Closes the file but keeps the index, so that a reader kept for a finished session
+  // holds no fd; the next read reopens the file (by path) transparently.
+  void ReleaseFd();
 
  private:
   LogReader(core::UniqueFd fd, LogHeader header);
@@ -207,6 +210,7 @@ class LogReader {
   Status Refresh();  // validates everything appended since the last call
 
   core::UniqueFd fd_;
+  std::string path_;
   LogHeader header_;
   std::vector<char> buffer_;  // pread buffer, reused across calls
   // index_[i] is the file offset of the record with seq i * kIndexStride + 1.

@@ -36,13 +36,26 @@ Result<LogReader> LogReader::Open(const std::string& path) {
   }
   LogReader out(std::move(fd), std::move(*header));
   out.buffer_ = std::move(buffer);
+  out.path_ = path;
   return out;
+}
+
+void LogReader::ReleaseFd() {
+  fd_.Reset();
+  std::vector<char>().swap(buffer_);
 }
 
 template <typename Visit>
 Status LogReader::Scan(uint64_t offset, uint64_t seq, Visit&& visit) {
   // A fresh ChunkReader per call: bytes past the last valid record may have changed since
   // (a torn write completed, or a resumed writer cut and rewrote the tail).
+  if (!fd_.valid()) {
+    // Released by ReleaseFd(): the index stays valid, the file is only reopened.
+    fd_.Reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd_.valid()) {
+      return core::SysError("reopen event log " + path_, errno);
+    }
+  }
   internal::ChunkReader reader(fd_.fd(), &buffer_);
   for (;;) {
     Result<std::optional<RecordView>> rec = internal::ReadRecord(reader, offset, seq);

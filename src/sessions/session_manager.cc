@@ -294,14 +294,7 @@ core::Result<EventPage> SessionManager::Events(const EventQuery& query) {
   if (::stat(log_path.c_str(), &st) != 0) {
     return ReadLegacy(query.session_id, query);
   }
-  auto page = ReadLog(query.session_id, query);
-  // Only live sessions keep a cached reader: a finished one holds no fd in the daemon
-  // (checked after the read, so a session that ended meanwhile is not left cached).
-  if (!IsLive(query.session_id)) {
-    std::lock_guard<std::mutex> lock(readers_mu_);
-    readers_.erase(query.session_id);
-  }
-  return page;
+  return ReadLog(query.session_id, query);
 }
 
 core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const EventQuery& query) {
@@ -323,6 +316,18 @@ core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const Eve
     cached->reader.emplace(std::move(*reader));
   }
   eventlog::LogReader& reader = *cached->reader;
+  // A finished session's reader keeps its index but no fd (checked per read, so a session
+  // that ended meanwhile is not left holding one).
+  struct ReleaseUnlessLive {
+    SessionManager* sm;
+    const std::string& id;
+    eventlog::LogReader& reader;
+    ~ReleaseUnlessLive() {
+      if (!sm->IsLive(id)) {
+        reader.ReleaseFd();
+      }
+    }
+  } release{this, id, reader};
   uint64_t after = 0;
   if (query.after_seq) {
     after = *query.after_seq < 0 ? 0 : static_cast<uint64_t>(*query.after_seq);
@@ -443,8 +448,8 @@ core::Status SessionManager::Sacrifice(const std::string& id) {
 void SessionManager::OnAppended(const std::string& id) { Notify(id); }
 
 void SessionManager::OnGone(const std::string& id, const std::string& exit_json) {
-  SettleFromLog(id, exit_json);
   MarkLive(id, false);
+  SettleFromLog(id, exit_json);
   Notify(id);
 }
 
@@ -472,9 +477,21 @@ void SessionManager::SettleFromLog(const std::string& id, const std::string& exi
       (void)ledger_.UpdateStatusIfRunning(id, "orphaned", std::nullopt, std::nullopt, now);
     }
   }
-  // Finished sessions keep no fd open in the daemon.
-  std::lock_guard<std::mutex> lock(readers_mu_);
-  readers_.erase(id);
+  // The log will not grow any more: its cached reader keeps the index but not the fd.
+  std::shared_ptr<CachedReader> cached;
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    auto it = readers_.find(id);
+    if (it != readers_.end()) {
+      cached = it->second;
+    }
+  }
+  if (cached) {
+    std::lock_guard<std::mutex> lock(cached->mu);
+    if (cached->reader) {
+      cached->reader->ReleaseFd();
+    }
+  }
 }
 
 RecoveryReport SessionManager::Recover() {
