@@ -36,7 +36,12 @@ class Tmux {
     env_["TMUX_PANE"] = "\x01unset";
     env_["SHELL"] = "/bin/sh";
   }
-  ~Tmux() { Cmd({"kill-server"}); }
+  ~Tmux() {
+    Cmd({"kill-server"});
+    if (!socket_path_.empty()) {
+      ::unlink(socket_path_.c_str());  // tmux leaves the socket file behind
+    }
+  }
   Tmux(const Tmux&) = delete;
   Tmux& operator=(const Tmux&) = delete;
   Tmux(Tmux&&) = delete;
@@ -46,6 +51,9 @@ class Tmux {
   bool Start(const std::string& shell_command) {
     RunResult r = Cmd({"new-session", "-d", "-x", "100", "-y", "30", "-s", "t", shell_command});
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (r.exit_code == 0) {
+      socket_path_ = Trimmed(Cmd({"display-message", "-p", "#{socket_path}"}).out);
+    }
     return r.exit_code == 0;
   }
 
@@ -82,7 +90,15 @@ class Tmux {
   }
 
  private:
+  static std::string Trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) {
+      s.pop_back();
+    }
+    return s;
+  }
+
   std::string name_;
+  std::string socket_path_;
   std::map<std::string, std::string> env_;
 };
 

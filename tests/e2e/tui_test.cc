@@ -83,7 +83,7 @@ TEST(TuiE2eTest, PaletteHelpQuitAndRestore) {
   TempDir project;
   TmuxPane pane(home, project.path());
   ASSERT_TRUE(pane.started());
-  pane.Type(CovenBin() + " tui");
+  pane.Type(CovenBin() + " tui; echo HELP_EXIT=$?");
   pane.Keys("Enter");
   ASSERT_TRUE(pane.WaitForText("Slash commands"));
   std::string screen = pane.Screen();
@@ -96,9 +96,10 @@ TEST(TuiE2eTest, PaletteHelpQuitAndRestore) {
   ASSERT_TRUE(pane.WaitForText("> /help"));
   pane.Keys("Enter");
   ASSERT_TRUE(pane.WaitForText("Coven palette examples"));
+  ASSERT_TRUE(pane.WaitForText("HELP_EXIT=0"));
 
   // An unknown slash stays in the palette with the error; Esc then quits.
-  pane.Type(CovenBin() + " tui");
+  pane.Type("clear; " + CovenBin() + " tui; echo QUIT_EXIT=$?");
   pane.Keys("Enter");
   ASSERT_TRUE(pane.WaitForText("Slash commands"));
   pane.Type("/nope");
@@ -106,6 +107,7 @@ TEST(TuiE2eTest, PaletteHelpQuitAndRestore) {
   ASSERT_TRUE(pane.WaitForText("unknown Coven slash command `/nope`"));
   pane.Keys("Escape");
   ASSERT_TRUE(pane.WaitForText("The circle fades. Nothing changed."));
+  ASSERT_TRUE(pane.WaitForText("QUIT_EXIT=0"));
   EXPECT_EQ(pane.Screen().find("Slash commands"), std::string::npos) << "alternate screen left";
 
   pane.Type(
@@ -129,7 +131,7 @@ TEST(TuiE2eTest, BrowserKillsThenArchives) {
 
   TmuxPane pane(home, project.path());
   ASSERT_TRUE(pane.started());
-  pane.Type(CovenBin() + " sessions");
+  pane.Type(CovenBin() + " sessions; echo BROWSER_EXIT=$?");
   pane.Keys("Enter");
   ASSERT_TRUE(pane.WaitForText("[a] Rejoin"));
   std::string screen = pane.Screen();
@@ -145,6 +147,7 @@ TEST(TuiE2eTest, BrowserKillsThenArchives) {
   ASSERT_TRUE(pane.WaitForText("archived session"));
   pane.Keys("q");
   ASSERT_TRUE(pane.WaitForText("Closed session browser."));
+  ASSERT_TRUE(pane.WaitForText("BROWSER_EXIT=0"));
 
   RunResult all = home.Coven({"sessions", "--all", "--plain"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
