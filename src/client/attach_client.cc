@@ -1,5 +1,6 @@
 #include "client/attach_client.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -42,14 +43,20 @@ class AttachSession {
       return Error(ErrorCode::kIo, "attach to session " + opts_.session_id + ": " + ec.message());
     }
     ReadOutput();
+    int saved_flags = opts_.in_fd >= 0 ? ::fcntl(opts_.in_fd, F_GETFL) : -1;
     if (opts_.in_fd >= 0) {
-      input_.assign(::dup(opts_.in_fd));
+      // Asio makes the descriptor non-blocking, and a dup shares that flag with our stdin:
+      // it is restored below so the shell does not inherit a non-blocking terminal.
+      input_.assign(::fcntl(opts_.in_fd, F_DUPFD_CLOEXEC, 3));
       ReadInput();
       WatchResize();
       SendResize();
     }
     ioc.run();
     input_.close(ec);
+    if (saved_flags >= 0) {
+      ::fcntl(opts_.in_fd, F_SETFL, saved_flags);
+    }
     if (failure_) {
       return *failure_;
     }

@@ -1,9 +1,6 @@
 // End-to-end: the palette (SPEC 6.1) and the session browser (SPEC 6.4) driven through a
 // real terminal: the `coven` binary runs in a shell inside a private tmux server, keys go
 // in with send-keys and the screen comes back with capture-pane. Every wait has a deadline.
-#include <unistd.h>
-
-#include <atomic>
 #include <string>
 #include <vector>
 
@@ -24,13 +21,12 @@ std::string Quote(const std::string& s) {
   return out + "'";
 }
 
-// A shell in a 100x30 pane of a tmux server of its own, with the CovenHome's environment;
-// the server is killed on destruction.
+// A shell in a 100x30 pane of a tmux server of its own (its socket in a temp directory),
+// with the CovenHome's environment; the server is killed on destruction.
 class TmuxPane {
  public:
   explicit TmuxPane(CovenHome& home, const std::string& cwd) {
-    static std::atomic<int> counter{0};
-    socket_ = "coven-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    socket_ = socket_dir_ / "tmux.sock";
     std::string cmd = "cd " + Quote(cwd) + " && exec env";
     for (const auto& [k, v] : home.env()) {
       cmd += " " + Quote(k + "=" + v);
@@ -67,10 +63,11 @@ class TmuxPane {
 
  private:
   RunResult Tmux(std::vector<std::string> args) {
-    std::vector<std::string> argv = {"tmux", "-L", socket_, "-f", "/dev/null"};
+    std::vector<std::string> argv = {"tmux", "-S", socket_, "-f", "/dev/null"};
     argv.insert(argv.end(), args.begin(), args.end());
     return Run(argv, {{"TMUX", "\x01unset"}}, milliseconds(10'000));
   }
+  TempDir socket_dir_;  // a private server socket, removed with the directory
   std::string socket_;
   bool started_ = false;
 };
