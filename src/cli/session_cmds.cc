@@ -35,9 +35,12 @@ std::string ExitLine(const std::string& status, std::optional<int64_t> code) {
 }
 
 // Attaches the terminal (or a pipe) to a session until it ends or the user detaches.
+// Returns 0 when the session completed (or the user detached), 1 when it ended otherwise,
+// and -1 (after printing the error) when attaching failed.
 int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::string& id,
                     bool forward_input) {
-  bool interactive = forward_input && tui::IsTerminal(0) && tui::IsTerminal(1);
+  // Keys are forwarded whenever stdin is a terminal (even with stdout piped to a file).
+  bool interactive = forward_input && tui::IsTerminal(0);
   client::AttachOptions opts;
   opts.socket_path = paths.socket;
   opts.session_id = id;
@@ -49,7 +52,8 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
     outcome = client::Attach(opts);
   }
   if (!outcome) {
-    return ctx.Fail(outcome.error());
+    ctx.Fail(outcome.error());
+    return -1;
   }
   if (outcome->detached) {
     std::printf("\r\n[detached; the session keeps running. Rejoin with: coven attach %s]\n",
@@ -58,6 +62,45 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
   }
   std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
   return outcome->status == "completed" ? 0 : 1;
+}
+
+struct OutputPage {
+  std::string output;
+  bool has_more = false;
+};
+
+// The output text of one /events page; advances `cursor` past every event in it.
+core::Result<OutputPage> ParseOutputPage(const std::string& body, int64_t* cursor) {
+  boost::system::error_code ec;
+  json::value page = json::parse(body, ec);
+  const json::value* events = ec || !page.is_object() ? nullptr : page.as_object().if_contains("events");
+  if (events == nullptr || !events->is_array()) {
+    return Error(ErrorCode::kInternal, "the daemon sent an events page that is not JSON");
+  }
+  OutputPage out;
+  for (const json::value& e : events->as_array()) {
+    if (!e.is_object()) {
+      continue;
+    }
+    const json::object& o = e.as_object();
+    if (const auto* seq = o.if_contains("seq"); seq && seq->is_int64()) {
+      *cursor = seq->as_int64();
+    }
+    const auto* kind = o.if_contains("kind");
+    const auto* payload = o.if_contains("payload_json");
+    if (kind == nullptr || *kind != "output" || payload == nullptr || !payload->is_string()) {
+      continue;
+    }
+    json::value p = json::parse(payload->as_string(), ec);
+    if (!ec && p.is_object()) {
+      if (const auto* data = p.as_object().if_contains("data"); data && data->is_string()) {
+        out.output.append(data->as_string().data(), data->as_string().size());
+      }
+    }
+  }
+  const json::value* more = page.as_object().if_contains("hasMore");
+  out.has_more = more != nullptr && more->is_bool() && more->as_bool();
+  return out;
 }
 
 std::string JoinPrompt(const std::vector<std::string>& words) {
@@ -135,7 +178,8 @@ void SetupRun(CLI::App& sub, Context& ctx) {
                    ShortId(session->id).c_str());
       return;
     }
-    ctx.exit_code = AttachAndReport(ctx, *home, session->id, true);
+    int code = AttachAndReport(ctx, *home, session->id, true);
+    ctx.exit_code = code < 0 ? 1 : code;
   });
 }
 
@@ -173,8 +217,10 @@ void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
     }
     std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n",
                  s->status.c_str(), s->harness.c_str(), s->title.c_str());
+    // Attach succeeds once the session's end has been shown, whatever its status
+    // (SPEC 6.5); only a failure to attach is an error.
     int code = AttachAndReport(ctx, *home, s->id, s->status == "running");
-    ctx.exit_code = s->status == "running" ? code : 0;
+    ctx.exit_code = code < 0 ? 1 : 0;
   });
 }
 
@@ -211,28 +257,32 @@ void SetupLogs(CLI::App& sub, Context& ctx) {
         ctx.Fail(body.error());
         return;
       }
-      json::value page = json::parse(*body);
-      for (const json::value& e : page.at("events").as_array()) {
-        cursor = e.at("seq").as_int64();
-        if (e.at("kind") != "output") {
-          continue;
-        }
-        json::value payload = json::parse(e.at("payload_json").as_string());
-        const json::string& data = payload.at("data").as_string();
-        std::fwrite(data.data(), 1, data.size(), stdout);
+      auto page = ParseOutputPage(*body, &cursor);
+      if (!page) {
+        ctx.Fail(page.error());
+        return;
       }
-      if (!page.at("hasMore").as_bool()) {
+      std::fwrite(page->output.data(), 1, page->output.size(), stdout);
+      if (!page->has_more) {
         break;
       }
     }
     std::fflush(stdout);
-    if (follow && s->status == "running") {
+    if (s->status != "running") {
+      std::printf("\n%s\n", ExitLine(s->status, s->exit_code).c_str());
+      return;
+    }
+    if (follow) {
       client::AttachOptions opts;
       opts.socket_path = home->socket;
       opts.session_id = s->id;
       opts.after_seq = cursor;
       auto outcome = client::Attach(opts);
-      if (outcome && !outcome->detached) {
+      if (!outcome) {
+        ctx.Fail(outcome.error());
+        return;
+      }
+      if (!outcome->detached) {
         std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
       }
     }
@@ -245,6 +295,13 @@ void SetupSimpleRitual(CLI::App& sub, Context& ctx, const std::string& verb) {
   sub.add_option("id", ids[verb], "session id or a unique prefix of it")->required();
   if (verb == "sacrifice") {
     sub.add_flag("--yes", yes, "confirm: the session and its event log are deleted for good");
+    sub.footer("Refuses a running session (kill it first).\n\nExample:\n  coven sacrifice 6f1c --yes");
+  } else if (verb == "archive") {
+    sub.footer("Refuses a running session. `coven sessions --all` still lists it.\n\n"
+               "Example:\n  coven archive 6f1c");
+  } else {
+    sub.footer("SIGHUP, then SIGTERM, then SIGKILL to the harness's whole process group.\n\n"
+               "Example:\n  coven kill 6f1c");
   }
   sub.callback([&ctx, verb] {
     const std::string& id = ids[verb];

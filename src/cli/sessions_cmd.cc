@@ -90,7 +90,9 @@ void SetupSessions(CLI::App& sub, Context& ctx) {
   static bool all = false;
   static bool plain = false;
   static bool as_json = false;
+  static bool manage = false;
   sub.add_flag("--all", all, "include archived sessions");
+  sub.add_flag("--manage", manage, "open the interactive browser (the default on a terminal)");
   sub.add_flag("--plain", plain, "the plain table (the default when not on a terminal)");
   sub.add_flag("--json", as_json, "machine-readable: {\"sessions\": [...]}");
   sub.footer(
@@ -108,7 +110,7 @@ void SetupSessions(CLI::App& sub, Context& ctx) {
       ctx.Fail(client.error());
       return;
     }
-    if (!plain && !as_json && tui::IsTerminal(0) && tui::IsTerminal(1)) {
+    if (!plain && !as_json && (manage || (tui::IsTerminal(0) && tui::IsTerminal(1)))) {
       int code = RunSessionBrowser(ctx, *home, all);
       if (code >= 0) {
         ctx.exit_code = code;
@@ -133,6 +135,9 @@ void SetupSessions(CLI::App& sub, Context& ctx) {
       return;
     }
     std::fputs(PlainTable(*sessions, all).c_str(), stdout);
+    if (manage && !sessions->empty()) {
+      std::printf("\nTip: run `coven sessions` in a terminal to manage sessions with the keys.\n");
+    }
   });
 }
 

@@ -557,7 +557,7 @@ TEST_F(CliSessionsTest, NoEscapeBytes) {
 
 // Given `sessions --manage` without a terminal, we should accept the SPEC 6 flag and exit 0
 // (see the report: the flag is missing, so it exits 2).
-TEST_F(CliSessionsTest, DISABLED_ManageFlagAccepted) {
+TEST_F(CliSessionsTest, ManageFlagAccepted) {
   RunResult r = Cli({"sessions", "--manage"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("No Coven sessions to manage yet."), std::string::npos) << r.out;
@@ -718,7 +718,7 @@ TEST_F(CliHelpTest, HelpHasExamples) {
 
 // Given --help on the one-shot rituals, we should show an example of that command (see the
 // report: kill, archive and sacrifice have no footer and inherit the top-level examples).
-TEST_F(CliHelpTest, DISABLED_RitualHelpHasExamples) {
+TEST_F(CliHelpTest, RitualHelpHasExamples) {
   for (const char* cmd : {"kill", "archive", "sacrifice"}) {
     RunResult r = Cli({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd;
