@@ -209,8 +209,7 @@ Response Api::Actions(const Request& request) const {
   if (!action) {
     return ActionRejected("", "request body requires string field `action`");
   }
-  control::ActionRequest req{*action, TrimmedString(obj, "origin"),
-                             TrimmedString(obj, "intentId")};
+  control::ActionRequest req{*action, TrimmedString(obj, "origin"), TrimmedString(obj, "intentId")};
   control::ActionResult result = control_.Dispatch(req);
   return JsonResponse(result.accepted ? 200 : 400, ActionResultJson(result));
 }

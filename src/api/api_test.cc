@@ -86,22 +86,25 @@ TEST_F(ApiTest, ApiVersionRoute) {
 TEST_F(ApiTest, CapabilitiesCatalog) {
   Response r = Call("GET", "/api/v1/capabilities");
   ASSERT_EQ(r.status, 200);
-  EXPECT_EQ(r.body,
-            R"({"capabilities":[)"
-            R"({"id":"coven.sessions","label":"Project-scoped harness sessions","adapter":"coven-daemon","status":"available","policy":"allow","actions":[]},)"
-            R"({"id":"coven.control.actions","label":"Coven control-plane action router","adapter":"coven-daemon","status":"available","policy":"allow","actions":["coven.capabilities.refresh"]},)"
-            R"({"id":"desktop.automation","label":"Desktop automation adapters","adapter":"desktop-use","status":"planned","policy":"requiresApproval","actions":[]}]})");
+  EXPECT_EQ(
+      r.body,
+      R"({"capabilities":[)"
+      R"({"id":"coven.sessions","label":"Project-scoped harness sessions","adapter":"coven-daemon","status":"available","policy":"allow","actions":[]},)"
+      R"({"id":"coven.control.actions","label":"Coven control-plane action router","adapter":"coven-daemon","status":"available","policy":"allow","actions":["coven.capabilities.refresh"]},)"
+      R"({"id":"desktop.automation","label":"Desktop automation adapters","adapter":"desktop-use","status":"planned","policy":"requiresApproval","actions":[]}]})");
   EXPECT_EQ(r.body.find("coven.sessions.launch"), std::string::npos);
   EXPECT_EQ(r.body.find("desktop.window.focus"), std::string::npos);
 }
 
 TEST_F(ApiTest, RefreshActionEchoesOriginAndIntent) {
-  Response r = Call("POST", "/api/v1/actions",
-                    R"({"action":"coven.capabilities.refresh","origin":" open-meow ","intentId":"intent-1","args":{}})");
+  Response r = Call(
+      "POST", "/api/v1/actions",
+      R"({"action":"coven.capabilities.refresh","origin":" open-meow ","intentId":"intent-1","args":{}})");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body,
-            R"({"ok":true,"accepted":true,"action":"coven.capabilities.refresh","status":"completed",)"
-            R"("event":{"kind":"capabilities.refreshed","action":"coven.capabilities.refresh","origin":"open-meow","intentId":"intent-1","payload":{"capabilities":3}}})");
+  EXPECT_EQ(
+      r.body,
+      R"({"ok":true,"accepted":true,"action":"coven.capabilities.refresh","status":"completed",)"
+      R"("event":{"kind":"capabilities.refreshed","action":"coven.capabilities.refresh","origin":"open-meow","intentId":"intent-1","payload":{"capabilities":3}}})");
 }
 
 // Given each malformed actions body of SPEC 2.7, we should answer 400 in the action shape.

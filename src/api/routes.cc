@@ -49,5 +49,4 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view k
   return std::nullopt;
 }
 
-
 }  // namespace coven::api

@@ -69,8 +69,8 @@ std::string PayloadJson(const sessions::SessionEvent& event, bool raw) {
   return json::serialize(v);
 }
 
-json::object EventPageJson(const sessions::EventPage& page, const std::string& session_id,
-                           bool raw, size_t max_json_bytes) {
+json::object EventPageJson(const sessions::EventPage& page, const std::string& session_id, bool raw,
+                           size_t max_json_bytes) {
   json::array events;
   size_t total = 0;
   bool has_more = page.has_more;

@@ -21,7 +21,9 @@ constexpr size_t kDefaultPageEvents = 500;
 constexpr size_t kMaxPageEvents = 1000;
 constexpr size_t kMaxPageJsonBytes = 768 * 1024;
 
-Response Json(int status, const json::value& v) { return Response{status, json::serialize(v)}; }
+Response Json(int status, const json::value& v) {
+  return Response{status, json::serialize(v)};
+}
 
 Response Accepted() {
   json::object o;
@@ -132,8 +134,8 @@ Response Input(sessions::SessionManager& sm, const std::string& id, const std::s
     return ErrorResponse(row.error());
   }
   if (row->status != "running") {
-    return ErrorResponse(Error(ErrorCode::kSessionNotLive, "Session is not live.")
-                             .WithDetail("sessionId", id));
+    return ErrorResponse(
+        Error(ErrorCode::kSessionNotLive, "Session is not live.").WithDetail("sessionId", id));
   }
   auto obj = BodyObject(body);
   if (!obj) {
@@ -217,8 +219,8 @@ Response Events(sessions::SessionManager& sm, std::string_view query) {
   if (auto raw = QueryParam(query, "limit")) {
     auto v = core::ParseInt64(*raw);
     if (!v) {
-      return ErrorResponse(Error(ErrorCode::kInvalidRequest, "limit must be an integer.")
-                               .WithDetail("limit", *raw));
+      return ErrorResponse(
+          Error(ErrorCode::kInvalidRequest, "limit must be an integer.").WithDetail("limit", *raw));
     }
     q.max_events = static_cast<size_t>(std::clamp<int64_t>(*v, 1, kMaxPageEvents));
   }
@@ -263,7 +265,8 @@ Response Doctor(sessions::SessionManager& sm) {
 }
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
@@ -310,8 +313,8 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
     return path.substr(kPrefix.size(), path.size() - kPrefix.size() - suffix.size());
   };
   if (method == "POST") {
-    static constexpr std::string_view kVerbs[] = {"/input", "/kill", "/resize", "/archive",
-                                                  "/summon", "/sacrifice"};
+    static constexpr std::string_view kVerbs[] = {"/input",   "/kill",   "/resize",
+                                                  "/archive", "/summon", "/sacrifice"};
     for (std::string_view verb : kVerbs) {
       if (!EndsWith(path, verb) || path.size() < kPrefix.size() + verb.size()) {
         continue;

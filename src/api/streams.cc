@@ -127,8 +127,8 @@ class AttachStream : public DuplexSource {
     const auto* rows = o.if_contains("rows");
     const auto* cols = o.if_contains("cols");
     if (type && type->is_string() && type->as_string() == "resize" && rows && cols &&
-        rows->is_int64() && cols->is_int64() && rows->as_int64() > 0 &&
-        rows->as_int64() <= 1000 && cols->as_int64() > 0 && cols->as_int64() <= 1000) {
+        rows->is_int64() && cols->is_int64() && rows->as_int64() > 0 && rows->as_int64() <= 1000 &&
+        cols->as_int64() > 0 && cols->as_int64() <= 1000) {
       return follower_.sm().Resize(follower_.id(), static_cast<uint16_t>(rows->as_int64()),
                                    static_cast<uint16_t>(cols->as_int64()));
     }

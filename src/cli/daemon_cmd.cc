@@ -45,12 +45,11 @@ void SetupDaemon(CLI::App& sub, Context& ctx) {
       std::printf("%s\n", report->line.c_str());
     }
   });
-  sub.add_subcommand("stop", "Stop the daemon (running sessions keep running)")
-      ->callback([&ctx] {
-        if (auto home = ctx.Home()) {
-          Print(ctx, daemon::StopDaemon(*home));
-        }
-      });
+  sub.add_subcommand("stop", "Stop the daemon (running sessions keep running)")->callback([&ctx] {
+    if (auto home = ctx.Home()) {
+      Print(ctx, daemon::StopDaemon(*home));
+    }
+  });
   sub.add_subcommand("restart", "Stop then start the daemon")->callback([&ctx] {
     if (auto home = ctx.Home()) {
       Print(ctx, daemon::RestartDaemon(*home, daemon::SelfExecutable()));

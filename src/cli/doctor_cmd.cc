@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -35,24 +35,30 @@ void CheckStore(const core::HomePaths& paths, Report& r) {
   struct stat st {};
   if (::lstat(paths.home.c_str(), &st) != 0) {
     store["state"] = "absent";
-    r.notes.push_back("the store " + paths.home + " does not exist yet; it is created (0700) on first use");
+    r.notes.push_back("the store " + paths.home +
+                      " does not exist yet; it is created (0700) on first use");
   } else if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
     store["state"] = "invalid";
-    r.problems.push_back(paths.home + " is not a real directory (a symlink or a file); point COVEN_HOME at a folder of your own");
+    r.problems.push_back(
+        paths.home +
+        " is not a real directory (a symlink or a file); point COVEN_HOME at a folder of your own");
   } else if (st.st_uid != ::geteuid()) {
     store["state"] = "foreign";
-    r.problems.push_back(paths.home + " belongs to another user; set COVEN_HOME to a folder of your own");
+    r.problems.push_back(paths.home +
+                         " belongs to another user; set COVEN_HOME to a folder of your own");
   } else {
     store["state"] = (st.st_mode & 077) == 0 ? "ok" : "too-open";
     if ((st.st_mode & 077) != 0) {
-      r.notes.push_back(paths.home + " is readable by others; the daemon tightens it to 0700 when it starts");
+      r.notes.push_back(paths.home +
+                        " is readable by others; the daemon tightens it to 0700 when it starts");
     }
   }
   r.doc["store"] = std::move(store);
 }
 
 // Harness readiness: the daemon's view when it runs (it is what launches), else ours.
-json::array CheckHarnesses(const core::HomePaths& paths, const json::object* daemon_view, Report& r) {
+json::array CheckHarnesses(const core::HomePaths& paths, const json::object* daemon_view,
+                           Report& r) {
   json::array list;
   if (daemon_view != nullptr) {
     list = daemon_view->at("harnesses").as_array();
@@ -85,7 +91,9 @@ json::array CheckHarnesses(const core::HomePaths& paths, const json::object* dae
     }
   }
   if (!any_agent) {
-    r.notes.push_back("no coding agent is installed yet; install one (hints above) or try `coven run demo hello`");
+    r.notes.push_back(
+        "no coding agent is installed yet; install one (hints above) or try `coven run demo "
+        "hello`");
   }
   return list;
 }
@@ -117,7 +125,8 @@ std::string Render(const Report& r, const json::array& harnesses, bool color) {
   for (const std::string& n : r.notes) {
     out += "\nNote: " + n;
   }
-  out += "\n\nNext steps:\n  coven run codex \"explain this repo in 5 bullets\"\n  coven sessions\n";
+  out +=
+      "\n\nNext steps:\n  coven run codex \"explain this repo in 5 bullets\"\n  coven sessions\n";
   return out;
 }
 
@@ -126,8 +135,9 @@ std::string Render(const Report& r, const json::array& harnesses, bool color) {
 void SetupDoctor(CLI::App& sub, Context& ctx) {
   static bool as_json = false;
   sub.add_flag("--json", as_json, "machine-readable report");
-  sub.footer("Checks the store, the daemon, the ledger and every harness adapter.\n"
-             "Exit 1 when something blocks running sessions.\n\nExample:\n  coven doctor");
+  sub.footer(
+      "Checks the store, the daemon, the ledger and every harness adapter.\n"
+      "Exit 1 when something blocks running sessions.\n\nExample:\n  coven doctor");
   sub.callback([&ctx] {
     auto home = ctx.Home();
     if (!home) {
@@ -153,14 +163,15 @@ void SetupDoctor(CLI::App& sub, Context& ctx) {
         daemon_json["apiVersion"] = h.at("apiVersion");
       }
       daemon_json["version"] = version;
-      daemon_json["summary"] = "running pid=" + std::to_string(status->pid) + " version=" +
-                               version + " api=coven.daemon.v1";
+      daemon_json["summary"] = "running pid=" + std::to_string(status->pid) +
+                               " version=" + version + " api=coven.daemon.v1";
       if (doctor && doctor->status == 200) {
         daemon_view = json::parse(doctor->body).as_object();
         r.doc["ledger"] = daemon_view->at("ledger");
         if (daemon_view->at("ledger").at("integrity") != "ok") {
-          r.problems.push_back("the ledger failed its integrity check; stop the daemon and restore " +
-                               home->ledger + " from a backup");
+          r.problems.push_back(
+              "the ledger failed its integrity check; stop the daemon and restore " + home->ledger +
+              " from a backup");
         }
       }
     } else {
@@ -170,7 +181,9 @@ void SetupDoctor(CLI::App& sub, Context& ctx) {
                                            " does not answer); run `coven daemon stop`"
                                      : "not running; `coven daemon start` (run starts it too)";
       if (stale) {
-        r.problems.push_back("the daemon does not answer on its socket; run `coven daemon stop`, then `coven daemon start`");
+        r.problems.push_back(
+            "the daemon does not answer on its socket; run `coven daemon stop`, then `coven daemon "
+            "start`");
       }
     }
     r.doc["daemon"] = std::move(daemon_json);

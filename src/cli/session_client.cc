@@ -119,8 +119,8 @@ core::Result<SessionInfo> ResolveSession(const client::DaemonClient& c,
     for (const SessionInfo& s : matches) {
       list += "\n  " + s.id + "  " + s.status + "  " + s.title;
     }
-    return Error(ErrorCode::kInvalidRequest, "session prefix `" + id_or_prefix +
-                                                 "` is ambiguous; it matches:" + list);
+    return Error(ErrorCode::kInvalidRequest,
+                 "session prefix `" + id_or_prefix + "` is ambiguous; it matches:" + list);
   }
   return std::move(matches.front());
 }

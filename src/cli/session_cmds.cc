@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -24,7 +24,9 @@ using core::ErrorCode;
 
 namespace {
 
-std::string ShortId(const std::string& id) { return id.substr(0, 8); }
+std::string ShortId(const std::string& id) {
+  return id.substr(0, 8);
+}
 
 std::string ExitLine(const std::string& status, std::optional<int64_t> code) {
   std::string line = "[coven session " + status;
@@ -73,7 +75,8 @@ struct OutputPage {
 core::Result<OutputPage> ParseOutputPage(const std::string& body, int64_t* cursor) {
   boost::system::error_code ec;
   json::value page = json::parse(body, ec);
-  const json::value* events = ec || !page.is_object() ? nullptr : page.as_object().if_contains("events");
+  const json::value* events =
+      ec || !page.is_object() ? nullptr : page.as_object().if_contains("events");
   if (events == nullptr || !events->is_array()) {
     return Error(ErrorCode::kInternal, "the daemon sent an events page that is not JSON");
   }
@@ -119,8 +122,7 @@ void SetupRun(CLI::App& sub, Context& ctx) {
     bool detach = false;
   };
   static Args a;
-  sub.add_option("harness", a.harness, "codex, claude, demo, ... (see `coven doctor`)")
-      ->required();
+  sub.add_option("harness", a.harness, "codex, claude, demo, ... (see `coven doctor`)")->required();
   sub.add_option("prompt", a.prompt, "the task (quote it, or put it after --)")->required();
   sub.add_option("--cwd", a.cwd, "working directory inside the project (default: here)");
   sub.add_option("--title", a.title, "a title for the session list");
@@ -215,8 +217,8 @@ void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
       }
       std::fprintf(stderr, "summoned session from the archive\n");
     }
-    std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n",
-                 s->status.c_str(), s->harness.c_str(), s->title.c_str());
+    std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n", s->status.c_str(),
+                 s->harness.c_str(), s->title.c_str());
     // Attach succeeds once the session's end has been shown, whatever its status
     // (SPEC 6.5); only a failure to attach is an error.
     int code = AttachAndReport(ctx, *home, s->id, s->status == "running");
@@ -295,20 +297,23 @@ void SetupSimpleRitual(CLI::App& sub, Context& ctx, const std::string& verb) {
   sub.add_option("id", ids[verb], "session id or a unique prefix of it")->required();
   if (verb == "sacrifice") {
     sub.add_flag("--yes", yes, "confirm: the session and its event log are deleted for good");
-    sub.footer("Refuses a running session (kill it first).\n\nExample:\n  coven sacrifice 6f1c --yes");
+    sub.footer(
+        "Refuses a running session (kill it first).\n\nExample:\n  coven sacrifice 6f1c --yes");
   } else if (verb == "archive") {
-    sub.footer("Refuses a running session. `coven sessions --all` still lists it.\n\n"
-               "Example:\n  coven archive 6f1c");
+    sub.footer(
+        "Refuses a running session. `coven sessions --all` still lists it.\n\n"
+        "Example:\n  coven archive 6f1c");
   } else {
-    sub.footer("SIGHUP, then SIGTERM, then SIGKILL to the harness's whole process group.\n\n"
-               "Example:\n  coven kill 6f1c");
+    sub.footer(
+        "SIGHUP, then SIGTERM, then SIGKILL to the harness's whole process group.\n\n"
+        "Example:\n  coven kill 6f1c");
   }
   sub.callback([&ctx, verb] {
     const std::string& id = ids[verb];
     if (verb == "sacrifice" && !yes) {
-      ctx.Fail(Error(ErrorCode::kInvalidRequest,
-                     "sacrifice permanently deletes session `" + id +
-                         "` and its events; rerun with --yes to confirm"));
+      ctx.Fail(
+          Error(ErrorCode::kInvalidRequest, "sacrifice permanently deletes session `" + id +
+                                                "` and its events; rerun with --yes to confirm"));
       return;
     }
     auto home = ctx.Home();
@@ -344,12 +349,24 @@ void SetupSimpleRitual(CLI::App& sub, Context& ctx, const std::string& verb) {
 
 }  // namespace
 
-void SetupRunCommand(CLI::App& sub, Context& ctx) { SetupRun(sub, ctx); }
-void SetupAttachCommand(CLI::App& sub, Context& ctx) { SetupAttach(sub, ctx, false); }
-void SetupSummonCommand(CLI::App& sub, Context& ctx) { SetupAttach(sub, ctx, true); }
-void SetupLogsCommand(CLI::App& sub, Context& ctx) { SetupLogs(sub, ctx); }
-void SetupKillCommand(CLI::App& sub, Context& ctx) { SetupSimpleRitual(sub, ctx, "kill"); }
-void SetupArchiveCommand(CLI::App& sub, Context& ctx) { SetupSimpleRitual(sub, ctx, "archive"); }
+void SetupRunCommand(CLI::App& sub, Context& ctx) {
+  SetupRun(sub, ctx);
+}
+void SetupAttachCommand(CLI::App& sub, Context& ctx) {
+  SetupAttach(sub, ctx, false);
+}
+void SetupSummonCommand(CLI::App& sub, Context& ctx) {
+  SetupAttach(sub, ctx, true);
+}
+void SetupLogsCommand(CLI::App& sub, Context& ctx) {
+  SetupLogs(sub, ctx);
+}
+void SetupKillCommand(CLI::App& sub, Context& ctx) {
+  SetupSimpleRitual(sub, ctx, "kill");
+}
+void SetupArchiveCommand(CLI::App& sub, Context& ctx) {
+  SetupSimpleRitual(sub, ctx, "archive");
+}
 void SetupSacrificeCommand(CLI::App& sub, Context& ctx) {
   SetupSimpleRitual(sub, ctx, "sacrifice");
 }

@@ -2,8 +2,8 @@
 #include <cstdio>
 #include <string>
 
-#include <boost/json.hpp>
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/output.h"

@@ -33,8 +33,8 @@ class AttachSession {
     beast::error_code ec;
     beast::get_lowest_layer(ws_).connect(Protocol::endpoint(opts_.socket_path), ec);
     if (ec) {
-      return Error(ErrorCode::kRuntimeUnavailable, "cannot reach the coven daemon at " +
-                                                       opts_.socket_path + ": " + ec.message());
+      return Error(ErrorCode::kRuntimeUnavailable,
+                   "cannot reach the coven daemon at " + opts_.socket_path + ": " + ec.message());
     }
     std::string target = "/api/v1/sessions/" + opts_.session_id +
                          "/attach?afterSeq=" + std::to_string(opts_.after_seq);

@@ -14,24 +14,35 @@ const char* PolicyName(Policy policy) {
 
 ControlPlane ControlPlane::WithBuiltins() {
   ControlPlane plane;
-  plane.Register({"coven.sessions", "Project-scoped harness sessions", "coven-daemon",
-                  CapabilityStatus::kAvailable, Policy::kAllow, {}},
+  plane.Register({"coven.sessions",
+                  "Project-scoped harness sessions",
+                  "coven-daemon",
+                  CapabilityStatus::kAvailable,
+                  Policy::kAllow,
+                  {}},
                  {});
   // The refresh handler reads the catalog size at call time; `plane` is moved into the
   // caller, so the handler must not capture it. The router passes the count instead.
-  plane.Register({"coven.control.actions", "Coven control-plane action router", "coven-daemon",
-                  CapabilityStatus::kAvailable, Policy::kAllow, {"coven.capabilities.refresh"}},
+  plane.Register({"coven.control.actions",
+                  "Coven control-plane action router",
+                  "coven-daemon",
+                  CapabilityStatus::kAvailable,
+                  Policy::kAllow,
+                  {"coven.capabilities.refresh"}},
                  {{"coven.capabilities.refresh", [](const ActionRequest&) {
                      return ActionEvent{"capabilities.refreshed", {}};
                    }}});
-  plane.Register({"desktop.automation", "Desktop automation adapters", "desktop-use",
-                  CapabilityStatus::kPlanned, Policy::kRequiresApproval, {}},
+  plane.Register({"desktop.automation",
+                  "Desktop automation adapters",
+                  "desktop-use",
+                  CapabilityStatus::kPlanned,
+                  Policy::kRequiresApproval,
+                  {}},
                  {});
   return plane;
 }
 
-void ControlPlane::Register(Capability capability,
-                            std::map<std::string, ActionHandler> handlers) {
+void ControlPlane::Register(Capability capability, std::map<std::string, ActionHandler> handlers) {
   for (auto& [id, handler] : handlers) {
     handlers_[id] = std::move(handler);
   }

@@ -49,9 +49,9 @@ struct ActionResult {
   bool ok = false;
   bool accepted = false;
   std::string action;
-  std::string status;                 // "completed" | "rejected"
-  std::optional<std::string> reason;  // set when rejected
-  std::optional<ActionEvent> event;   // set when completed
+  std::string status;                    // "completed" | "rejected"
+  std::optional<std::string> reason;     // set when rejected
+  std::optional<ActionEvent> event;      // set when completed
   std::optional<std::string> origin;     // echoed from the request
   std::optional<std::string> intent_id;  // echoed from the request
 };

@@ -34,12 +34,12 @@ TEST(ControlPlaneTest, RefreshCompletesWithCatalogSize) {
 TEST(ControlPlaneTest, RegisteredAdapterActionRoutes) {
   ControlPlane plane = ControlPlane::WithBuiltins();
   int calls = 0;
-  plane.Register({"test.adapter", "Test", "test", CapabilityStatus::kAvailable, Policy::kAllow,
-                  {"test.ping"}},
-                 {{"test.ping", [&calls](const ActionRequest&) {
-                     ++calls;
-                     return ActionEvent{"test.ponged", {{"n", 1}}};
-                   }}});
+  plane.Register(
+      {"test.adapter", "Test", "test", CapabilityStatus::kAvailable, Policy::kAllow, {"test.ping"}},
+      {{"test.ping", [&calls](const ActionRequest&) {
+          ++calls;
+          return ActionEvent{"test.ponged", {{"n", 1}}};
+        }}});
   ActionResult r = plane.Dispatch({"test.ping", std::nullopt, std::nullopt});
   EXPECT_TRUE(r.accepted);
   EXPECT_EQ(calls, 1);

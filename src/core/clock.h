@@ -12,7 +12,9 @@ int64_t NowNanos();
 // RFC 3339 UTC with exactly nine fractional digits and `Z`
 // (e.g. `2026-05-14T23:24:21.123456789Z`), SPEC 2.2.
 std::string FormatTimestamp(int64_t nanos_since_epoch);
-inline std::string NowTimestamp() { return FormatTimestamp(NowNanos()); }
+inline std::string NowTimestamp() {
+  return FormatTimestamp(NowNanos());
+}
 
 // A random UUID v4, lowercase and hyphenated (36 characters). Thread-safe.
 std::string NewUuid();

@@ -39,11 +39,18 @@ TEST(StringsTest, ParseInt64FollowsSpecRules) {
     const char* text;
     std::optional<int64_t> want;
   };
-  const Case cases[] = {{"0", 0},           {"42", 42},         {"+7", 7},
-                        {"-3", -3},         {"", std::nullopt}, {" 1", std::nullopt},
-                        {"1 ", std::nullopt}, {"foo", std::nullopt}, {"+-1", std::nullopt},
+  const Case cases[] = {{"0", 0},
+                        {"42", 42},
+                        {"+7", 7},
+                        {"-3", -3},
+                        {"", std::nullopt},
+                        {" 1", std::nullopt},
+                        {"1 ", std::nullopt},
+                        {"foo", std::nullopt},
+                        {"+-1", std::nullopt},
                         {"9223372036854775807", INT64_MAX},
-                        {"9223372036854775808", std::nullopt}, {"1.5", std::nullopt}};
+                        {"9223372036854775808", std::nullopt},
+                        {"1.5", std::nullopt}};
   for (const Case& c : cases) {
     EXPECT_EQ(ParseInt64(c.text), c.want) << c.text;
   }

@@ -10,13 +10,12 @@
 #include "core/error.h"
 
 // A broken invariant: logs and aborts, also in release builds (mosh's fatal_assert).
-#define COVEN_CHECK(cond)                                                        \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      std::fprintf(stderr, "%s:%d: COVEN_CHECK failed: %s\n", __FILE__, __LINE__, \
-                   #cond);                                                       \
-      std::abort();                                                              \
-    }                                                                            \
+#define COVEN_CHECK(cond)                                                                 \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
+      std::fprintf(stderr, "%s:%d: COVEN_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (false)
 
 namespace coven::core {
@@ -24,7 +23,7 @@ namespace coven::core {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}      // NOLINT implicit
   Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT implicit
 
   bool has_value() const { return data_.index() == 0; }
@@ -77,6 +76,8 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status Ok() { return {}; }
+inline Status Ok() {
+  return {};
+}
 
 }  // namespace coven::core

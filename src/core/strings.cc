@@ -5,7 +5,9 @@
 namespace coven::core {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid or
 // truncated. `truncated` is set when the bytes seen so far are a valid prefix.

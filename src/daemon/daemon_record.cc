@@ -51,13 +51,15 @@ core::Result<DaemonRecord> ReadDaemonRecord(const std::string& path) {
 }
 
 core::Status WriteDaemonRecord(const std::string& path, const DaemonRecord& record) {
-  std::string text = "{\n  \"pid\": " + std::to_string(record.pid) + ",\n  \"startedAt\": " +
-                     json::serialize(json::value(record.started_at)) + ",\n  \"socket\": " +
-                     json::serialize(json::value(record.socket)) + "\n}\n";
+  std::string text = "{\n  \"pid\": " + std::to_string(record.pid) +
+                     ",\n  \"startedAt\": " + json::serialize(json::value(record.started_at)) +
+                     ",\n  \"socket\": " + json::serialize(json::value(record.socket)) + "\n}\n";
   return core::WriteFileAtomic(path, text, 0600);
 }
 
-bool RemoveDaemonRecord(const std::string& path) { return ::unlink(path.c_str()) == 0; }
+bool RemoveDaemonRecord(const std::string& path) {
+  return ::unlink(path.c_str()) == 0;
+}
 
 core::Result<DaemonRecord> DaemonRecordFromHealth(const std::string& health_body) {
   boost::system::error_code ec;

@@ -136,9 +136,8 @@ int Serve(const ServeOptions& options) {
   sessions::SessionManager manager(std::move(session_options), std::move(*ledger),
                                    std::move(registry));
   sessions::RecoveryReport recovered = manager.Recover();
-  log.Write("recovered sessions: adopted=" + std::to_string(recovered.adopted) +
-            " finished=" + std::to_string(recovered.finished) +
-            " orphaned=" + std::to_string(recovered.orphaned));
+  log.Write("recovered sessions: adopted=" + std::to_string(recovered.adopted) + " finished=" +
+            std::to_string(recovered.finished) + " orphaned=" + std::to_string(recovered.orphaned));
   control::ControlPlane control = control::ControlPlane::WithBuiltins();
   api::Api api(info, control, &manager);
 
@@ -158,7 +157,8 @@ int Serve(const ServeOptions& options) {
     log.Write("serve failed: " + server.error().message);
     return fail(server.error());
   }
-  if (core::Status s = WriteDaemonRecord(paths.daemon_json, {info.pid, info.started_at, paths.socket});
+  if (core::Status s =
+          WriteDaemonRecord(paths.daemon_json, {info.pid, info.started_at, paths.socket});
       !s) {
     log.Write("serve failed: " + s.error().message);
     return fail(s.error());

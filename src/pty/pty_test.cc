@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <set>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 

@@ -36,7 +36,9 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-void SetCloexec(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }
+void SetCloexec(int fd) {
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
 
 // The peer of a Unix socket must be our own user (DESIGN "Boundaries").
 bool PeerIsSameUser(int fd) {
@@ -250,8 +252,7 @@ struct HttpServer::Impl {
   std::atomic<size_t> open_connections{0};
   std::atomic<int> stop_signal{0};
 
-  Impl(ServerOptions opts, RequestHandler h)
-      : options(std::move(opts)), handler(std::move(h)) {}
+  Impl(ServerOptions opts, RequestHandler h) : options(std::move(opts)), handler(std::move(h)) {}
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Serve(Stream stream);
@@ -275,7 +276,8 @@ api::Response HttpServer::Impl::Call(const api::Request& req) {
   try {
     return handler(req);
   } catch (const std::exception& e) {
-    return api::ErrorResponse(Error(ErrorCode::kInternal, std::string("internal error: ") + e.what()));
+    return api::ErrorResponse(
+        Error(ErrorCode::kInternal, std::string("internal error: ") + e.what()));
   } catch (...) {
     return api::ErrorResponse(Error(ErrorCode::kInternal, "internal error"));
   }
@@ -306,9 +308,8 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     parser.body_limit(options.max_body_bytes);
     stream.expires_after(options.request_timeout);
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, kUseTuple);
-    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
       break;
     }
     if (ec) {

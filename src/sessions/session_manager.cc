@@ -91,7 +91,9 @@ std::string SessionManager::SessionDir(const std::string& id) const {
   return options_.paths.sessions + "/" + id;
 }
 
-size_t SessionManager::live_count() const { return watcher_->watched_count(); }
+size_t SessionManager::live_count() const {
+  return watcher_->watched_count();
+}
 
 bool SessionManager::IsLive(const std::string& id) const {
   std::lock_guard<std::mutex> lock(live_mu_);
@@ -133,8 +135,8 @@ core::Result<SessionRow> SessionManager::RequireLive(const std::string& id) {
 core::Status SessionManager::ValidateHarness(const std::string& harness_id) const {
   const harness::Adapter* adapter = registry_.Find(harness_id);
   if (adapter == nullptr) {
-    return Error(ErrorCode::kInvalidRequest, "unknown harness `" + harness_id +
-                                                 "`. Known harnesses: " + BuiltinList(registry_))
+    return Error(ErrorCode::kInvalidRequest,
+                 "unknown harness `" + harness_id + "`. Known harnesses: " + BuiltinList(registry_))
         .WithDetail("harness", harness_id)
         .WithDetail("installHint", "Use one of: " + BuiltinList(registry_) +
                                        ", or add an adapter in COVEN_HOME/adapters/");
@@ -149,9 +151,9 @@ core::Status SessionManager::ValidateHarness(const std::string& harness_id) cons
 }
 
 core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
-  auto paths = boundary::ResolveLaunchPaths(request.project_root,
-                                            request.cwd ? std::optional<std::string_view>(*request.cwd)
-                                                        : std::nullopt);
+  auto paths = boundary::ResolveLaunchPaths(
+      request.project_root,
+      request.cwd ? std::optional<std::string_view>(*request.cwd) : std::nullopt);
   if (!paths) {
     return paths.error();
   }
@@ -235,7 +237,9 @@ core::Result<std::vector<SessionRow>> SessionManager::List(bool include_archived
   return ledger_.ListSessions(include_archived);
 }
 
-core::Result<SessionRow> SessionManager::Get(const std::string& id) { return RequireSession(id); }
+core::Result<SessionRow> SessionManager::Get(const std::string& id) {
+  return RequireSession(id);
+}
 
 core::Result<std::vector<std::string>> SessionManager::FindByPrefix(const std::string& prefix) {
   std::lock_guard<std::mutex> lock(ledger_mu_);
@@ -262,8 +266,8 @@ core::Status SessionManager::Kill(const std::string& id) {
     return seq.error().code == ErrorCode::kSessionNotLive ? NotLive(id) : seq.error();
   }
   std::lock_guard<std::mutex> lock(ledger_mu_);
-  auto changed = ledger_.UpdateStatusIfRunning(id, "killed", std::nullopt, std::nullopt,
-                                               core::NowTimestamp());
+  auto changed =
+      ledger_.UpdateStatusIfRunning(id, "killed", std::nullopt, std::nullopt, core::NowTimestamp());
   if (!changed) {
     return changed.error();
   }
@@ -347,8 +351,8 @@ core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const Eve
     se.seq = static_cast<int64_t>(e.seq);
     se.id = eventlog::EventId(reader.header(), e.seq);
     se.kind = eventlog::KindName(e.kind);
-    se.payload_is_raw = e.kind == eventlog::EventKind::kOutput ||
-                        e.kind == eventlog::EventKind::kInput;
+    se.payload_is_raw =
+        e.kind == eventlog::EventKind::kOutput || e.kind == eventlog::EventKind::kInput;
     se.payload = std::move(e.payload);
     se.created_at = core::FormatTimestamp(e.time_ns);
     out.events.push_back(std::move(se));
@@ -356,8 +360,7 @@ core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const Eve
   return out;
 }
 
-core::Result<EventPage> SessionManager::ReadLegacy(const std::string& id,
-                                                   const EventQuery& query) {
+core::Result<EventPage> SessionManager::ReadLegacy(const std::string& id, const EventQuery& query) {
   std::lock_guard<std::mutex> lock(ledger_mu_);
   std::optional<int64_t> after = query.after_seq;
   if (!after && query.after_event_id) {
@@ -445,7 +448,9 @@ core::Status SessionManager::Sacrifice(const std::string& id) {
   return core::Ok();
 }
 
-void SessionManager::OnAppended(const std::string& id) { Notify(id); }
+void SessionManager::OnAppended(const std::string& id) {
+  Notify(id);
+}
 
 void SessionManager::OnGone(const std::string& id, const std::string& exit_json) {
   MarkLive(id, false);
@@ -539,7 +544,9 @@ Diagnosis SessionManager::Diagnose() {
   return d;
 }
 
-void SessionManager::ReapChildren() { shim::ReapExitedChildren(); }
+void SessionManager::ReapChildren() {
+  shim::ReapExitedChildren();
+}
 
 uint64_t SessionManager::Subscribe(const std::string& id, SessionListener listener) {
   std::lock_guard<std::mutex> lock(listeners_mu_);

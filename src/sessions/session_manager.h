@@ -178,9 +178,10 @@ class SessionManager {
   std::map<std::string, std::shared_ptr<CachedReader>> readers_;  // guarded by readers_mu_
   std::mutex listeners_mu_;
   uint64_t next_token_ = 1;  // guarded by listeners_mu_
-  std::map<uint64_t, std::pair<std::string, SessionListener>> listeners_;  // guarded by listeners_mu_
+  std::map<uint64_t, std::pair<std::string, SessionListener>>
+      listeners_;  // guarded by listeners_mu_
   mutable std::mutex live_mu_;
-  std::set<std::string> live_;  // guarded by live_mu_
+  std::set<std::string> live_;                  // guarded by live_mu_
   std::unique_ptr<shim::ShimWatcher> watcher_;  // last: its thread calls back into us
 };
 

@@ -118,10 +118,11 @@ TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
   spec.options.rows = 30;
   spec.options.cols = 100;
   spec.options.argv = {"codex", "--flag"};
-  EXPECT_THAT(ShimArgv(spec),
-              ::testing::ElementsAre("/usr/bin/coven", "shim", "--session-id", "id",
-                                     "--session-dir", "/d", "--cwd", "/w", "--rows", "30", "--cols",
-                                     "100", "--ready-fd", "3", "--kill-grace-ms", "1000", "--", "codex", "--flag"));
+  EXPECT_THAT(
+      ShimArgv(spec),
+      ::testing::ElementsAre("/usr/bin/coven", "shim", "--session-id", "id", "--session-dir", "/d",
+                             "--cwd", "/w", "--rows", "30", "--cols", "100", "--ready-fd", "3",
+                             "--kill-grace-ms", "1000", "--", "codex", "--flag"));
 }
 
 // ---- Real shims ----

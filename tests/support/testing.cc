@@ -34,7 +34,9 @@ int MillisLeft(Clock::time_point deadline) {
 
 }  // namespace
 
-std::string CovenBin() { return COVEN_BIN_PATH; }
+std::string CovenBin() {
+  return COVEN_BIN_PATH;
+}
 
 TempDir::TempDir() {
   char tmpl[] = "/tmp/cvt-XXXXXX";
@@ -224,7 +226,9 @@ bool UnixConn::Send(const std::string& bytes) {
   return true;
 }
 
-void UnixConn::ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
+void UnixConn::ShutdownWrite() {
+  ::shutdown(fd_, SHUT_WR);
+}
 
 std::string UnixConn::ReadAll(milliseconds deadline, bool* eof) {
   auto end = Clock::now() + deadline;
@@ -308,8 +312,8 @@ HttpResult Http(const std::string& socket_path, const std::string& method,
   }
   std::string req = method + " " + target + " HTTP/1.1\r\nHost: coven\r\nConnection: close\r\n";
   if (!body.empty() || method == "POST") {
-    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\n";
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   req += "\r\n" + body;
   conn.Send(req);
