@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "cli/commands.h"
 #include "daemon/lifecycle.h"
 
 namespace coven::cli {
@@ -123,6 +124,24 @@ core::Result<SessionInfo> ResolveSession(const client::DaemonClient& c,
                  "session prefix `" + id_or_prefix + "` is ambiguous; it matches:" + list);
   }
   return std::move(matches.front());
+}
+
+std::optional<SessionTarget> OpenSession(Context& ctx, const std::string& id_or_prefix) {
+  auto home = ctx.Home();
+  if (!home) {
+    return std::nullopt;
+  }
+  auto client = EnsureDaemon(*home);
+  if (!client) {
+    ctx.Fail(client.error());
+    return std::nullopt;
+  }
+  auto s = ResolveSession(*client, id_or_prefix);
+  if (!s) {
+    ctx.Fail(s.error());
+    return std::nullopt;
+  }
+  return SessionTarget{std::move(*home), std::move(*client), std::move(*s)};
 }
 
 }  // namespace coven::cli

@@ -37,4 +37,14 @@ core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& 
 core::Result<SessionInfo> ResolveSession(const client::DaemonClient& c,
                                          const std::string& id_or_prefix);
 
+// What most session commands start from: the home, a running daemon, and the one session
+// `id_or_prefix` names. Prints the error (via ctx) and returns nullopt on failure.
+struct SessionTarget {
+  core::HomePaths home;
+  client::DaemonClient client;
+  SessionInfo session;
+};
+struct Context;
+std::optional<SessionTarget> OpenSession(Context& ctx, const std::string& id_or_prefix);
+
 }  // namespace coven::cli

@@ -195,20 +195,13 @@ void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
                       "while it runs (Ctrl-] detaches). A finished session is shown and "
                       "exits.\n\nExample:\n  coven attach 6f1c");
   sub.callback([&ctx, &id, summon] {
-    auto home = ctx.Home();
-    if (!home) {
+    auto target = OpenSession(ctx, id);
+    if (!target) {
       return;
     }
-    auto client = EnsureDaemon(*home);
-    if (!client) {
-      ctx.Fail(client.error());
-      return;
-    }
-    auto s = ResolveSession(*client, id);
-    if (!s) {
-      ctx.Fail(s.error());
-      return;
-    }
+    auto* home = &target->home;
+    auto* client = &target->client;
+    auto* s = &target->session;
     if (summon && s->archived_at) {
       auto r = Call(*client, "POST", "/api/v1/sessions/" + s->id + "/summon");
       if (!r) {
@@ -235,26 +228,18 @@ void SetupLogs(CLI::App& sub, Context& ctx) {
   sub.add_flag("--raw", raw, "show secrets instead of [REDACTED:...] markers");
   sub.footer("Examples:\n  coven logs 6f1c\n  coven logs 6f1c --follow");
   sub.callback([&ctx] {
-    auto home = ctx.Home();
-    if (!home) {
+    auto target = OpenSession(ctx, id);
+    if (!target) {
       return;
     }
-    auto client = EnsureDaemon(*home);
-    if (!client) {
-      ctx.Fail(client.error());
-      return;
-    }
-    auto s = ResolveSession(*client, id);
-    if (!s) {
-      ctx.Fail(s.error());
-      return;
-    }
+    auto* home = &target->home;
+    auto* client = &target->client;
+    auto* s = &target->session;
     int64_t cursor = 0;
     for (;;) {
-      std::string target = "/api/v1/events?sessionId=" + s->id +
-                           "&limit=1000&afterSeq=" + std::to_string(cursor) +
-                           (raw ? "&raw=true" : "");
-      auto body = Call(*client, "GET", target);
+      std::string url = "/api/v1/events?sessionId=" + s->id +
+                        "&limit=1000&afterSeq=" + std::to_string(cursor) + (raw ? "&raw=true" : "");
+      auto body = Call(*client, "GET", url);
       if (!body) {
         ctx.Fail(body.error());
         return;
@@ -316,20 +301,12 @@ void SetupSimpleRitual(CLI::App& sub, Context& ctx, const std::string& verb) {
                                                 "` and its events; rerun with --yes to confirm"));
       return;
     }
-    auto home = ctx.Home();
-    if (!home) {
+    auto target = OpenSession(ctx, id);
+    if (!target) {
       return;
     }
-    auto client = EnsureDaemon(*home);
-    if (!client) {
-      ctx.Fail(client.error());
-      return;
-    }
-    auto s = ResolveSession(*client, id);
-    if (!s) {
-      ctx.Fail(s.error());
-      return;
-    }
+    auto* client = &target->client;
+    auto* s = &target->session;
     auto r = Call(*client, "POST", "/api/v1/sessions/" + s->id + "/" + verb);
     if (!r) {
       ctx.Fail(r.error());
