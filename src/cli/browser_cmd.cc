@@ -1,9 +1,12 @@
 // The interactive session browser (`coven sessions` on a terminal, SPEC 6.4). The model
-// and frame live in tui/browser.h; this file is the loop that owns the terminal, polls
-// the daemon (about once a second while idle) and carries out the chosen action: archive,
-// kill and sacrifice through the API in place; Rejoin, View Log and Summon by leaving the
-// browser and running `coven attach|summon <id>`, exactly as typed in a shell.
+// and frame live in tui/browser.h; this file is the loop that owns the terminal and carries
+// out the chosen action: archive, kill and sacrifice through the API in place; Rejoin,
+// View Log and Summon by leaving the browser and running `coven attach|summon <id>`,
+// exactly as typed in a shell. The selected session's preview follows its event stream
+// live (SSE); the list itself is re-read once a second, when the selected session ends
+// and after every action (the daemon has no stream of list changes).
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +16,7 @@
 #include "cli/output.h"
 #include "cli/session_client.h"
 #include "cli/tui_support.h"
+#include "client/event_stream.h"
 #include "core/clock.h"
 #include "tui/browser.h"
 #include "tui/frame.h"
@@ -26,55 +30,81 @@ namespace {
 namespace json = boost::json;
 
 constexpr size_t kPreviewKeepBytes = 16 * 1024;
-constexpr int kPreviewPagesPerTick = 8;
 constexpr size_t kPreviewLines = 6;
+constexpr int64_t kListRefreshNanos = 1'000'000'000;
 
-// The selected session's output so far (its tail), fetched incrementally by seq.
-struct PreviewCache {
-  std::string id;
-  int64_t cursor = 0;
-  std::string text;
-};
+// The selected session's output so far (its tail), followed live over the daemon's event
+// stream: fd() joins the loop's wait, Pump() takes in what arrived.
+class Preview {
+ public:
+  explicit Preview(std::string socket) : socket_(std::move(socket)) {}
 
-// Fetches output events after the cache's cursor and keeps the last few KiB of text.
-void RefreshPreview(const client::DaemonClient& c, const std::string& id, PreviewCache& cache) {
-  if (cache.id != id) {
-    cache = PreviewCache{id, 0, ""};
-  }
-  for (int page = 0; page < kPreviewPagesPerTick; ++page) {
-    auto body = Call(
-        c, "GET",
-        "/api/v1/events?sessionId=" + id + "&limit=1000&afterSeq=" + std::to_string(cache.cursor));
-    if (!body) {
+  // Starts following `id` from its first event unless it is already the one shown.
+  void Select(const std::string& id) {
+    if (id == id_) {
       return;
     }
+    id_ = id;
+    text_.clear();
+    follower_.reset();
+    if (auto f = client::EventFollower::Open(socket_, id, 0, false)) {
+      follower_ = std::move(*f);
+    }
+  }
+  void Clear() { Select(""); }
+
+  // The stream's socket, or -1 once it ended (or when nothing is selected).
+  int fd() const { return follower_ ? follower_->fd() : -1; }
+
+  // Takes in what arrived (a bounded amount, so keys stay responsive on a long log).
+  // Returns true when the session's exit came in.
+  bool Pump() {
+    if (!follower_) {
+      return false;
+    }
+    std::vector<client::StreamedEvent> events;
+    auto open = follower_->ReadAvailable(events);
+    bool exited = false;
+    for (const client::StreamedEvent& e : events) {
+      exited = exited || e.kind == "exit";
+      if (e.kind == "output") {
+        AppendOutput(e.record_json);
+      }
+    }
+    if (!open || !*open) {
+      follower_.reset();  // ended (after the exit event) or broke: keep what is shown
+    }
+    return exited;
+  }
+
+  std::vector<std::string> Lines() const { return tui::TailLines(text_, kPreviewLines); }
+
+ private:
+  void AppendOutput(const std::string& record_json) {
     boost::system::error_code ec;
-    json::value v = json::parse(*body, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("events")) {
+    json::value record = json::parse(record_json, ec);
+    if (ec || !record.is_object() || !record.as_object().contains("payload_json") ||
+        !record.at("payload_json").is_string()) {
       return;
     }
-    for (const json::value& e : v.at("events").as_array()) {
-      cache.cursor = e.at("seq").to_number<int64_t>();
-      if (e.at("kind") != "output") {
-        continue;
-      }
-      json::value payload = json::parse(e.at("payload_json").as_string(), ec);
-      if (!ec && payload.is_object() && payload.as_object().contains("data") &&
-          payload.at("data").is_string()) {
-        cache.text += std::string(payload.at("data").as_string());
-      }
+    json::value payload = json::parse(record.at("payload_json").as_string(), ec);
+    if (ec || !payload.is_object() || !payload.as_object().contains("data") ||
+        !payload.at("data").is_string()) {
+      return;
     }
-    if (cache.text.size() > kPreviewKeepBytes) {
+    text_ += std::string(payload.at("data").as_string());
+    if (text_.size() > kPreviewKeepBytes) {
       // Cut at a line start so no escape sequence or character is split.
-      size_t cut = cache.text.find('\n', cache.text.size() - kPreviewKeepBytes);
-      cache.text.erase(0,
-                       cut == std::string::npos ? cache.text.size() - kPreviewKeepBytes : cut + 1);
-    }
-    if (!v.at("hasMore").as_bool()) {
-      return;
+      size_t cut = text_.find('\n', text_.size() - kPreviewKeepBytes);
+      text_.erase(0, cut == std::string::npos ? text_.size() - kPreviewKeepBytes : cut + 1);
     }
   }
-}
+
+  std::string socket_;
+  std::string id_;
+  std::unique_ptr<client::EventFollower> follower_;
+  std::string text_;
+};
 
 std::vector<tui::BrowserSession> FetchRows(const client::DaemonClient& c, bool all,
                                            std::string& error) {
@@ -127,28 +157,25 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model) 
   tui::KeyParser parser;
   tui::Frame shown(0, 0);
   tui::BrowserLayout layout;
-  PreviewCache cache;
+  tui::ResizeSignal resize;
+  Preview preview(c.socket_path());
   std::string list_error;
-  int64_t next_poll = 0;
+  int64_t next_list = core::NowNanos() + kListRefreshNanos;  // the caller just read it
   for (;;) {
-    const tui::BrowserSession* s = model.Selected();
-    bool selection_moved = s != nullptr && s->id != cache.id;
-    if (core::NowNanos() >= next_poll || selection_moved) {
-      if (!selection_moved) {
-        model.SetSessions(FetchRows(c, model.all, list_error));
-        if (!list_error.empty()) {
-          model.notice = list_error;
-          model.notice_is_error = true;
-        }
+    if (core::NowNanos() >= next_list) {
+      model.SetSessions(FetchRows(c, model.all, list_error));
+      if (!list_error.empty()) {
+        model.notice = list_error;
+        model.notice_is_error = true;
       }
-      if ((s = model.Selected()) != nullptr) {
-        RefreshPreview(c, s->id, cache);
-        model.preview = tui::TailLines(cache.text, kPreviewLines);
-      } else {
-        model.preview.clear();
-      }
-      next_poll = core::NowNanos() + 1'000'000'000;
+      next_list = core::NowNanos() + kListRefreshNanos;
     }
+    if (const tui::BrowserSession* s = model.Selected()) {
+      preview.Select(s->id);
+    } else {
+      preview.Clear();
+    }
+    model.preview = preview.Lines();
     auto size = tui::WindowSize(1).value_or(std::make_pair(uint16_t{24}, uint16_t{80}));
     tui::RenderedBrowser r = tui::RenderBrowser(model, std::max(size.second - 1, 18), size.first);
     layout = r.layout;
@@ -158,18 +185,27 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model) 
     }
     shown = std::move(next);
 
-    auto ready = tui::WaitReadable(0, parser.pending() ? 50 : 250);
+    // Sleep until a key, a resize, new output of the selected session, or the next list
+    // refresh (a lone Esc is told from a key sequence by 50 ms of silence).
+    int64_t wait_ms = std::max<int64_t>(0, (next_list - core::NowNanos()) / 1'000'000);
+    auto ready =
+        tui::WaitAny({0, resize.fd(), preview.fd()},
+                     static_cast<int>(parser.pending() ? std::min<int64_t>(wait_ms, 50) : wait_ms));
     if (!ready) {
       return {};
     }
+    bool resized = resize.Consume();
+    if ((*ready)[2] && preview.Pump()) {
+      next_list = 0;  // the selected session ended: show its new status now
+    }
     std::vector<tui::Key> keys;
-    if (*ready) {
+    if ((*ready)[0]) {
       auto bytes = tui::ReadSome(0);
       if (!bytes || bytes->empty()) {
         return {};
       }
       keys = parser.Feed(*bytes);
-    } else if (parser.pending()) {
+    } else if (parser.pending() && !resized && !(*ready)[2]) {
       keys = parser.Flush();
     }
     for (const tui::Key& key : keys) {
@@ -185,7 +221,7 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model) 
         return {false, step.action, model.Selected()->id};
       }
       RunInPlace(c, model, step.action);
-      next_poll = 0;  // show the change at once
+      next_list = 0;  // show the change at once
     }
   }
 }

@@ -50,6 +50,7 @@ tui::PaletteAction PaletteLoop(tui::PaletteModel& model, const tui::PaletteView&
   bool color = UseColor(1);
   tui::KeyParser parser;
   tui::Frame shown(0, 0);
+  tui::ResizeSignal resize;  // a window change wakes the wait below at once
   for (;;) {
     auto size = tui::WindowSize(1).value_or(std::make_pair(uint16_t{24}, uint16_t{80}));
     int rows = size.first;
@@ -62,18 +63,21 @@ tui::PaletteAction PaletteLoop(tui::PaletteModel& model, const tui::PaletteView&
     }
     shown = std::move(next);
 
-    auto ready = tui::WaitReadable(0, parser.pending() ? 50 : 250);
+    // A lone Esc is told from the start of a key sequence by 50 ms of silence; otherwise
+    // the loop sleeps until a key or a resize (redrawn at the new size above).
+    auto ready = tui::WaitAny({0, resize.fd()}, parser.pending() ? 50 : -1);
     if (!ready) {
       return {tui::ActionKind::kQuit, {}, ""};
     }
+    bool resized = resize.Consume();
     std::vector<tui::Key> keys;
-    if (*ready) {
+    if ((*ready)[0]) {
       auto bytes = tui::ReadSome(0);
       if (!bytes || bytes->empty()) {
         return {tui::ActionKind::kQuit, {}, ""};
       }
       keys = parser.Feed(*bytes);
-    } else if (parser.pending()) {
+    } else if (parser.pending() && !resized) {
       keys = parser.Flush();
     }
     for (const tui::Key& key : keys) {
@@ -153,6 +157,18 @@ int RunPalette(Context& ctx) {
 }
 
 void SetupTui(CLI::App& sub, Context& ctx) {
+  sub.footer(
+      "Type a task and press Enter to run it with the default harness (codex when it is\n"
+      "installed, else claude), or type a slash command; Up/Down pick one and an empty\n"
+      "Enter runs it. Esc quits. Outside a terminal it prints the palette and a tip.\n\n"
+      "Examples:\n"
+      "  coven tui                        open the palette (plain `coven` does too)\n"
+      "then, typed inside the palette:\n"
+      "  fix the failing tests            run the default harness on that task\n"
+      "  /run claude explain this repo    run a given harness\n"
+      "  /run                             guided: asks harness, task and title\n"
+      "  /sessions                        the session browser (/all with archived)\n"
+      "  /help                            every slash command with an example");
   sub.callback([&ctx] { ctx.exit_code = RunPalette(ctx); });
 }
 

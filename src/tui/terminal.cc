@@ -1,11 +1,14 @@
 #include "tui/terminal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "core/error.h"
@@ -13,6 +16,7 @@
 namespace coven::tui {
 
 static_assert(sizeof(termios) <= 64, "saved_ must hold a struct termios");
+static_assert(sizeof(struct sigaction) <= 256, "saved_ must hold a struct sigaction");
 
 bool IsTerminal(int fd) {
   return ::isatty(fd) == 1;
@@ -76,19 +80,86 @@ TerminalModeGuard::~TerminalModeGuard() {
   }
 }
 
-core::Result<bool> WaitReadable(int fd, int timeout_ms) {
-  pollfd p{};
-  p.fd = fd;
-  p.events = POLLIN;
-  int n = ::poll(&p, 1, timeout_ms);
+namespace {
+// The write end of the live ResizeSignal's pipe (-1: none); read by the signal handler.
+std::atomic<int> g_resize_write_fd{-1};
+
+void OnResize(int /*signo*/) {
+  int saved_errno = errno;
+  int fd = g_resize_write_fd.load(std::memory_order_relaxed);
+  if (fd >= 0) {
+    char one = 1;
+    (void)!::write(fd, &one, 1);  // a full pipe already says "resized"
+  }
+  errno = saved_errno;
+}
+}  // namespace
+
+ResizeSignal::ResizeSignal() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return;
+  }
+  int expected = -1;
+  if (!g_resize_write_fd.compare_exchange_strong(expected, fds[1])) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return;
+  }
+  read_fd_ = fds[0];
+  write_fd_ = fds[1];
+  struct sigaction action {};
+  action.sa_handler = OnResize;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  struct sigaction saved {};
+  ::sigaction(SIGWINCH, &action, &saved);
+  std::memcpy(saved_, &saved, sizeof(saved));
+}
+
+ResizeSignal::~ResizeSignal() {
+  if (read_fd_ < 0) {
+    return;
+  }
+  struct sigaction saved {};
+  std::memcpy(&saved, saved_, sizeof(saved));
+  ::sigaction(SIGWINCH, &saved, nullptr);
+  g_resize_write_fd.store(-1);
+  ::close(read_fd_);
+  ::close(write_fd_);
+}
+
+bool ResizeSignal::Consume() {
+  bool resized = false;
+  char buf[64];
+  while (read_fd_ >= 0 && ::read(read_fd_, buf, sizeof(buf)) > 0) {
+    resized = true;
+  }
+  return resized;
+}
+
+core::Result<std::vector<bool>> WaitAny(const std::vector<int>& fds, int timeout_ms) {
+  std::vector<pollfd> polled;
+  polled.reserve(fds.size());
+  for (int fd : fds) {
+    pollfd p{};
+    p.fd = fd;  // poll ignores negative fds
+    p.events = POLLIN;
+    polled.push_back(p);
+  }
+  std::vector<bool> ready(fds.size(), false);
+  int n = ::poll(polled.data(), polled.size(), timeout_ms);
   if (n < 0) {
     int err = errno;
     if (err == EINTR) {
-      return false;
+      return ready;
     }
-    return core::SysError("poll terminal input", err);
+    return core::SysError("wait for terminal input", err);
   }
-  return n > 0;
+  for (size_t i = 0; i < polled.size(); ++i) {
+    ready[i] = fds[i] >= 0 && (polled[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+  }
+  return ready;
 }
 
 core::Result<std::string> ReadSome(int fd) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/result.h"
 
@@ -50,9 +51,34 @@ class TerminalModeGuard {
 std::string EnterScreenBytes(const ScreenOptions& options);
 std::string LeaveScreenBytes(const ScreenOptions& options);
 
-// Waits up to `timeout_ms` (negative: forever) for `fd` to be readable; false on timeout.
-// EINTR counts as a timeout so callers re-check the window size.
-core::Result<bool> WaitReadable(int fd, int timeout_ms);
+// Turns SIGWINCH into a readable fd (a non-blocking self-pipe) while it lives, so a loop
+// waiting for keys wakes the moment the window is resized instead of on a timer. Restores
+// the previous SIGWINCH disposition on destruction (handlers do not survive exec, so
+// children are unaffected). One per process at a time: a second one stays inactive
+// (fd() == -1). Not copyable or movable.
+class ResizeSignal {
+ public:
+  ResizeSignal();
+  ~ResizeSignal();
+  ResizeSignal(const ResizeSignal&) = delete;
+  ResizeSignal& operator=(const ResizeSignal&) = delete;
+  ResizeSignal(ResizeSignal&&) = delete;
+  ResizeSignal& operator=(ResizeSignal&&) = delete;
+
+  int fd() const { return read_fd_; }
+  // Drains the pipe; true when the window changed since the last call.
+  bool Consume();
+
+ private:
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+  unsigned char saved_[256] = {};  // struct sigaction, kept opaque to callers
+};
+
+// Waits up to `timeout_ms` (negative: forever) until one of `fds` (entries < 0 are
+// skipped) is readable or hung up. Returns one flag per entry of `fds`; all false on
+// timeout or when a signal interrupted the wait.
+core::Result<std::vector<bool>> WaitAny(const std::vector<int>& fds, int timeout_ms);
 
 // Reads what is available on `fd` (at most 4 KiB). An empty string means end of input.
 core::Result<std::string> ReadSome(int fd);

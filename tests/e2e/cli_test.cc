@@ -716,16 +716,28 @@ TEST_F(CliHelpTest, HelpHasExamples) {
   EXPECT_NE(Cli({"run", "--help"}).out.find("Examples"), std::string::npos);
 }
 
-// Given --help on the one-shot rituals, we should show an example of that command (see the
-// report: kill, archive and sacrifice have no footer and inherit the top-level examples).
-TEST_F(CliHelpTest, RitualHelpHasExamples) {
-  for (const char* cmd : {"kill", "archive", "sacrifice"}) {
-    RunResult r = Cli({cmd, "--help"});
-    EXPECT_EQ(r.exit_code, 0) << cmd;
+// Given --help on the rituals, the palette and each daemon verb, we should show an example
+// of that very command (a subcommand without its own footer inherits its parent's).
+TEST_F(CliHelpTest, EveryOtherCommandHelpHasItsOwnExample) {
+  for (const std::vector<std::string>& cmd :
+       std::vector<std::vector<std::string>>{{"kill"},
+                                             {"archive"},
+                                             {"sacrifice"},
+                                             {"tui"},
+                                             {"daemon"},
+                                             {"daemon", "start"},
+                                             {"daemon", "status"},
+                                             {"daemon", "stop"},
+                                             {"daemon", "restart"}}) {
+    std::vector<std::string> args = cmd;
+    args.emplace_back("--help");
+    std::string name = cmd.size() == 1 ? cmd[0] : cmd[0] + " " + cmd[1];
+    RunResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 0) << name;
     size_t examples = r.out.find("Example");
-    ASSERT_NE(examples, std::string::npos) << cmd << ":\n" << r.out;
-    EXPECT_TRUE(HasExampleOf(r.out.substr(examples), cmd))
-        << "no example of `coven " << cmd << "`:\n"
+    ASSERT_NE(examples, std::string::npos) << name << ":\n" << r.out;
+    EXPECT_TRUE(HasExampleOf(r.out.substr(examples), name))
+        << "no example of `coven " << name << "`:\n"
         << r.out;
   }
 }

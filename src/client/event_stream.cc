@@ -1,0 +1,152 @@
+#include "client/event_stream.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <optional>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "client/daemon_client.h"
+#include "core/strings.h"
+
+namespace coven::client {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Protocol = asio::local::stream_protocol;
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+// Turns one SSE event (data = the JSON record) into a StreamedEvent; nullopt for anything
+// that is not a record (the format allows other events; the daemon sends none today).
+std::optional<StreamedEvent> ToRecord(SseEvent&& e) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(e.data, ec);
+  if (ec || !v.is_object()) {
+    return std::nullopt;
+  }
+  const auto* seq = v.as_object().if_contains("seq");
+  const auto* kind = v.as_object().if_contains("kind");
+  if (seq == nullptr || !seq->is_int64() || kind == nullptr || !kind->is_string()) {
+    return std::nullopt;
+  }
+  return StreamedEvent{seq->as_int64(), std::string(kind->as_string()), std::move(e.data)};
+}
+
+}  // namespace
+
+EventFollower::EventFollower(core::UniqueFd fd, std::string early_body)
+    : fd_(std::move(fd)), early_body_(std::move(early_body)) {}
+
+core::Result<std::unique_ptr<EventFollower>> EventFollower::Open(const std::string& socket_path,
+                                                                 const std::string& session_id,
+                                                                 int64_t after_seq, bool raw,
+                                                                 int timeout_ms) {
+  asio::io_context ioc;
+  beast::basic_stream<Protocol> stream(ioc);
+  stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  std::string target = "/api/v1/sessions/" + session_id +
+                       "/stream?afterSeq=" + std::to_string(after_seq) + (raw ? "&raw=true" : "");
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "coven");
+  req.set(http::field::accept, "text/event-stream");
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1024 * 1024);
+  std::optional<Error> failure;
+  bool body_read = false;
+  stream.async_connect(Protocol::endpoint(socket_path), [&](beast::error_code ec) {
+    if (ec) {
+      failure = Error(ErrorCode::kRuntimeUnavailable,
+                      "cannot reach the coven daemon at " + socket_path + ": " + ec.message());
+      return;
+    }
+    http::async_write(stream, req, [&](beast::error_code wec, size_t) {
+      if (wec) {
+        failure = Error(ErrorCode::kIo, "send request to the daemon: " + wec.message());
+        return;
+      }
+      http::async_read_header(stream, buffer, parser, [&](beast::error_code rec, size_t) {
+        if (rec) {
+          failure = Error(ErrorCode::kIo, "read the stream's head: " + rec.message());
+          return;
+        }
+        if (parser.get().result() == http::status::ok) {
+          return;  // the body is the stream: read it without Beast, at the caller's pace
+        }
+        http::async_read(stream, buffer, parser,
+                         [&](beast::error_code bec, size_t) { body_read = !bec; });
+      });
+    });
+  });
+  ioc.run();
+  if (failure) {
+    return *failure;
+  }
+  const auto& res = parser.get();
+  if (res.result() != http::status::ok) {
+    std::string message = body_read ? ErrorMessageFromBody(res.body()) : "";
+    if (message.empty()) {
+      message = "the daemon answered " + std::to_string(res.result_int());
+    }
+    return Error(
+        res.result() == http::status::not_found ? ErrorCode::kSessionNotFound : ErrorCode::kIo,
+        message);
+  }
+  std::string early(static_cast<const char*>(buffer.data().data()), buffer.size());
+  beast::error_code ec;
+  core::UniqueFd fd(stream.socket().release(ec));
+  if (ec || !fd.valid()) {
+    return Error(ErrorCode::kIo, "take over the stream's socket: " + ec.message());
+  }
+  int flags = ::fcntl(fd.fd(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.fd(), F_SETFL, flags | O_NONBLOCK) < 0) {
+    return core::SysError("make the stream non-blocking", errno);
+  }
+  return std::unique_ptr<EventFollower>(new EventFollower(std::move(fd), std::move(early)));
+}
+
+core::Result<bool> EventFollower::ReadAvailable(std::vector<StreamedEvent>& out, size_t max_bytes) {
+  std::vector<SseEvent> events;
+  bool open = true;
+  if (!early_body_.empty()) {
+    parser_.Feed(early_body_, events);
+    early_body_.clear();
+  }
+  char buf[16 * 1024];
+  for (size_t total = 0; total < max_bytes;) {
+    ssize_t n = ::read(fd_.fd(), buf, sizeof(buf));
+    if (n > 0) {
+      parser_.Feed(std::string_view(buf, static_cast<size_t>(n)), events);
+      total += static_cast<size_t>(n);
+      continue;
+    }
+    if (n == 0) {
+      open = false;
+      break;
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      break;
+    }
+    return core::SysError("read the event stream", errno);
+  }
+  for (SseEvent& e : events) {
+    if (auto record = ToRecord(std::move(e))) {
+      out.push_back(std::move(*record));
+    }
+  }
+  return open;
+}
+
+}  // namespace coven::client
