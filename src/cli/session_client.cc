@@ -1,5 +1,7 @@
 #include "cli/session_client.h"
 
+#include <cstdio>
+
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
@@ -139,6 +141,9 @@ std::optional<SessionTarget> OpenSession(Context& ctx, const std::string& id_or_
   auto s = ResolveSession(*client, id_or_prefix);
   if (!s) {
     ctx.Fail(s.error());
+    if (s.error().code == ErrorCode::kSessionNotFound) {
+      std::fputs("Hint: `coven sessions --all` lists every session id.\n", stderr);
+    }
     return std::nullopt;
   }
   return SessionTarget{std::move(*home), std::move(*client), std::move(*s)};

@@ -37,15 +37,60 @@ std::string CursorBytes(const Frame& frame) {
   return MoveTo(frame.cursor_row(), frame.cursor_col()) + "\x1b[?25h";
 }
 
-// Appends cells [from, to) of `row`, switching SGR only when the style changes.
+// Appends cells [from, to) of `row`, switching SGR only when the style changes. A
+// continuation cell after a written wide character is skipped (the terminal cursor already
+// moved two columns); one without its first half (a broken frame) is written as a space so
+// the cursor stays in step.
 void AppendCells(const Frame& frame, int row, int from, int to, Style& current, std::string& out) {
   for (int c = from; c < to; ++c) {
     const Cell& cell = frame.at(row, c);
+    bool orphan = cell.is_continuation() && (c == from || frame.at(row, c - 1).is_continuation());
+    if (cell.is_continuation() && !orphan) {
+      continue;
+    }
     if (cell.style != current) {
       out += SgrFor(cell.style);
       current = cell.style;
     }
-    out += cell.ch;
+    out += orphan ? " " : cell.ch;
+  }
+}
+
+// Fills row `row` of `frame` from `line`; see Frame::FromLines.
+void FillRow(Frame& frame, int row, const Line& line, bool color) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  int c = 0;
+  for (const Span& span : line.spans) {
+    Style style = color ? span.style : Style::kPlain;
+    std::string_view text = span.text;
+    for (size_t i = 0; i < text.size();) {
+      Glyph g = NextGlyph(text, i);
+      std::string ch(g.printable ? text.substr(i, g.bytes) : kReplacement);
+      i += g.bytes;
+      if (g.width == 0) {
+        int lead = c - 1;
+        while (lead > 0 && frame.at(row, lead).is_continuation()) {
+          --lead;
+        }
+        if (lead >= 0) {
+          Cell cell = frame.at(row, lead);
+          cell.ch += ch;
+          frame.Set(row, lead, std::move(cell));
+        }
+        continue;
+      }
+      if (c + g.width > frame.cols()) {
+        if (c < frame.cols()) {
+          frame.Set(row, c, Cell{" ", style});
+        }
+        return;
+      }
+      frame.Set(row, c, Cell{std::move(ch), style});
+      if (g.width == 2) {
+        frame.Set(row, c + 1, Cell{"", style});
+      }
+      c += g.width;
+    }
   }
 }
 
@@ -76,15 +121,7 @@ Frame::Frame(int rows, int cols)
 Frame Frame::FromLines(const std::vector<Line>& lines, int rows, int cols, bool color) {
   Frame frame(rows, cols);
   for (int r = 0; r < frame.rows() && static_cast<size_t>(r) < lines.size(); ++r) {
-    int c = 0;
-    for (const Span& span : lines[static_cast<size_t>(r)].spans) {
-      std::string_view rest = span.text;
-      while (!rest.empty() && c < frame.cols()) {
-        std::string one = TakeColumns(rest, 1);
-        rest.remove_prefix(one.size());
-        frame.Set(r, c++, Cell{one, color ? span.style : Style::kPlain});
-      }
-    }
+    FillRow(frame, r, lines[static_cast<size_t>(r)], color);
   }
   return frame;
 }
@@ -137,12 +174,19 @@ std::string Diff(const Frame& old_frame, const Frame& new_frame) {
       while (end < new_frame.cols() && !(old_frame.at(r, end) == new_frame.at(r, end))) {
         ++end;
       }
-      out += MoveTo(r, c);
+      // A changed second half means rewriting the character from its first half; and on
+      // the screen, writing over the second half of an old wide character erases its first.
+      int start = c;
+      if (start > 0 &&
+          (old_frame.at(r, start).is_continuation() || new_frame.at(r, start).is_continuation())) {
+        --start;
+      }
+      out += MoveTo(r, start);
       if (!styled) {
         out += "\x1b[0m";
         styled = true;
       }
-      AppendCells(new_frame, r, c, end, current, out);
+      AppendCells(new_frame, r, start, end, current, out);
       c = end;
     }
   }

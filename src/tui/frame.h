@@ -29,18 +29,26 @@ struct Line {
   std::string Text() const;
 };
 
+// One column of a frame. A wide (2-column) character sits in two cells: the first holds it,
+// the second is a continuation cell with an empty `ch` (and the same style). Combining
+// marks and other zero-width characters are part of the `ch` before them.
 struct Cell {
-  std::string ch = " ";  // one code point
+  std::string ch = " ";  // one character and its zero-width marks; empty: continuation
   Style style = Style::kPlain;
   bool operator==(const Cell& other) const = default;
+  bool is_continuation() const { return ch.empty(); }
 };
 
 // A rows x cols grid of cells plus where the cursor should be (hidden when row < 0).
+// Invariant (kept by FromLines; callers of Set must keep it too): a cell followed by a
+// continuation cell holds a 2-column character, any other non-empty cell a 1-column one,
+// and a continuation cell follows such a 2-column character.
 class Frame {
  public:
   Frame(int rows, int cols);
-  // Lines beyond `rows` and text beyond `cols` are dropped; when `color` is false every
-  // cell is plain.
+  // Lines beyond `rows` and text beyond `cols` are dropped (a wide character that does not
+  // fit in the last column becomes a space); invalid UTF-8 bytes and control characters
+  // become U+FFFD; when `color` is false every cell is plain.
   static Frame FromLines(const std::vector<Line>& lines, int rows, int cols, bool color);
 
   int rows() const { return rows_; }
@@ -72,7 +80,9 @@ class Frame {
 std::string FullRedraw(const Frame& frame);
 
 // Bytes that turn a screen showing `old_frame` into `new_frame`: only changed cells are
-// written (with cursor positioning); a size change falls back to FullRedraw.
+// written (with cursor positioning), except that a wide character is always written whole,
+// from its first column, and a continuation cell is never written on its own; a size change
+// falls back to FullRedraw.
 std::string Diff(const Frame& old_frame, const Frame& new_frame);
 
 // `lines` as plain text for a pipe: spans joined, rows joined with "\n", no escapes.

@@ -1,6 +1,6 @@
 #include "tui/text.h"
 
-#include <algorithm>
+#include <utf8proc.h>
 
 #include "core/strings.h"
 
@@ -8,55 +8,130 @@ namespace coven::tui {
 
 namespace {
 
-// Length of the UTF-8 sequence that starts with `lead` (1 for invalid lead bytes).
-size_t SequenceLength(unsigned char lead) {
-  if (lead < 0x80) {
-    return 1;
-  }
-  if ((lead & 0xE0) == 0xC0) {
-    return 2;
-  }
-  if ((lead & 0xF0) == 0xE0) {
-    return 3;
-  }
-  if ((lead & 0xF8) == 0xF0) {
-    return 4;
-  }
-  return 1;
-}
-
-// Splits `text` into code points (each a std::string of 1..4 bytes).
-std::vector<std::string> CodePoints(std::string_view text) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < text.size();) {
-    size_t n = SequenceLength(static_cast<unsigned char>(text[i]));
-    n = std::min(n, text.size() - i);
-    out.emplace_back(text.substr(i, n));
-    i += n;
-  }
-  return out;
+bool IsControl(utf8proc_int32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
 }
 
 bool IsBlank(const std::string& line) {
   return line.find_first_not_of(' ') == std::string::npos;
 }
 
+// One line of a screen for TailLines: a cell per column, where the second column of a wide
+// character is an empty continuation cell (as in Frame), and a cursor.
+class ScreenLine {
+ public:
+  // Writes `ch` (`width` columns) at the cursor and moves past it; a zero-width character
+  // joins the character before the cursor (and is dropped at the line start).
+  void Put(std::string_view ch, int width) {
+    if (width == 0) {
+      size_t target = cursor_;
+      while (target > 0 && cells_[target - 1].empty()) {
+        --target;
+      }
+      if (target > 0) {
+        cells_[target - 1] += ch;
+      }
+      return;
+    }
+    auto w = static_cast<size_t>(width);
+    for (size_t c = cursor_; c < cursor_ + w; ++c) {
+      Erase(c);
+    }
+    if (cells_.size() < cursor_ + w) {
+      cells_.resize(cursor_ + w, " ");
+    }
+    cells_[cursor_] = ch;
+    if (w == 2) {
+      cells_[cursor_ + 1].clear();
+    }
+    cursor_ += w;
+  }
+
+  // Moves to the next 8-column tab stop without erasing anything, as terminals do.
+  void Tab() {
+    do {
+      if (cursor_ >= cells_.size()) {
+        cells_.emplace_back(" ");
+      }
+      ++cursor_;
+    } while (cursor_ % 8 != 0);
+  }
+
+  void CarriageReturn() { cursor_ = 0; }
+  bool empty() const { return cells_.empty(); }
+
+  // The line's text without trailing spaces; starts a new empty line.
+  std::string Finish() {
+    std::string line;
+    for (const std::string& c : cells_) {
+      line += c;
+    }
+    while (!line.empty() && line.back() == ' ') {
+      line.pop_back();
+    }
+    cells_.clear();
+    cursor_ = 0;
+    return line;
+  }
+
+ private:
+  // Blanks column `col` before it is overwritten. Overwriting either half of a wide
+  // character erases the whole character on a terminal, so its other half becomes a space.
+  void Erase(size_t col) {
+    if (col >= cells_.size()) {
+      return;
+    }
+    if (cells_[col].empty() && col > 0) {
+      cells_[col - 1] = " ";
+    }
+    if (col + 1 < cells_.size() && cells_[col + 1].empty()) {
+      cells_[col + 1] = " ";
+    }
+    cells_[col] = " ";
+  }
+
+  std::vector<std::string> cells_;
+  size_t cursor_ = 0;
+};
+
 }  // namespace
+
+Glyph NextGlyph(std::string_view text, size_t pos) {
+  utf8proc_int32_t cp = 0;
+  utf8proc_ssize_t n =
+      utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
+                       static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
+  if (n <= 0) {
+    return Glyph{1, 1, false};
+  }
+  if (IsControl(cp)) {
+    return Glyph{static_cast<size_t>(n), 1, false};
+  }
+  return Glyph{static_cast<size_t>(n), utf8proc_charwidth(cp), true};
+}
 
 size_t Columns(std::string_view text) {
   size_t n = 0;
-  for (size_t i = 0; i < text.size(); ++n) {
-    i += SequenceLength(static_cast<unsigned char>(text[i]));
+  for (size_t i = 0; i < text.size();) {
+    Glyph g = NextGlyph(text, i);
+    n += static_cast<size_t>(g.width);
+    i += g.bytes;
   }
   return n;
 }
 
 std::string TakeColumns(std::string_view text, size_t columns) {
   size_t i = 0;
-  for (size_t n = 0; i < text.size() && n < columns; ++n) {
-    i += SequenceLength(static_cast<unsigned char>(text[i]));
+  size_t n = 0;
+  while (i < text.size()) {
+    Glyph g = NextGlyph(text, i);
+    if (n + static_cast<size_t>(g.width) > columns) {
+      break;
+    }
+    n += static_cast<size_t>(g.width);
+    i += g.bytes;
   }
-  return std::string(text.substr(0, std::min(i, text.size())));
+  return std::string(text.substr(0, i));
 }
 
 std::string Fit(std::string_view text, size_t columns) {
@@ -116,43 +191,25 @@ std::string StripEscapes(std::string_view text) {
 }
 
 std::vector<std::string> TailLines(std::string_view text, size_t count) {
-  std::string plain = StripEscapes(text);
+  std::string plain = StripEscapes(text);  // valid UTF-8, no C0 controls but \n \r \t
   std::vector<std::string> lines;
-  std::vector<std::string> cells;
-  size_t cursor = 0;
-  auto finish = [&] {
-    std::string line;
-    for (const std::string& c : cells) {
-      line += c;
-    }
-    while (!line.empty() && line.back() == ' ') {
-      line.pop_back();
-    }
-    lines.push_back(std::move(line));
-    cells.clear();
-    cursor = 0;
-  };
-  for (std::string& cp : CodePoints(plain)) {
-    if (cp == "\n") {
-      finish();
-    } else if (cp == "\r") {
-      cursor = 0;
-    } else if (cp == "\t") {
-      do {
-        if (cursor >= cells.size()) {
-          cells.emplace_back(" ");
-        }
-        ++cursor;
-      } while (cursor % 8 != 0);
+  ScreenLine line;
+  for (size_t i = 0; i < plain.size();) {
+    Glyph g = NextGlyph(plain, i);
+    std::string_view ch = std::string_view(plain).substr(i, g.bytes);
+    i += g.bytes;
+    if (ch == "\n") {
+      lines.push_back(line.Finish());
+    } else if (ch == "\r") {
+      line.CarriageReturn();
+    } else if (ch == "\t") {
+      line.Tab();
     } else {
-      if (cursor >= cells.size()) {
-        cells.resize(cursor + 1, " ");
-      }
-      cells[cursor++] = std::move(cp);
+      line.Put(ch, g.width);
     }
   }
-  if (!cells.empty()) {
-    finish();
+  if (!line.empty()) {
+    lines.push_back(line.Finish());
   }
   std::vector<std::string> out;
   for (auto it = lines.rbegin(); it != lines.rend() && out.size() < count; ++it) {

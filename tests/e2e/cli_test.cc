@@ -387,11 +387,14 @@ TEST_F(CliAttachTest, FinishedSessionReplaysAndExits) {
       << r.err;
 }
 
-// Given an id nobody has, we should fail attach with SPEC 6.5's message and exit 1.
+// Given an id nobody has, we should fail attach with SPEC 6.5's message (then a hint that
+// names the fix) and exit 1.
 TEST_F(CliAttachTest, UnknownIdFails) {
   RunResult r = Cli({"attach", "nope"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "Error: session `nope` not found\n");
+  EXPECT_EQ(r.err,
+            "Error: session `nope` not found\n"
+            "Hint: `coven sessions --all` lists every session id.\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -675,7 +678,7 @@ TEST_F(CliLogsTest, RedactsUnlessRaw) {
 
   RunResult unknown = Cli({"logs", "nope"});
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_EQ(unknown.err, "Error: session `nope` not found\n");
+  EXPECT_EQ(unknown.err.rfind("Error: session `nope` not found\n", 0), 0u) << unknown.err;
 }
 
 // Given `coven logs --follow` on a running session, we should print what is there, follow
