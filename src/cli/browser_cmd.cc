@@ -107,8 +107,8 @@ class Preview {
 };
 
 std::vector<tui::BrowserSession> FetchRows(const client::DaemonClient& c, bool all,
-                                           std::string& error) {
-  auto list = ListSessions(c, all);
+                                           const std::string& project, std::string& error) {
+  auto list = ListSessions(c, all, project);
   std::vector<tui::BrowserSession> rows;
   if (!list) {
     error = list.error().message;
@@ -152,7 +152,8 @@ struct LoopResult {
 };
 
 // The browser on the terminal until it closes or an action needs the whole terminal.
-LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model) {
+LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
+                       const std::string& project) {
   bool color = UseColor(1);
   tui::KeyParser parser;
   tui::Frame shown(0, 0);
@@ -163,7 +164,7 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model) 
   int64_t next_list = core::NowNanos() + kListRefreshNanos;  // the caller just read it
   for (;;) {
     if (core::NowNanos() >= next_list) {
-      model.SetSessions(FetchRows(c, model.all, list_error));
+      model.SetSessions(FetchRows(c, model.all, project, list_error));
       if (!list_error.empty()) {
         model.notice = list_error;
         model.notice_is_error = true;
@@ -228,7 +229,8 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model) 
 
 }  // namespace
 
-int RunSessionBrowser(Context& ctx, const core::HomePaths& paths, bool all) {
+int RunSessionBrowser(Context& ctx, const core::HomePaths& paths, bool all,
+                      const std::string& project) {
   auto c = EnsureDaemon(paths);
   if (!c) {
     return ctx.Fail(c.error());
@@ -236,7 +238,7 @@ int RunSessionBrowser(Context& ctx, const core::HomePaths& paths, bool all) {
   std::string error;
   tui::BrowserModel model;
   model.all = all;
-  model.SetSessions(FetchRows(*c, all, error));
+  model.SetSessions(FetchRows(*c, all, project, error));
   if (!error.empty()) {
     return ctx.Fail(core::Error(core::ErrorCode::kInternal, error));
   }
@@ -250,7 +252,7 @@ int RunSessionBrowser(Context& ctx, const core::HomePaths& paths, bool all) {
     if (!guard.active()) {
       return -1;
     }
-    result = BrowserLoop(*c, model);
+    result = BrowserLoop(*c, model, project);
   }
   if (result.close) {
     std::printf("%s\n", model.changed ? "Closed session browser." : tui::kBrowserClosed);

@@ -52,6 +52,7 @@ int RunPalette(Context& ctx);
 
 // The interactive browser on a terminal; returns the exit code, or -1 when it did not run
 // (then the caller prints the plain table).
-int RunSessionBrowser(Context& ctx, const core::HomePaths& paths, bool all);
+int RunSessionBrowser(Context& ctx, const core::HomePaths& paths, bool all,
+                      const std::string& project = "");
 
 }  // namespace coven::cli

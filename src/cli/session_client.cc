@@ -1,6 +1,7 @@
 #include "cli/session_client.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include <boost/json.hpp>
 
@@ -76,7 +77,8 @@ core::Result<SessionInfo> ParseSession(const std::string& json_text) {
   return s;
 }
 
-core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all) {
+core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all,
+                                                    const std::string& project) {
   auto body = Call(c, "GET", all ? "/api/v1/sessions?all=true" : "/api/v1/sessions");
   if (!body) {
     return body.error();
@@ -89,11 +91,26 @@ core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& 
   std::vector<SessionInfo> out;
   for (const json::value& item : v.as_array()) {
     auto s = ParseSession(json::serialize(item));
-    if (s) {
+    if (!s) {
+      continue;
+    }
+    bool inside = project.empty() || s->project_root == project ||
+                  s->project_root.starts_with(project == "/" ? project : project + "/");
+    if (inside) {
       out.push_back(std::move(*s));
     }
   }
   return out;
+}
+
+core::Result<std::string> CanonicalProject(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path canonical = std::filesystem::canonical(path, ec);
+  if (ec) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "project `" + path + "` cannot be used: " + ec.message());
+  }
+  return canonical.string();
 }
 
 core::Result<SessionInfo> ResolveSession(const client::DaemonClient& c,

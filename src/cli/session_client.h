@@ -30,7 +30,14 @@ core::Result<std::string> Call(const client::DaemonClient& c, const std::string&
                                const std::string& target, const std::string& body = "");
 
 core::Result<SessionInfo> ParseSession(const std::string& json_text);
-core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all);
+// The daemon's session list (archived ones too when `all`), newest first. With `project`
+// (an absolute, canonical path) only sessions whose project root is it or lies inside it.
+core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all,
+                                                    const std::string& project = "");
+
+// `path` made absolute and canonical for --project filters. Error (naming the path) when
+// it does not exist.
+core::Result<std::string> CanonicalProject(const std::string& path);
 
 // The one session whose id is `id_or_prefix` or starts with it. Errors: `session `<x>` not
 // found`, or an ambiguity listing the candidates.

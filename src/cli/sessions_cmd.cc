@@ -91,19 +91,32 @@ void SetupSessions(CLI::App& sub, Context& ctx) {
   static bool plain = false;
   static bool as_json = false;
   static bool manage = false;
+  static std::string project;
   sub.add_flag("--all", all, "include archived sessions");
   sub.add_flag("--manage", manage, "open the interactive browser (the default on a terminal)");
   sub.add_flag("--plain", plain, "the plain table (the default when not on a terminal)");
   sub.add_flag("--json", as_json, "machine-readable: {\"sessions\": [...]}");
+  sub.add_option("--project", project,
+                 "only sessions whose project root is PATH or inside it (`.` = here)");
   sub.footer(
       "Examples:\n"
       "  coven sessions             # active sessions\n"
       "  coven sessions --all       # archived ones too\n"
+      "  coven sessions --project . # only this project's sessions\n"
       "  coven sessions --json | jq '.sessions[].id'");
   sub.callback([&ctx] {
     auto home = ctx.Home();
     if (!home) {
       return;
+    }
+    std::string filter;
+    if (!project.empty()) {
+      auto canonical = CanonicalProject(project);
+      if (!canonical) {
+        ctx.Fail(canonical.error());
+        return;
+      }
+      filter = *canonical;
     }
     auto client = EnsureDaemon(*home);
     if (!client) {
@@ -111,13 +124,13 @@ void SetupSessions(CLI::App& sub, Context& ctx) {
       return;
     }
     if (!plain && !as_json && (manage || (tui::IsTerminal(0) && tui::IsTerminal(1)))) {
-      int code = RunSessionBrowser(ctx, *home, all);
+      int code = RunSessionBrowser(ctx, *home, all, filter);
       if (code >= 0) {
         ctx.exit_code = code;
         return;
       }
     }
-    auto sessions = ListSessions(*client, all);
+    auto sessions = ListSessions(*client, all, filter);
     if (!sessions) {
       ctx.Fail(sessions.error());
       return;

@@ -566,6 +566,41 @@ TEST_F(CliSessionsTest, ManageFlagAccepted) {
   EXPECT_NE(r.out.find("No Coven sessions to manage yet."), std::string::npos) << r.out;
 }
 
+// Given sessions in two projects, --project should keep only those under the given root
+// (`.` meaning here) in the plain and JSON lists, and a path that does not exist should
+// fail naming it.
+TEST_F(CliSessionsTest, ProjectFilter) {
+  home_.AddScript("codex", kQuickHarness);
+  std::string here = RunDetached("in this project", "here-session");
+  TempDir other;
+  RunResult r = home_.Coven({"run", "codex", "elsewhere", "--detach", "--title", "other-session"},
+                            kHangGuard, other.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string there(core::Trim(r.out));
+
+  RunResult plain = Cli({"sessions", "--plain", "--project", other.path()});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find(there), std::string::npos) << plain.out;
+  EXPECT_EQ(plain.out.find(here), std::string::npos) << plain.out;
+
+  RunResult mine = Cli({"sessions", "--json", "--project", "."});
+  EXPECT_EQ(mine.exit_code, 0) << mine.err;
+  json::value doc = ParseJson(mine.out);
+  ASSERT_TRUE(doc.is_object()) << mine.out;
+  const json::array& list = doc.at("sessions").as_array();
+  ASSERT_EQ(list.size(), 1u) << mine.out;
+  EXPECT_EQ(Str(Field(list[0], "id")), here);
+
+  RunResult unfiltered = Cli({"sessions", "--plain"});
+  EXPECT_NE(unfiltered.out.find(here), std::string::npos);
+  EXPECT_NE(unfiltered.out.find(there), std::string::npos);
+
+  RunResult missing = Cli({"sessions", "--plain", "--project", "/nonexistent/coven-project"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("project `/nonexistent/coven-project`"), std::string::npos)
+      << missing.err;
+}
+
 // ---- rituals ---------------------------------------------------------------------------
 
 // Given a finished session, we should hide it from the active list on archive (shown
