@@ -7,6 +7,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "client/internal/exchange.h"
+
 namespace coven::client {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -36,22 +38,11 @@ core::Result<HttpReply> DaemonClient::Send(const std::string& method, const std:
   parser.body_limit(64 * 1024 * 1024);
 
   std::optional<Error> failure;
-  stream.async_connect(Protocol::endpoint(socket_path_), [&](beast::error_code ec) {
-    if (ec) {
-      failure = Error(ErrorCode::kRuntimeUnavailable,
-                      "cannot reach the coven daemon at " + socket_path_ + ": " + ec.message());
-      return;
-    }
-    http::async_write(stream, req, [&](beast::error_code wec, size_t) {
-      if (wec) {
-        failure = Error(ErrorCode::kIo, "send request to the daemon: " + wec.message());
-        return;
+  internal::ConnectAndSend(stream, socket_path_, req, failure, [&] {
+    http::async_read(stream, buffer, parser, [&](beast::error_code rec, size_t) {
+      if (rec) {
+        failure = Error(ErrorCode::kIo, "read reply from the daemon: " + rec.message());
       }
-      http::async_read(stream, buffer, parser, [&](beast::error_code rec, size_t) {
-        if (rec) {
-          failure = Error(ErrorCode::kIo, "read reply from the daemon: " + rec.message());
-        }
-      });
     });
   });
   ioc.run();

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "client/daemon_client.h"
+#include "client/internal/exchange.h"
 #include "core/strings.h"
 
 namespace coven::client {
@@ -63,28 +64,17 @@ core::Result<std::unique_ptr<EventFollower>> EventFollower::Open(const std::stri
   parser.body_limit(1024 * 1024);
   std::optional<Error> failure;
   bool body_read = false;
-  stream.async_connect(Protocol::endpoint(socket_path), [&](beast::error_code ec) {
-    if (ec) {
-      failure = Error(ErrorCode::kRuntimeUnavailable,
-                      "cannot reach the coven daemon at " + socket_path + ": " + ec.message());
-      return;
-    }
-    http::async_write(stream, req, [&](beast::error_code wec, size_t) {
-      if (wec) {
-        failure = Error(ErrorCode::kIo, "send request to the daemon: " + wec.message());
+  internal::ConnectAndSend(stream, socket_path, req, failure, [&] {
+    http::async_read_header(stream, buffer, parser, [&](beast::error_code rec, size_t) {
+      if (rec) {
+        failure = Error(ErrorCode::kIo, "read the stream's head: " + rec.message());
         return;
       }
-      http::async_read_header(stream, buffer, parser, [&](beast::error_code rec, size_t) {
-        if (rec) {
-          failure = Error(ErrorCode::kIo, "read the stream's head: " + rec.message());
-          return;
-        }
-        if (parser.get().result() == http::status::ok) {
-          return;  // the body is the stream: read it without Beast, at the caller's pace
-        }
-        http::async_read(stream, buffer, parser,
-                         [&](beast::error_code bec, size_t) { body_read = !bec; });
-      });
+      if (parser.get().result() == http::status::ok) {
+        return;  // the body is the stream: read it without Beast, at the caller's pace
+      }
+      http::async_read(stream, buffer, parser,
+                       [&](beast::error_code bec, size_t) { body_read = !bec; });
     });
   });
   ioc.run();
