@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/home.h"
+#include "core/path_search.h"
 #include "core/result.h"
 #include "core/strings.h"
 
@@ -91,6 +92,27 @@ TEST(ResultTest, CarriesValueOrError) {
   EXPECT_EQ(bad.error().WithContext("open").message, "open: disk");
   Status s = Ok();
   EXPECT_TRUE(s);
+}
+
+}  // namespace
+}  // namespace coven::core
+
+namespace coven::core {
+namespace {
+
+// Given a PATH with empty, relative, slash-ended and root entries, SearchPath should try
+// only the absolute directories, in order, joined without doubled slashes, and stop at the
+// first candidate accepted.
+TEST(SearchPathTest, TriesAbsoluteDirectoriesInOrder) {
+  std::vector<std::string> tried;
+  auto none = SearchPath("tool", ":rel/bin:/a/:/:/b//:.", [&](const std::string& c) {
+    tried.push_back(c);
+    return false;
+  });
+  EXPECT_FALSE(none.has_value());
+  EXPECT_EQ(tried, (std::vector<std::string>{"/a/tool", "/tool", "/b/tool"}));
+  auto found = SearchPath("tool", "/x:/y:/z", [](const std::string& c) { return c != "/x/tool"; });
+  EXPECT_EQ(found, std::optional<std::string>("/y/tool"));
 }
 
 }  // namespace

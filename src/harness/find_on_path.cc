@@ -2,6 +2,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/path_search.h"
 #include "harness/harness_registry.h"
 
 namespace coven::harness {
@@ -33,28 +34,8 @@ std::optional<std::string> FindOnPath(const std::string& executable, const std::
   if (!IsPlainName(executable)) {
     return std::nullopt;
   }
-  size_t start = 0;
-  while (start <= path_env.size()) {
-    size_t end = path_env.find(':', start);
-    if (end == std::string::npos) {
-      end = path_env.size();
-    }
-    std::string dir = path_env.substr(start, end - start);
-    start = end + 1;
-    // POSIX reads an empty entry as ".", which would make availability depend on the
-    // daemon's cwd; we skip empty and relative entries instead.
-    if (dir.empty() || dir.front() != '/') {
-      continue;
-    }
-    while (dir.size() > 1 && dir.back() == '/') {
-      dir.pop_back();
-    }
-    std::string candidate = dir == "/" ? "/" + executable : dir + "/" + executable;
-    if (IsExecutableFile(candidate)) {
-      return candidate;
-    }
-  }
-  return std::nullopt;
+  return core::SearchPath(executable, path_env,
+                          [](const std::string& candidate) { return IsExecutableFile(candidate); });
 }
 
 }  // namespace coven::harness

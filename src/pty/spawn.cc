@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/path_search.h"
 #include "pty/pty.h"
 
 namespace coven::pty {
@@ -357,26 +358,18 @@ Result<std::string> ResolveExecutable(const std::string& name, const std::string
     }
     return SpawnError("cannot start `" + name + "`", err);
   }
-  size_t start = 0;
   int first_err = ENOENT;
-  while (start <= path_env.size()) {
-    size_t end = path_env.find(':', start);
-    if (end == std::string::npos) {
-      end = path_env.size();
-    }
-    std::string dir = path_env.substr(start, end - start);
-    start = end + 1;
-    // POSIX reads an empty entry as "."; that would make the result depend on the cwd.
-    if (dir.empty() || dir.front() != '/') {
-      continue;
-    }
-    std::string candidate = dir.back() == '/' ? dir + name : dir + "/" + name;
+  auto found = core::SearchPath(name, path_env, [&](const std::string& candidate) {
     if (IsExecutableFile(candidate, &err)) {
-      return candidate;
+      return true;
     }
     if (err == EACCES) {
       first_err = EACCES;  // like execvp: report EACCES if some candidate was not executable
     }
+    return false;
+  });
+  if (found) {
+    return *found;
   }
   core::Error e = SpawnError("cannot start `" + name + "`", first_err);
   e.message = "cannot start `" + name + "`: not found on PATH" +
