@@ -156,4 +156,11 @@ core::Result<Spawned> SpawnInPty(const SpawnOptions& opts);
 // EACCES) otherwise.
 core::Result<std::string> ResolveExecutable(const std::string& name, const std::string& path_env);
 
+// Forks with every signal blocked around the fork, so no handler of this process ever runs
+// in the child, and calls `child(arg)` there. `child` must not return (it execs or
+// _exits), may make only async-signal-safe calls, and starts with every signal blocked: it
+// sets its own mask once dispositions are reset. The parent's mask is restored before
+// this returns. Returns the child's pid, or the fork error (kPtySpawnFailed).
+core::Result<pid_t> ForkBlockingSignals(void (*child)(const void* arg), const void* arg);
+
 }  // namespace coven::pty

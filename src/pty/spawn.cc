@@ -269,25 +269,6 @@ core::Error DescribeFailure(const SpawnOptions& opts, const std::string& exec_pa
   return SpawnError(what, failure.err);
 }
 
-// Forks and runs RunChild(plan). Every signal is blocked around fork so no handler of
-// this process ever runs in the child; the child unblocks after resetting dispositions.
-Result<pid_t> ForkChild(const ChildPlan& plan) {
-  sigset_t all;
-  sigset_t old;
-  ::sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    RunChild(plan);
-  }
-  int fork_errno = errno;
-  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) {
-    return SpawnError("fork", fork_errno);
-  }
-  return pid;
-}
-
 }  // namespace
 
 Result<Spawned> SpawnInPty(const SpawnOptions& opts) {
@@ -331,7 +312,8 @@ Result<Spawned> SpawnInPty(const SpawnOptions& opts) {
   plan.max_fd = open_max > 0 && open_max < (1L << 20) ? static_cast<int>(open_max) : (1 << 20);
   ::sigemptyset(&plan.empty_mask);
 
-  auto pid = ForkChild(plan);
+  auto pid = ForkBlockingSignals([](const void* p) { RunChild(*static_cast<const ChildPlan*>(p)); },
+                                 &plan);
   if (!pid) {
     return pid.error().WithContext("cannot start `" + opts.argv[0] + "`");
   }
@@ -375,6 +357,24 @@ Result<std::string> ResolveExecutable(const std::string& name, const std::string
   e.message = "cannot start `" + name + "`: not found on PATH" +
               (first_err == EACCES ? " (a match is not executable)" : "");
   return e;
+}
+
+Result<pid_t> ForkBlockingSignals(void (*child)(const void* arg), const void* arg) {
+  sigset_t all;
+  sigset_t old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    child(arg);
+    ::_exit(127);  // `child` must not return; never run the parent's code here
+  }
+  int fork_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    return SpawnError("fork", fork_errno);
+  }
+  return pid;
 }
 
 }  // namespace coven::pty

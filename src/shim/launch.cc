@@ -13,6 +13,7 @@
 
 #include "core/strings.h"
 #include "core/unique_fd.h"
+#include "pty/pty.h"
 #include "shim/shim.h"
 
 namespace coven::shim {
@@ -69,24 +70,6 @@ Result<UniqueFd> Above3(UniqueFd fd) {
     return core::SysError("fcntl(F_DUPFD_CLOEXEC)", errno);
   }
   return moved;
-}
-
-Result<pid_t> ForkShim(const ChildPlan& plan) {
-  sigset_t all;
-  sigset_t old;
-  ::sigfillset(&all);
-  // No handler of this process may run in the child before it resets dispositions.
-  ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    RunChild(plan);
-  }
-  int err = errno;
-  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) {
-    return core::SysError("fork", err);
-  }
-  return pid;
 }
 
 // Reaps `pid`, which is exiting or about to; SIGKILL when it takes longer than the bound.
@@ -210,7 +193,8 @@ Result<LaunchedShim> LaunchShim(const LaunchSpec& spec) {
   plan.exec_failed_len = exec_failed.size();
   ::sigemptyset(&plan.empty_mask);
 
-  auto pid = ForkShim(plan);
+  auto pid = pty::ForkBlockingSignals(
+      [](const void* p) { RunChild(*static_cast<const ChildPlan*>(p)); }, &plan);
   if (!pid) {
     return pid.error();
   }
