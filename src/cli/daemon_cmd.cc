@@ -11,13 +11,51 @@
 namespace coven::cli {
 namespace {
 
-void Print(Context& ctx, const core::Result<std::string>& line) {
-  if (!line) {
-    ctx.Fail(line.error());
-    return;
-  }
-  std::printf("%s\n", line->c_str());
+// One user-facing verb: its help, its help's footer, and what it prints (one status line).
+struct Verb {
+  const char* name;
+  const char* help;
+  const char* footer;
+  core::Result<std::string> (*run)(const core::HomePaths& home);
+};
+
+core::Result<std::string> Start(const core::HomePaths& home) {
+  return daemon::StartDaemon(home, daemon::SelfExecutable());
 }
+core::Result<std::string> Status(const core::HomePaths& home) {
+  auto report = daemon::DaemonStatus(home);
+  if (!report) {
+    return report.error();
+  }
+  return report->line;
+}
+core::Result<std::string> Stop(const core::HomePaths& home) {
+  return daemon::StopDaemon(home);
+}
+core::Result<std::string> Restart(const core::HomePaths& home) {
+  return daemon::RestartDaemon(home, daemon::SelfExecutable());
+}
+
+const Verb kVerbs[] = {
+    {"start", "Start the daemon in the background (no-op when running)",
+     "Waits until the daemon answers on $COVEN_HOME/coven.sock, then prints\n"
+     "`status=running pid=<pid> socket=<path>`. `coven run` starts it by itself.\n\n"
+     "Example:\n  coven daemon start",
+     Start},
+    {"status", "Report whether the daemon is running",
+     "Prints `status=running pid=... socket=...`, `status=stale ...` (its record\n"
+     "outlived it; `coven daemon start` cleans up) or `status=stopped`.\n\n"
+     "Example:\n  coven daemon status",
+     Status},
+    {"stop", "Stop the daemon (running sessions keep running)",
+     "Sessions are supervised by their own shims: they keep running and the next\n"
+     "daemon re-adopts them. Stop a session with `coven kill <id>`.\n\n"
+     "Example:\n  coven daemon stop",
+     Stop},
+    {"restart", "Stop then start the daemon",
+     "Running sessions keep running across the restart.\n\nExample:\n  coven daemon restart",
+     Restart},
+};
 
 }  // namespace
 
@@ -29,49 +67,18 @@ void SetupDaemon(CLI::App& sub, Context& ctx) {
       "  coven daemon status    # status=running|stale|stopped\n"
       "  coven daemon restart   # sessions keep running across restarts\n"
       "  coven daemon stop");
-  sub.add_subcommand("start", "Start the daemon in the background (no-op when running)")
-      ->footer(
-          "Waits until the daemon answers on $COVEN_HOME/coven.sock, then prints\n"
-          "`status=running pid=<pid> socket=<path>`. `coven run` starts it by itself.\n\n"
-          "Example:\n  coven daemon start")
-      ->callback([&ctx] {
-        if (auto home = ctx.Home()) {
-          Print(ctx, daemon::StartDaemon(*home, daemon::SelfExecutable()));
+  for (const Verb& verb : kVerbs) {
+    sub.add_subcommand(verb.name, verb.help)->footer(verb.footer)->callback([&ctx, &verb] {
+      if (auto home = ctx.Home()) {
+        auto line = verb.run(*home);
+        if (!line) {
+          ctx.Fail(line.error());
+          return;
         }
-      });
-  sub.add_subcommand("status", "Report whether the daemon is running")
-      ->footer(
-          "Prints `status=running pid=... socket=...`, `status=stale ...` (its record\n"
-          "outlived it; `coven daemon start` cleans up) or `status=stopped`.\n\n"
-          "Example:\n  coven daemon status")
-      ->callback([&ctx] {
-        if (auto home = ctx.Home()) {
-          auto report = daemon::DaemonStatus(*home);
-          if (!report) {
-            ctx.Fail(report.error());
-            return;
-          }
-          std::printf("%s\n", report->line.c_str());
-        }
-      });
-  sub.add_subcommand("stop", "Stop the daemon (running sessions keep running)")
-      ->footer(
-          "Sessions are supervised by their own shims: they keep running and the next\n"
-          "daemon re-adopts them. Stop a session with `coven kill <id>`.\n\n"
-          "Example:\n  coven daemon stop")
-      ->callback([&ctx] {
-        if (auto home = ctx.Home()) {
-          Print(ctx, daemon::StopDaemon(*home));
-        }
-      });
-  sub.add_subcommand("restart", "Stop then start the daemon")
-      ->footer(
-          "Running sessions keep running across the restart.\n\nExample:\n  coven daemon restart")
-      ->callback([&ctx] {
-        if (auto home = ctx.Home()) {
-          Print(ctx, daemon::RestartDaemon(*home, daemon::SelfExecutable()));
-        }
-      });
+        std::printf("%s\n", line->c_str());
+      }
+    });
+  }
   auto* serve = sub.add_subcommand("serve", "Run the daemon in the foreground (internal)");
   serve->group("");  // hidden
   static int ready_fd = -1;
