@@ -76,6 +76,25 @@ class Tmux {
     return r.exit_code == 0 ? r.out : std::string();
   }
 
+  // The visible screen only, one entry per terminal row (entry 0 is row 1), wrapped lines
+  // kept apart, so an index maps to a row (e.g. for mouse clicks). Empty once the pane is gone.
+  std::vector<std::string> Rows() {
+    RunResult r = Cmd({"capture-pane", "-p", "-t", "t"});
+    std::vector<std::string> rows;
+    if (r.exit_code != 0) {
+      return rows;
+    }
+    size_t from = 0;
+    for (size_t nl = r.out.find('\n'); nl != std::string::npos; nl = r.out.find('\n', from)) {
+      rows.push_back(r.out.substr(from, nl - from));
+      from = nl + 1;
+    }
+    if (from < r.out.size()) {
+      rows.push_back(r.out.substr(from));
+    }
+    return rows;
+  }
+
   // Waits until the screen contains `text`; on failure reports the screen.
   bool WaitScreen(const std::string& text, milliseconds deadline = milliseconds(15'000)) {
     bool ok = WaitFor([&] { return Screen().find(text) != std::string::npos; }, deadline);
