@@ -177,6 +177,7 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
       preview.Clear();
     }
     model.preview = preview.Lines();
+    model.now_unix = core::NowNanos() / 1'000'000'000;
     auto size = tui::WindowSize(1).value_or(std::make_pair(uint16_t{24}, uint16_t{80}));
     tui::RenderedBrowser r = tui::RenderBrowser(model, std::max(size.second - 1, 18), size.first);
     layout = r.layout;

@@ -1,6 +1,9 @@
 #include "tui/browser.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
 
 #include "tui/text.h"
 
@@ -145,6 +148,17 @@ BrowserStep ApplyClick(BrowserModel& model, const Key& key, const BrowserLayout&
   return {};
 }
 
+// The last component of a project root ("/" for the root itself).
+std::string ProjectName(const std::string& root) {
+  size_t end = root.find_last_not_of('/');
+  if (end == std::string::npos) {
+    return root.empty() ? "" : "/";
+  }
+  size_t slash = root.rfind('/', end);
+  return root.substr(slash == std::string::npos ? 0 : slash + 1,
+                     end - (slash == std::string::npos ? 0 : slash + 1) + 1);
+}
+
 std::vector<Line> SelectedPanel(const BrowserSession& s, int width) {
   std::vector<Line> out;
   out.push_back(FitLine(Line("Selected  ", Style::kBold).Add(s.title), width));
@@ -160,11 +174,13 @@ std::vector<Line> SelectedPanel(const BrowserSession& s, int width) {
 // the "more" line.
 void AppendSessionRows(const BrowserModel& model, int width, RenderedBrowser& out) {
   std::vector<Line>& lines = out.lines;
-  lines.push_back(Fitted(
-      "  " + FitPad("TITLE", 30) + " " + FitPad("STATE", 9) + " " + FitPad("HARNESS", 8) + " ID",
-      width, Style::kDim));
+  lines.push_back(Fitted("  " + FitPad("TITLE", 30) + " " + FitPad("STATE", 9) + " " +
+                             FitPad("HARNESS", 8) + " " + FitPad("AGE", 4) + " " +
+                             FitPad("PROJECT", 12) + " ID",
+                         width, Style::kDim));
   lines.push_back(Fitted("  " + std::string(30, '-') + " " + std::string(9, '-') + " " +
-                             std::string(8, '-') + " --------",
+                             std::string(8, '-') + " " + std::string(4, '-') + " " +
+                             std::string(12, '-') + " --------",
                          width, Style::kDim));
   size_t n = model.sessions.size();
   size_t shown = std::min(n, kBrowserVisibleSessions);
@@ -177,7 +193,9 @@ void AppendSessionRows(const BrowserModel& model, int width, RenderedBrowser& ou
     bool is_selected = i == model.selected;
     Line line(std::string(is_selected ? kPointer : " ") + " ");
     line.Add(FitPad(row.title, 30) + " " + FitPad(DisplayState(row), 9) + " " +
-                 FitPad(row.harness, 8) + " " + row.id.substr(0, 8),
+                 FitPad(row.harness, 8) + " " +
+                 FitPad(AgeLabel(row.updated_at, model.now_unix), 4) + " " +
+                 FitPad(ProjectName(row.project_root), 12) + " " + row.id.substr(0, 8),
              is_selected ? Style::kReverse : Style::kPlain);
     lines.push_back(FitLine(line, width));
   }
@@ -389,6 +407,48 @@ BrowserStep ApplyBrowserKey(BrowserModel& model, const Key& key, const BrowserLa
     }
   }
   return {};
+}
+
+std::string AgeLabel(std::string_view rfc3339, int64_t now_unix) {
+  if (now_unix <= 0) {
+    return "";
+  }
+  std::string text(rfc3339);
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+    return "";
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  int64_t at = static_cast<int64_t>(::timegm(&tm));
+  // Skip fractions, then apply an offset (+hh:mm / -hh:mm); "Z" or nothing is UTC.
+  size_t pos = static_cast<size_t>(consumed);
+  if (pos < text.size() && text[pos] == '.') {
+    while (++pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) != 0) {
+    }
+  }
+  int oh = 0;
+  int om = 0;
+  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-') &&
+      std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) == 2) {
+    at -= (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+  }
+  int64_t age = std::max<int64_t>(0, now_unix - at);
+  if (age < 60) {
+    return "now";
+  }
+  if (age < 3600) {
+    return std::to_string(age / 60) + "m";
+  }
+  if (age < 86400) {
+    return std::to_string(age / 3600) + "h";
+  }
+  if (age < 7 * 86400) {
+    return std::to_string(age / 86400) + "d";
+  }
+  return std::to_string(std::min<int64_t>(age / (7 * 86400), 999)) + "w";
 }
 
 }  // namespace coven::tui

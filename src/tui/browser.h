@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tui/frame.h"
@@ -54,12 +56,18 @@ struct BrowserModel {
   bool confirming = false;  // the sacrifice prompt is open
   std::string confirm_input;
   bool changed = false;  // some action changed the store
+  int64_t now_unix = 0;  // for the AGE column; 0 leaves it blank
 
   // The selected session, or nullptr when there is none.
   const BrowserSession* Selected() const;
   // Replaces the session list, keeping the selection on the same id when it is still there.
   void SetSessions(std::vector<BrowserSession> list);
 };
+
+// How long ago `rfc3339` (e.g. "2026-05-14T07:00:01Z", fractions and offsets allowed) was,
+// from `now_unix`, in at most 4 columns: "now" (under a minute), "12m", "5h", "3d", "40w";
+// "" when the time cannot be read.
+std::string AgeLabel(std::string_view rfc3339, int64_t now_unix);
 
 // Where things landed on screen, for mouse clicks (0-based rows).
 struct BrowserLayout {

@@ -209,3 +209,43 @@ TEST(BrowserTest, SetSessionsKeepsSelection) {
 
 }  // namespace
 }  // namespace coven::tui
+
+namespace coven::tui {
+namespace {
+
+// Given timestamps in the daemon's format (and with offsets), AgeLabel should give the
+// coarse age a person reads, and "" for what it cannot read.
+TEST(BrowserAgeTest, AgeLabels) {
+  const int64_t now = 1'779'000'000;  // 2026-05-17T06:40:00Z
+  EXPECT_EQ(AgeLabel("2026-05-17T06:39:30.123456789Z", now), "now");
+  EXPECT_EQ(AgeLabel("2026-05-17T06:28:00Z", now), "12m");
+  EXPECT_EQ(AgeLabel("2026-05-17T01:40:00Z", now), "5h");
+  EXPECT_EQ(AgeLabel("2026-05-14T06:40:00Z", now), "3d");
+  EXPECT_EQ(AgeLabel("2026-03-01T00:00:00Z", now), "11w");
+  EXPECT_EQ(AgeLabel("2026-05-17T08:38:00+02:00", now), "2m");  // 06:38Z
+  EXPECT_EQ(AgeLabel("2026-05-17T07:00:00Z", now), "now");      // a clock ahead: not negative
+  EXPECT_EQ(AgeLabel("yesterday", now), "");
+  EXPECT_EQ(AgeLabel("2026-05-17T06:28:00Z", 0), "");
+}
+
+// Given a session row, the list should show its age and its project's folder name.
+TEST(BrowserAgeTest, RowShowsAgeAndProject) {
+  BrowserModel model;
+  model.now_unix = 1'779'000'000;
+  BrowserSession s;
+  s.id = "0123456789abcdef0123456789abcdef0123";
+  s.title = "fix tests";
+  s.status = "running";
+  s.harness = "codex";
+  s.project_root = "/home/me/src/webapp/";
+  s.updated_at = "2026-05-17T06:28:00Z";
+  model.SetSessions({s});
+  RenderedBrowser r = RenderBrowser(model, 100, 0);
+  std::string header = r.lines[static_cast<size_t>(r.layout.first_session_row) - 2].Text();
+  std::string row = r.lines[static_cast<size_t>(r.layout.first_session_row)].Text();
+  EXPECT_NE(header.find("AGE  PROJECT      ID"), std::string::npos) << header;
+  EXPECT_NE(row.find("codex    12m  webapp       01234567"), std::string::npos) << row;
+}
+
+}  // namespace
+}  // namespace coven::tui
