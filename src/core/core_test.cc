@@ -70,6 +70,35 @@ TEST(StringsTest, Utf8Helpers) {
   EXPECT_EQ(Trim("  x y \n"), "x y");
 }
 
+// Given valid text, SanitizeUtf8 should return it unchanged; given any bytes, its output
+// should be valid UTF-8, keep every valid character in order, and be a fixed point. Checked
+// on fixed cases and on 2,000 pseudo-random byte strings (fixed seed, so reproducible).
+TEST(StringsTest, SanitizeUtf8KeepsValidAndReplacesInvalid) {
+  EXPECT_EQ(SanitizeUtf8("h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80"),
+            "h\xC3\xA9llo \xE2\x9C\x93 \xF0\x9F\x98\x80");
+  EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80x"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBDx");    // surrogate
+  EXPECT_EQ(SanitizeUtf8("ab\xF0\x9F\x98"), "ab\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
+  EXPECT_EQ(SanitizeUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(SanitizeUtf8(""), "");
+  uint32_t state = 12345;
+  auto next = [&state] {
+    state = state * 1103515245u + 12345u;
+    return static_cast<char>((state >> 16) & 0xFF);
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string in;
+    for (int i = 0, n = round % 40; i < n; ++i) {
+      in += next();
+    }
+    std::string out = SanitizeUtf8(in);
+    ASSERT_TRUE(IsValidUtf8(out)) << round;
+    EXPECT_EQ(SanitizeUtf8(out), out) << round;
+    if (IsValidUtf8(in)) {
+      EXPECT_EQ(out, in) << round;
+    }
+  }
+}
+
 // Given COVEN_HOME, it wins over HOME; without it, HOME/.coven; with neither, an error.
 TEST(HomeTest, ResolvesLikeSpec) {
   ::setenv("COVEN_HOME", "/tmp/custom-coven-home", 1);

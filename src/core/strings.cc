@@ -113,17 +113,24 @@ size_t IncompleteUtf8Tail(std::string_view s) {
 std::string SanitizeUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
+  size_t run = 0;  // start of the valid bytes not yet copied: copied in bulk, not per byte
   for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     bool truncated = false;
     size_t n = Utf8SeqLen(s, i, &truncated);
     if (n == 0) {
+      out.append(s.substr(run, i - run));
       out += "\xEF\xBF\xBD";
       i += 1;
+      run = i;
     } else {
-      out.append(s.substr(i, n));
       i += n;
     }
   }
+  out.append(s.substr(run));
   return out;
 }
 
