@@ -36,6 +36,7 @@ TEST_F(ApiTest, HealthOnBothRoutes) {
     EXPECT_EQ(b.at("capabilities").at("eventCursor"), "sequence");
     EXPECT_EQ(b.at("capabilities").at("sessions"), true);
     EXPECT_EQ(b.at("capabilities").at("structuredErrors"), true);
+    EXPECT_EQ(b.at("capabilities").at("harnessArgs"), true);  // additive
     EXPECT_EQ(b.at("daemon").at("pid"), 12345);
     EXPECT_EQ(b.at("supportedApiVersions"), json::array{"v1"});
   }

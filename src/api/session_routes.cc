@@ -1,5 +1,9 @@
 // The session routes of SPEC 2.8-2.13 plus this project's additive ones (resize and the
 // rituals), shaped as the wire expects.
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <boost/json.hpp>
 
 #include "api/errors.h"
@@ -69,6 +73,28 @@ core::Result<uint16_t> SizeField(const json::object& o, std::string_view key, ui
   return static_cast<uint16_t>(v->as_int64());
 }
 
+// harnessArgs (additive): optional array of strings, passed through to the harness; absent
+// or null means none. The per-argument rules live in harness::HarnessRegistry::BuildArgv.
+core::Result<std::vector<std::string>> HarnessArgsField(const json::object& o) {
+  const json::value* v = o.if_contains("harnessArgs");
+  std::vector<std::string> out;
+  if (v == nullptr || v->is_null()) {
+    return out;
+  }
+  if (!v->is_array()) {
+    return Error(ErrorCode::kInvalidRequest, "harnessArgs must be an array of strings");
+  }
+  for (const json::value& e : v->as_array()) {
+    if (!e.is_string()) {
+      return Error(ErrorCode::kInvalidRequest, "harnessArgs must be an array of strings (element " +
+                                                   std::to_string(out.size() + 1) +
+                                                   " is not a string)");
+    }
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
 Response Launch(sessions::SessionManager& sm, const std::string& body) {
   auto obj = BodyObject(body);
   if (!obj) {
@@ -92,6 +118,11 @@ Response Launch(sessions::SessionManager& sm, const std::string& body) {
   }
   req.prompt = *prompt;
   req.title = StringField(*obj, "title");
+  auto harness_args = HarnessArgsField(*obj);
+  if (!harness_args) {
+    return ErrorResponse(harness_args.error());
+  }
+  req.harness_args = std::move(*harness_args);
   auto rows = SizeField(*obj, "rows", 24);
   auto cols = SizeField(*obj, "cols", 80);
   if (!rows || !cols) {
@@ -272,11 +303,8 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 }  // namespace
 
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
-  return {{"eventStream", true},
-          {"attachStream", true},
-          {"sessionRituals", true},
-          {"sessionResize", true},
-          {"redaction", true}};
+  return {{"eventStream", true},   {"attachStream", true}, {"sessionRituals", true},
+          {"sessionResize", true}, {"redaction", true},    {"harnessArgs", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,

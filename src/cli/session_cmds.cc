@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -119,6 +120,7 @@ void SetupRun(CLI::App& sub, Context& ctx) {
     std::string harness;
     std::vector<std::string> prompt;
     std::string cwd, title;
+    std::vector<std::string> harness_args;
     bool detach = false;
   };
   static Args a;
@@ -127,12 +129,22 @@ void SetupRun(CLI::App& sub, Context& ctx) {
   sub.add_option("--cwd", a.cwd, "working directory inside the project (default: here)");
   sub.add_option("--title", a.title, "a title for the session list");
   sub.add_flag("--detach,-d", a.detach, "start it and return at once (prints the id)");
+  sub.add_option("--harness-arg", a.harness_args,
+                 "an extra argument for the harness, placed right after its executable "
+                 "(repeatable; codex, claude, gemini, aider, opencode, or adapters with "
+                 "passThrough). Write values starting with - as --harness-arg=--model "
+                 "--harness-arg=o3")
+      ->type_name("VALUE")
+      ->type_size(1)
+      ->allow_extra_args(false)
+      ->take_all();
   sub.footer(
       "The project root is the current directory. Keys go to the harness (Ctrl-C too);\n"
       "Ctrl-] detaches and leaves the session running.\n\n"
       "Examples:\n"
       "  coven run codex \"fix the failing tests\"\n"
       "  coven run claude --title review -- explain this repo in 5 bullets\n"
+      "  coven run codex --harness-arg=--model --harness-arg=o3 \"fix the failing tests\"\n"
       "  coven run demo hello --detach");
   sub.callback([&ctx] {
     auto home = ctx.Home();
@@ -159,6 +171,13 @@ void SetupRun(CLI::App& sub, Context& ctx) {
     req["harness"] = a.harness;
     req["prompt"] = prompt;
     req["title"] = a.title.empty() ? prompt.substr(0, 48) : std::string(core::Trim(a.title));
+    if (!a.harness_args.empty()) {
+      json::array args;
+      for (const std::string& arg : a.harness_args) {
+        args.emplace_back(arg);
+      }
+      req["harnessArgs"] = std::move(args);
+    }
     if (auto size = tui::WindowSize(1)) {
       req["rows"] = size->first;
       req["cols"] = size->second;

@@ -16,9 +16,13 @@ namespace fs = std::filesystem;
 // A manifest is a few hundred bytes; anything this large is a mistake, not an adapter.
 constexpr uintmax_t kMaxManifestBytes = uintmax_t{64} * 1024;
 
+// Whether a built-in takes pass-through arguments right after its executable.
+enum class PassThrough { kNo, kYes };
+
 Adapter Builtin(std::string id, std::string label, std::vector<std::string> argv,
-                std::string hint) {
+                PassThrough pass_through, std::string hint) {
   Adapter a;
+  a.pass_through = pass_through == PassThrough::kYes;
   a.id = std::move(id);
   a.label = std::move(label);
   a.executable = argv.front();
@@ -28,33 +32,37 @@ Adapter Builtin(std::string id, std::string label, std::vector<std::string> argv
 }
 
 // The built-in table. Where each argv comes from is in docs/harnesses.md; codex and
-// claude keep SPEC 4.3's interactive argv and install-hint tokens exactly.
+// claude keep SPEC 4.3's interactive argv and install-hint tokens exactly. Pass-through is
+// on where the CLI takes its options right after the executable; hermes (a subcommand CLI)
+// and demo are off.
 std::vector<Adapter> MakeBuiltins() {
   return {
-      Builtin("codex", "Codex", {"codex", "{prompt}"},
+      Builtin("codex", "Codex", {"codex", "{prompt}"}, PassThrough::kYes,
               "Install Codex with `npm install -g @openai/codex` or `brew install --cask codex`; "
               "ensure `codex` is on PATH; run `codex login` (or `codex` once); "
               "retry `coven doctor`."),
-      Builtin("claude", "Claude Code", {"claude", "{prompt}"},
+      Builtin("claude", "Claude Code", {"claude", "{prompt}"}, PassThrough::kYes,
               "Install Claude Code with `npm install -g @anthropic-ai/claude-code`; "
               "ensure `claude` is on PATH; run `claude doctor`; retry `coven doctor`."),
       Builtin("gemini", "Gemini CLI", {"gemini", "--prompt-interactive", "{prompt}"},
+              PassThrough::kYes,
               "Install Gemini CLI with `npm install -g @google/gemini-cli` or "
               "`brew install gemini-cli`; ensure `gemini` is on PATH; run `gemini` once to "
               "sign in; retry `coven doctor`."),
-      Builtin("aider", "Aider", {"aider", "--message", "{prompt}"},
+      Builtin("aider", "Aider", {"aider", "--message", "{prompt}"}, PassThrough::kYes,
               "Install Aider with `python -m pip install aider-install && aider-install` or "
               "`pipx install aider-chat`; ensure `aider` is on PATH; set your model "
               "provider's API key; retry `coven doctor`."),
-      Builtin("opencode", "OpenCode", {"opencode", "--prompt", "{prompt}"},
+      Builtin("opencode", "OpenCode", {"opencode", "--prompt", "{prompt}"}, PassThrough::kYes,
               "Install OpenCode with `npm install -g opencode-ai` or "
               "`curl -fsSL https://opencode.ai/install | bash`; ensure `opencode` is on PATH; "
               "run `opencode auth login`; retry `coven doctor`."),
-      Builtin("hermes", "Hermes Agent", {"hermes", "chat", "--query", "{prompt}"},
+      Builtin("hermes", "Hermes Agent", {"hermes", "chat", "--query", "{prompt}"}, PassThrough::kNo,
               "Install Hermes Agent with "
               "`curl -fsSL https://hermes-agent.nousresearch.com/install.sh | bash`; "
               "ensure `hermes` is on PATH; run `hermes setup`; retry `coven doctor`."),
       Builtin("demo", "Coven demo (no account needed)", {"coven-demo", "{prompt}"},
+              PassThrough::kNo,
               "coven-demo ships with Coven (scripts/coven-demo); run the README's quick start."),
   };
 }
@@ -117,6 +125,36 @@ core::Result<std::vector<fs::path>> ListManifests(const std::string& dir) {
   return files;
 }
 
+// Pass-through arguments are allowed and each is a usable argv element.
+core::Status CheckExtraArgs(const Adapter& a, const std::vector<std::string>& extra_args) {
+  using core::Error;
+  using core::ErrorCode;
+  if (!a.pass_through) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "harness `" + a.id + "` does not take extra arguments (passThrough is off)");
+  }
+  if (extra_args.size() > kMaxExtraArgs) {
+    return Error(ErrorCode::kInvalidRequest, "too many harness arguments (" +
+                                                 std::to_string(extra_args.size()) + "; at most " +
+                                                 std::to_string(kMaxExtraArgs) + ")");
+  }
+  for (size_t i = 0; i < extra_args.size(); ++i) {
+    const std::string& arg = extra_args[i];
+    const std::string which = "harness argument " + std::to_string(i + 1);
+    if (arg.empty()) {
+      return Error(ErrorCode::kInvalidRequest, which + " is empty");
+    }
+    if (arg.find('\0') != std::string::npos) {
+      return Error(ErrorCode::kInvalidRequest, which + " contains a NUL byte");
+    }
+    if (arg.size() > kMaxExtraArgBytes) {
+      return Error(ErrorCode::kInvalidRequest,
+                   which + " is longer than " + std::to_string(kMaxExtraArgBytes) + " bytes");
+    }
+  }
+  return core::Ok();
+}
+
 }  // namespace
 
 const std::vector<Adapter>& BuiltinAdapters() {
@@ -164,17 +202,27 @@ const Adapter* HarnessRegistry::Find(std::string_view id) const {
   return nullptr;
 }
 
-core::Result<std::vector<std::string>> HarnessRegistry::BuildArgv(std::string_view id,
-                                                                  const std::string& prompt) const {
+core::Result<std::vector<std::string>> HarnessRegistry::BuildArgv(
+    std::string_view id, const std::string& prompt,
+    const std::vector<std::string>& extra_args) const {
   const Adapter* a = Find(id);
   if (a == nullptr) {
     return core::Error(core::ErrorCode::kInvalidRequest,
                        "unsupported harness `" + std::string(id) + "`");
   }
-  std::vector<std::string> argv = a->argv_template;
-  for (std::string& arg : argv) {
-    if (arg == kPromptPlaceholder) {
-      arg = prompt;  // one element, verbatim: execvp never hands it to a shell
+  if (!extra_args.empty()) {
+    if (core::Status s = CheckExtraArgs(*a, extra_args); !s) {
+      return s.error();
+    }
+  }
+  std::vector<std::string> argv;
+  argv.reserve(a->argv_template.size() + extra_args.size());
+  for (size_t i = 0; i < a->argv_template.size(); ++i) {
+    const std::string& arg = a->argv_template[i];
+    // The prompt is one element, verbatim: execvp never hands it to a shell.
+    argv.push_back(arg == kPromptPlaceholder ? prompt : arg);
+    if (i == 0) {
+      argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     }
   }
   return argv;

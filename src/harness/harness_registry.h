@@ -3,13 +3,16 @@
 // An adapter says how to start one harness CLI interactively with an initial prompt: the
 // executable to find on PATH, an argv template whose single "{prompt}" element becomes the
 // prompt (one argv element, never parsed by a shell), a label, and an install hint quoted
-// by `coven doctor` and by "not available" errors. The built-ins live in one table in
+// by `coven doctor` and by "not available" errors. An adapter may also take pass-through
+// arguments (`coven run --harness-arg`, launch body `harnessArgs`): extra argv elements
+// placed right after the executable. The built-ins live in one table in
 // harness_registry.cc (documented in docs/harnesses.md); users add more with JSON manifests
 // in `<COVEN_HOME>/adapters/<id>.json`.
 //
 // This module builds argv vectors and checks PATH; it never spawns anything (pty/ does).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +25,10 @@ namespace coven::harness {
 // The argv element replaced by the prompt.
 inline constexpr std::string_view kPromptPlaceholder = "{prompt}";
 
+// Limits on pass-through arguments (BuildArgv's `extra_args`).
+inline constexpr size_t kMaxExtraArgs = 64;
+inline constexpr size_t kMaxExtraArgBytes = 4096;
+
 struct Adapter {
   std::string id;
   std::string label;
@@ -29,6 +36,9 @@ struct Adapter {
   // argv_template[0] is the executable; exactly one element is "{prompt}".
   std::vector<std::string> argv_template;
   std::string install_hint;
+  // True when the CLI accepts extra options right after the executable, so BuildArgv may
+  // insert pass-through arguments there (manifest field "passThrough", default false).
+  bool pass_through = false;
   bool builtin = true;
   std::string manifest_path;  // the manifest file, for user adapters; empty for built-ins
 };
@@ -51,10 +61,15 @@ class HarnessRegistry {
   const std::vector<std::string>& problems() const { return problems_; }
 
   // The interactive argv for launching `id` with `prompt`: the template with the
-  // "{prompt}" element replaced by `prompt` verbatim, as one element. Fails with
-  // kInvalidRequest "unsupported harness `<id>`" when the id is unknown.
-  core::Result<std::vector<std::string>> BuildArgv(std::string_view id,
-                                                   const std::string& prompt) const;
+  // "{prompt}" element replaced by `prompt` verbatim, as one element, and `extra_args`
+  // inserted verbatim right after argv[0], one element each. Fails with kInvalidRequest:
+  // "unsupported harness `<id>`" when the id is unknown; "harness `<id>` does not take
+  // extra arguments (passThrough is off)" when `extra_args` is non-empty and the adapter
+  // has no pass_through; or a message naming the bad argument when there are more than
+  // kMaxExtraArgs, or one is empty, contains a NUL byte, or exceeds kMaxExtraArgBytes.
+  core::Result<std::vector<std::string>> BuildArgv(
+      std::string_view id, const std::string& prompt,
+      const std::vector<std::string>& extra_args = {}) const;
 
  private:
   std::vector<Adapter> adapters_;

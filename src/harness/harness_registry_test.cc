@@ -71,6 +71,81 @@ TEST(HarnessRegistryTest, BuiltinTable) {
   EXPECT_EQ(r.Find("nope"), nullptr);
 }
 
+// Given the built-ins, we should allow pass-through arguments exactly for the CLIs that take
+// options right after the executable (not hermes' subcommand CLI, not demo).
+TEST(HarnessRegistryTest, BuiltinPassThrough) {
+  std::vector<std::string> on;
+  for (const Adapter& a : BuiltinAdapters()) {
+    if (a.pass_through) {
+      on.push_back(a.id);
+    }
+  }
+  EXPECT_THAT(on, ElementsAre("codex", "claude", "gemini", "aider", "opencode"));
+}
+
+// Given extra arguments, we should put them right after argv[0], verbatim, one element
+// each, and keep the rest of the template and the prompt in place.
+TEST(HarnessRegistryTest, ExtraArgsFollowTheExecutable) {
+  HarnessRegistry r = HarnessRegistry::BuiltinsOnly();
+  const std::vector<std::string> extra = {"--model", "o3", "-c", "a b; $(id)", "{prompt}"};
+  auto codex = r.BuildArgv("codex", "do it", extra);
+  ASSERT_TRUE(codex.has_value()) << codex.error().message;
+  EXPECT_THAT(*codex,
+              ElementsAre("codex", "--model", "o3", "-c", "a b; $(id)", "{prompt}", "do it"));
+  auto gemini = r.BuildArgv("gemini", "p", {"--model", "x"});
+  ASSERT_TRUE(gemini.has_value());
+  EXPECT_THAT(*gemini, ElementsAre("gemini", "--model", "x", "--prompt-interactive", "p"));
+  auto none = r.BuildArgv("aider", "p", {});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_THAT(*none, ElementsAre("aider", "--message", "p"));
+}
+
+// Given extra arguments for an adapter without pass-through, we should refuse them (and
+// still build its argv without them).
+TEST(HarnessRegistryTest, ExtraArgsRefusedWithoutPassThrough) {
+  HarnessRegistry r = HarnessRegistry::BuiltinsOnly();
+  for (const char* id : {"demo", "hermes"}) {
+    SCOPED_TRACE(id);
+    auto got = r.BuildArgv(id, "hi", {"--model", "o3"});
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code, core::ErrorCode::kInvalidRequest);
+    EXPECT_EQ(got.error().message, std::string("harness `") + id +
+                                       "` does not take extra arguments (passThrough is off)");
+    EXPECT_TRUE(r.BuildArgv(id, "hi").has_value());
+  }
+  auto unknown = r.BuildArgv("cursor", "hi", {"--x"});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().message, "unsupported harness `cursor`");
+}
+
+// Given extra arguments past the limits, empty, or with a NUL byte, we should refuse them
+// with a message naming the problem; at the limits they are accepted.
+TEST(HarnessRegistryTest, ExtraArgsLimits) {
+  HarnessRegistry r = HarnessRegistry::BuiltinsOnly();
+  std::vector<std::string> max_count(kMaxExtraArgs, "-v");
+  EXPECT_TRUE(r.BuildArgv("codex", "p", max_count).has_value());
+  std::vector<std::string> too_many(kMaxExtraArgs + 1, "-v");
+  std::string max_len(kMaxExtraArgBytes, 'x');
+  EXPECT_TRUE(r.BuildArgv("codex", "p", {max_len}).has_value());
+  struct Case {
+    std::vector<std::string> args;
+    const char* reason;
+  };
+  const std::vector<Case> cases = {
+      {too_many, "too many harness arguments (65; at most 64)"},
+      {{"--model", ""}, "harness argument 2 is empty"},
+      {{std::string("a\0b", 3)}, "harness argument 1 contains a NUL byte"},
+      {{"ok", max_len + "y"}, "harness argument 2 is longer than 4096 bytes"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.reason);
+    auto got = r.BuildArgv("codex", "p", c.args);
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code, core::ErrorCode::kInvalidRequest);
+    EXPECT_EQ(got.error().message, c.reason);
+  }
+}
+
 // Given the codex and claude hints, we should keep SPEC 4.3's tokens.
 TEST(HarnessRegistryTest, SpecInstallHintTokens) {
   HarnessRegistry r = HarnessRegistry::BuiltinsOnly();
@@ -165,6 +240,34 @@ TEST(ManifestTest, LoadsValidManifest) {
   auto argv = r.BuildArgv("mytool", "a b; c");
   ASSERT_TRUE(argv.has_value());
   EXPECT_THAT(*argv, ElementsAre("mytool", "--go", "a b; c"));
+  EXPECT_FALSE(mine.pass_through);  // off unless the manifest says so
+  EXPECT_FALSE(r.BuildArgv("mytool", "p", {"--x"}).has_value());
+}
+
+// Given manifests with "passThrough" true and false, we should honour each.
+TEST(ManifestTest, PassThroughField) {
+  auto on = ParseManifest(
+      R"({"id":"on","executable":"on","argv":["on","--go","{prompt}"],"installHint":"h",)"
+      R"("passThrough":true})",
+      "on");
+  ASSERT_TRUE(on.has_value()) << on.error().message;
+  EXPECT_TRUE(on->pass_through);
+  auto off =
+      ParseManifest(R"({"id":"off","executable":"off","argv":["off","{prompt}"],"installHint":"h",)"
+                    R"("passThrough":false})",
+                    "off");
+  ASSERT_TRUE(off.has_value()) << off.error().message;
+  EXPECT_FALSE(off->pass_through);
+
+  TempDir t;
+  t.Write("on.json",
+          R"({"id":"on","executable":"on","argv":["on","--go","{prompt}"],"installHint":"h",)"
+          R"("passThrough":true})",
+          kNoExec);
+  HarnessRegistry r = HarnessRegistry::Load(t.path());
+  auto argv = r.BuildArgv("on", "task", {"--fast"});
+  ASSERT_TRUE(argv.has_value()) << argv.error().message;
+  EXPECT_THAT(*argv, ElementsAre("on", "--fast", "--go", "task"));
 }
 
 // Given a missing adapters folder, we should load the built-ins and report nothing.
@@ -219,6 +322,14 @@ TEST(ManifestTest, InvalidManifestsAreReportedAndSkipped) {
        "`argv[0]` must equal `executable`"},
       {"nohint.json", R"({"id":"nohint","executable":"x","argv":["x","{prompt}"]})",
        "`installHint` is missing"},
+      {"strpass.json",
+       R"({"id":"strpass","executable":"x","argv":["x","{prompt}"],"installHint":"h",)"
+       R"("passThrough":"yes"})",
+       "`passThrough` must be a boolean"},
+      {"numpass.json",
+       R"({"id":"numpass","executable":"x","argv":["x","{prompt}"],"installHint":"h",)"
+       R"("passThrough":1})",
+       "`passThrough` must be a boolean"},
       {"codex.json",
        R"({"id":"codex","executable":"codex","argv":["codex","{prompt}"],"installHint":"h"})",
        "is a built-in adapter"},

@@ -132,6 +132,13 @@ core::Result<Adapter> ParseManifest(std::string_view json_text, std::string_view
   }
   a.argv_template = std::move(*argv);
 
+  if (const json::value* pass = obj.if_contains("passThrough"); pass != nullptr) {
+    if (!pass->is_bool()) {
+      return Bad("`passThrough` must be a boolean");
+    }
+    a.pass_through = pass->get_bool();
+  }
+
   auto hint = StringField(obj, "installHint", true);
   if (!hint) {
     return hint.error();

@@ -168,7 +168,8 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   if (core::Status s = ValidateHarness(harness_id); !s) {
     return s.error();
   }
-  auto argv = registry_.BuildArgv(harness_id, prompt);
+  // Also validates harness_args: like every check above, before any row or folder exists.
+  auto argv = registry_.BuildArgv(harness_id, prompt, request.harness_args);
   if (!argv) {
     return argv.error();
   }

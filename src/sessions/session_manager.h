@@ -47,6 +47,9 @@ struct LaunchRequest {
   std::string harness;
   std::string prompt;
   std::optional<std::string> title;  // used when it has non-blank content
+  // Pass-through arguments placed right after the harness executable (only for adapters
+  // with pass_through; see HarnessRegistry::BuildArgv for the rules).
+  std::vector<std::string> harness_args;
   uint16_t rows = 24;
   uint16_t cols = 80;
 };
@@ -114,8 +117,8 @@ class SessionManager {
   SessionManager& operator=(SessionManager&&) = delete;
 
   // SPEC 2.9. Validation errors (kInvalidRequest, with details harness/installHint for an
-  // unknown or missing harness) create nothing; a spawn failure keeps the row `failed` and
-  // returns kPtySpawnFailed.
+  // unknown or missing harness; refused or invalid harness_args) create nothing; a spawn failure
+  // keeps the row `failed` and returns kPtySpawnFailed.
   core::Result<store::SessionRow> Launch(const LaunchRequest& request);
   core::Result<std::vector<store::SessionRow>> List(bool include_archived);
   // kSessionNotFound (details sessionId) when unknown.

@@ -454,6 +454,33 @@ TEST_F(CliSessionsTest, RunDetachPrintsUuid) {
   EXPECT_EQ(Str(Field(rec, "title")), "bg");
 }
 
+// Given `coven run codex --harness-arg=--model --harness-arg=o3 --detach task`, we should
+// send the values as harnessArgs and the harness should run as `codex --model o3 task`;
+// for demo (no pass-through) we should print the daemon's refusal and exit 1.
+TEST_F(CliSessionsTest, RunPassesHarnessArgs) {
+  home_.AddScript("codex",
+                  "#!/bin/sh\nstty -opost\necho \"cmd=$(basename \"$0\") $*\"\n"
+                  "for a in \"$@\"; do echo \"arg=[$a]\"; done\n");
+  RunResult r =
+      Cli({"run", "codex", "--harness-arg=--model", "--harness-arg=o3", "--detach", "task"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string id(core::Trim(r.out));
+  ASSERT_EQ(id.size(), 36u) << r.out;
+  json::value rec = WaitFinished(id);
+  EXPECT_EQ(Str(Field(rec, "status")), "completed");
+  EXPECT_NE(Output(id).find("cmd=codex --model o3 task\narg=[--model]\narg=[o3]\narg=[task]\n"),
+            std::string::npos)
+      << Output(id);
+
+  home_.AddScript("coven-demo", kQuickHarness);
+  RunResult refused = Cli({"run", "demo", "--harness-arg=--fast", "--detach", "hi"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err,
+            "Error: harness `demo` does not take extra arguments (passThrough is off)\n");
+  EXPECT_EQ(refused.out, "");
+  EXPECT_EQ(AllIds(), std::vector<std::string>{id});
+}
+
 // Given an empty store, we should print SPEC 6.4's empty messages for `sessions --plain`,
 // with and without --all, and an empty array for --json.
 TEST_F(CliSessionsTest, EmptyStoreMessages) {

@@ -321,6 +321,106 @@ TEST_F(SessionApiTest, InvalidLaunchesCreateNothing) {
   EXPECT_EQ(Get("/api/v1/health").status, 200);
 }
 
+// A fake harness that prints its argv: the whole command line on one line, then each
+// element bracketed, so both the order and the element boundaries show.
+constexpr const char* kArgvHarness =
+    "#!/bin/sh\nstty -opost\necho \"cmd=$(basename \"$0\") $*\"\necho \"argc=$#\"\n"
+    "for a in \"$@\"; do echo \"arg=[$a]\"; done\n";
+
+// Given harnessArgs for codex (pass-through on), we should run `codex --model o3 <prompt>`:
+// the extra arguments right after the executable, verbatim, one element each.
+TEST_F(SessionApiTest, HarnessArgsFollowTheExecutable) {
+  home_.AddScript("codex", kArgvHarness);
+  std::string id =
+      LaunchId("codex", "fix the tests",
+               json::object{{"harnessArgs", json::array{"--model", "o3", "-c", "a b; $(id)"}}});
+  ASSERT_FALSE(id.empty());
+  json::value rec = WaitFinished(id);
+  EXPECT_EQ(Str(Field(rec, "status")), "completed");
+  std::string out = Output(id);
+  EXPECT_NE(out.find("cmd=codex --model o3 -c a b; $(id) fix the tests\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("argc=5\narg=[--model]\narg=[o3]\narg=[-c]\narg=[a b; $(id)]\n"
+                     "arg=[fix the tests]\n"),
+            std::string::npos)
+      << out;
+
+  // An empty array and null both mean "no extra arguments".
+  for (const json::value& none : {json::value(json::array{}), json::value(nullptr)}) {
+    std::string plain = LaunchId("codex", "plain", json::object{{"harnessArgs", none}});
+    WaitFinished(plain);
+    EXPECT_NE(Output(plain).find("cmd=codex plain\nargc=1\n"), std::string::npos) << Output(plain);
+  }
+}
+
+// Given harnessArgs for an adapter without pass-through (demo), we should answer 400
+// invalid_request naming the harness, and create no row and no folder.
+TEST_F(SessionApiTest, HarnessArgsRefusedWithoutPassThrough) {
+  home_.AddScript("coven-demo", kArgvHarness);
+  home_.AddScript("codex", kArgvHarness);
+  WaitFinished(LaunchId("codex", "before"));
+  const std::string before = Get("/api/v1/sessions?all=true").body;
+  const std::vector<std::string> folders = SessionFolders(home_);
+  HttpResult r = LaunchRaw(Body({{"projectRoot", json::value(root_)},
+                                 {"harness", json::value("demo")},
+                                 {"prompt", json::value("hi")},
+                                 {"harnessArgs", json::array{"--model", "o3"}}}));
+  ExpectError(r, 400, "invalid_request");
+  EXPECT_EQ(Str(Field(Field(ParseJson(r.body), "error"), "message")),
+            "harness `demo` does not take extra arguments (passThrough is off)")
+      << r.body;
+  EXPECT_EQ(Get("/api/v1/sessions?all=true").body, before);
+  EXPECT_EQ(SessionFolders(home_), folders);
+  // Without harnessArgs the same launch is fine.
+  std::string ok = LaunchId("demo", "hi");
+  WaitFinished(ok);
+  EXPECT_NE(Output(ok).find("cmd=coven-demo hi\n"), std::string::npos) << Output(ok);
+}
+
+// Given harnessArgs that are not an array of acceptable strings, we should answer 400
+// invalid_request with a human message and create nothing.
+TEST_F(SessionApiTest, BadHarnessArgsCreateNothing) {
+  home_.AddScript("codex", kArgvHarness);
+  json::array too_many;
+  for (int i = 0; i < 65; ++i) {
+    too_many.emplace_back("-v");
+  }
+  struct Case {
+    const char* what;
+    json::value args;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"string", json::value("--model o3"), "harnessArgs must be an array of strings"},
+      {"object", json::value(json::object{{"model", "o3"}}),
+       "harnessArgs must be an array of strings"},
+      {"number", json::value(3), "harnessArgs must be an array of strings"},
+      {"number element", json::value(json::array{"--model", 3}),
+       "harnessArgs must be an array of strings (element 2 is not a string)"},
+      {"null element", json::value(json::array{nullptr}),
+       "harnessArgs must be an array of strings (element 1 is not a string)"},
+      {"empty element", json::value(json::array{"--model", ""}), "harness argument 2 is empty"},
+      {"nul element", json::value(json::array{json::string(std::string("a\0b", 3))}),
+       "harness argument 1 contains a NUL byte"},
+      {"long element", json::value(json::array{json::string(std::string(4097, 'x'))}),
+       "harness argument 1 is longer than 4096 bytes"},
+      {"too many", json::value(too_many), "too many harness arguments (65; at most 64)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    HttpResult r = LaunchRaw(Body({{"projectRoot", json::value(root_)},
+                                   {"harness", json::value("codex")},
+                                   {"prompt", json::value("hi")},
+                                   {"harnessArgs", c.args}}));
+    ExpectError(r, 400, "invalid_request");
+    EXPECT_EQ(Str(Field(Field(ParseJson(r.body), "error"), "message")), c.message) << r.body;
+  }
+  EXPECT_EQ(Get("/api/v1/sessions?all=true").body, "[]");
+  EXPECT_TRUE(SessionFolders(home_).empty());
+  json::value health = ParseJson(Get("/api/v1/health").body);
+  EXPECT_EQ(Field(Field(health, "capabilities"), "harnessArgs"), json::value(true));
+}
+
 // Given a session with many events, we should page them with afterSeq, afterEventId and
 // limit, with an exact hasMore and a null nextCursor on an empty page.
 TEST_F(SessionApiTest, EventCursorPaging) {
