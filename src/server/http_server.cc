@@ -246,9 +246,13 @@ struct HttpServer::Impl {
   ServerOptions options;
   RequestHandler handler;
   asio::io_context ioc;
-  Protocol::acceptor acceptor{ioc};
-  asio::signal_set signals{ioc};
-  asio::signal_set child_signals{ioc};
+  // The listener and the signal sets are touched only on this strand (the accept loop,
+  // their handlers and Stop()), since Asio I/O objects are not thread-safe and the loop
+  // runs on several threads.
+  asio::strand<asio::io_context::executor_type> control{asio::make_strand(ioc)};
+  Protocol::acceptor acceptor{control};
+  asio::signal_set signals{control};
+  asio::signal_set child_signals{control};
   std::atomic<size_t> open_connections{0};
   std::atomic<int> stop_signal{0};
 
@@ -415,7 +419,7 @@ int HttpServer::Run() {
     s.child_signals.add(SIGCHLD);
     s.WaitForChildren();
   }
-  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
+  asio::co_spawn(s.control, s.Accept(), asio::detached);
   std::vector<std::thread> threads;
   for (int i = 1; i < s.options.threads; ++i) {
     threads.emplace_back([&s] { s.ioc.run(); });
@@ -429,7 +433,7 @@ int HttpServer::Run() {
 }
 
 void HttpServer::Stop() {
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->control, [this] {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);
     impl_->signals.cancel(ignored);
