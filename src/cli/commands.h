@@ -36,7 +36,6 @@ std::vector<CommandSpec> AllCommands();
 
 // Per-command setup functions (one file each).
 void SetupDaemon(CLI::App& sub, Context& ctx);
-void SetupShim(CLI::App& sub, Context& ctx);
 void SetupRunCommand(CLI::App& sub, Context& ctx);
 void SetupAttachCommand(CLI::App& sub, Context& ctx);
 void SetupSummonCommand(CLI::App& sub, Context& ctx);

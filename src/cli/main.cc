@@ -3,11 +3,15 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "coven_version.h"
+#include "shim/shim.h"
 
 namespace coven::cli {
 
@@ -40,11 +44,15 @@ std::vector<CommandSpec> AllCommands() {
       {"tui", "The prompt-first palette of slash commands (also plain `coven`)", SetupTui},
       {"doctor", "Check the store, daemon, ledger and harnesses (--json)", SetupDoctor},
       {"daemon", "Start, inspect, stop or restart the Coven daemon", SetupDaemon},
-      {"shim", "Per-session supervisor (internal)", SetupShim},
   };
 }
 
 int Main(int argc, char** argv) {
+  // `coven shim ...` is the per-session supervisor the daemon starts (internal, not a user
+  // command): its flags are the shim module's own, parsed there.
+  if (argc >= 2 && std::string_view(argv[1]) == "shim") {
+    return shim::ShimMain(std::vector<std::string>(argv + 2, argv + argc));
+  }
   try {
     CLI::App app{"Run project-scoped coding agents without memorizing harness commands", "coven"};
     app.set_version_flag("--version", std::string("coven ") + kCovenVersion);

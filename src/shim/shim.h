@@ -72,6 +72,14 @@ struct ShimOptions {
 // only child. Call it from a single-threaded process (`coven shim`), never in the daemon.
 int RunShim(const ShimOptions& options);
 
+// The flags ShimArgv writes after `shim` (`--session-id ID ... -- <harness argv>`) back
+// into ShimOptions. kInvalidRequest naming the bad flag. Thread-safe.
+core::Result<ShimOptions> ParseShimArgs(const std::vector<std::string>& args);
+
+// `coven shim <args>` (args after "shim"): parses ShimArgv's flags and runs RunShim.
+// Returns the process exit code (2 for bad flags, after saying why on stderr).
+int ShimMain(const std::vector<std::string>& args);
+
 // File names inside a session folder.
 std::string EventLogPath(const std::string& session_dir);    // <dir>/events.log
 std::string ShimSocketPath(const std::string& session_dir);  // <dir>/shim.sock

@@ -125,6 +125,39 @@ TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
                              "--kill-grace-ms", "1000", "--", "codex", "--flag"));
 }
 
+// Given ShimArgv's flags (after `<coven_exe> shim`), ParseShimArgs should give back the
+// same options, keep a harness argv that looks like flags, and refuse what is malformed.
+TEST(ShimArgvTest, ParseShimArgsRoundTrips) {
+  LaunchSpec spec;
+  spec.coven_exe = "/usr/bin/coven";
+  spec.options.session_id = "id";
+  spec.options.session_dir = "/d";
+  spec.options.cwd = "/w";
+  spec.options.rows = 30;
+  spec.options.cols = 100;
+  spec.options.kill_grace = std::chrono::milliseconds(250);
+  spec.options.argv = {"codex", "--rows", "-- x"};
+  std::vector<std::string> argv = ShimArgv(spec);
+  auto parsed = ParseShimArgs(std::vector<std::string>(argv.begin() + 2, argv.end()));
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  EXPECT_EQ(parsed->session_id, "id");
+  EXPECT_EQ(parsed->session_dir, "/d");
+  EXPECT_EQ(parsed->cwd, "/w");
+  EXPECT_EQ(parsed->rows, 30);
+  EXPECT_EQ(parsed->cols, 100);
+  EXPECT_EQ(parsed->ready_fd, 3);
+  EXPECT_EQ(parsed->kill_grace, std::chrono::milliseconds(250));
+  EXPECT_THAT(parsed->argv, ::testing::ElementsAre("codex", "--rows", "-- x"));
+
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
+           {"--session-id", "id", "--session-dir", "/d", "--cwd", "/w", "--"},  // no harness
+           {"--rows", "0", "--session-id", "id", "--session-dir", "/d", "--cwd", "/w", "--", "x"},
+           {"--bogus", "1", "--", "x"},
+           {"--session-id"}}) {
+    EXPECT_FALSE(ParseShimArgs(bad).has_value()) << bad.front();
+  }
+}
+
 // ---- Real shims ----
 
 class TempDir {
