@@ -69,40 +69,39 @@ std::string PayloadJson(const sessions::SessionEvent& event, bool raw) {
   return json::serialize(v);
 }
 
-json::object EventPageJson(const sessions::EventPage& page, const std::string& session_id, bool raw,
-                           size_t max_json_bytes) {
-  json::array events;
-  size_t total = 0;
+std::string EventRecordJson(const sessions::SessionEvent& event, const std::string& session_id,
+                            bool raw) {
+  json::object rec;
+  rec["seq"] = event.seq;
+  rec["id"] = event.id;
+  rec["session_id"] = session_id;
+  rec["kind"] = event.kind;
+  rec["payload_json"] = PayloadJson(event, raw);
+  rec["created_at"] = event.created_at;
+  return json::serialize(rec);
+}
+
+std::string EventPageJson(const sessions::EventPage& page, const std::string& session_id, bool raw,
+                          size_t max_json_bytes) {
+  std::string events;
+  size_t count = 0;
   bool has_more = page.has_more;
   int64_t last_seq = 0;
   for (const sessions::SessionEvent& e : page.events) {
-    json::object rec;
-    rec["seq"] = e.seq;
-    rec["id"] = e.id;
-    rec["session_id"] = session_id;
-    rec["kind"] = e.kind;
-    rec["payload_json"] = PayloadJson(e, raw);
-    rec["created_at"] = e.created_at;
-    size_t size = json::serialize(rec).size() + 1;
-    if (!events.empty() && total + size > max_json_bytes) {
+    std::string rec = EventRecordJson(e, session_id, raw);
+    if (count > 0 && events.size() + rec.size() + 1 > max_json_bytes) {
       has_more = true;
       break;
     }
-    total += size;
+    if (count++ > 0) {
+      events += ',';
+    }
+    events += rec;
     last_seq = e.seq;
-    events.emplace_back(std::move(rec));
   }
-  json::object out;
-  bool empty = events.empty();
-  out["events"] = std::move(events);
-  if (empty) {
-    out["nextCursor"] = nullptr;
-  } else {
-    json::object cursor;
-    cursor["afterSeq"] = last_seq;
-    out["nextCursor"] = std::move(cursor);
-  }
-  out["hasMore"] = has_more;
+  std::string out = "{\"events\":[" + events + "],\"nextCursor\":";
+  out += count == 0 ? "null" : "{\"afterSeq\":" + std::to_string(last_seq) + "}";
+  out += has_more ? ",\"hasMore\":true}" : ",\"hasMore\":false}";
   return out;
 }
 

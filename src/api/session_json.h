@@ -19,9 +19,15 @@ boost::json::object SessionJson(const store::SessionRow& row);
 // UTF-8 replaced; secrets are redacted unless `raw`.
 std::string PayloadJson(const sessions::SessionEvent& event, bool raw);
 
-// {"events":[...],"nextCursor":{"afterSeq":N}|null,"hasMore":bool}, cut (with hasMore
-// true) before the serialized events pass `max_json_bytes`; at least one event is kept.
-boost::json::object EventPageJson(const sessions::EventPage& page, const std::string& session_id,
-                                  bool raw, size_t max_json_bytes);
+// One event record, serialized: {"seq","id","session_id","kind","payload_json","created_at"}
+// (SPEC 2.13), the same for GET /events and the SSE stream.
+std::string EventRecordJson(const sessions::SessionEvent& event, const std::string& session_id,
+                            bool raw);
+
+// The serialized page {"events":[...],"nextCursor":{"afterSeq":N}|null,"hasMore":bool}, cut
+// (with hasMore true) before the events pass `max_json_bytes`; at least one event is kept.
+// Each record is serialized once (its size decides the cut, then it is copied in).
+std::string EventPageJson(const sessions::EventPage& page, const std::string& session_id, bool raw,
+                          size_t max_json_bytes);
 
 }  // namespace coven::api

@@ -262,7 +262,7 @@ Response Events(sessions::SessionManager& sm, std::string_view query) {
   if (!page) {
     return ErrorResponse(page.error());
   }
-  return Json(200, EventPageJson(*page, q.session_id, raw, kMaxPageJsonBytes));
+  return Response{200, EventPageJson(*page, q.session_id, raw, kMaxPageJsonBytes)};
 }
 
 Response Doctor(sessions::SessionManager& sm) {

@@ -81,15 +81,8 @@ class EventStream : public StreamSource {
   bool Pull(std::string& out) override {
     bool ended = false;
     for (const auto& e : follower_.Next(&ended)) {
-      json::object rec;
-      rec["seq"] = e.seq;
-      rec["id"] = e.id;
-      rec["session_id"] = follower_.id();
-      rec["kind"] = e.kind;
-      rec["payload_json"] = PayloadJson(e, raw_);
-      rec["created_at"] = e.created_at;
       out += "id: " + std::to_string(e.seq) + "\nevent: " + e.kind +
-             "\ndata: " + json::serialize(rec) + "\n\n";
+             "\ndata: " + EventRecordJson(e, follower_.id(), raw_) + "\n\n";
     }
     return !ended || !out.empty();
   }
