@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <exception>
@@ -255,8 +256,13 @@ struct HttpServer::Impl {
   asio::signal_set child_signals{control};
   std::atomic<size_t> open_connections{0};
   std::atomic<int> stop_signal{0};
+  // Declared after ioc: destroyed (joined) first, so no handler outlives the loop.
+  asio::thread_pool handlers;
 
-  Impl(ServerOptions opts, RequestHandler h) : options(std::move(opts)), handler(std::move(h)) {}
+  Impl(ServerOptions opts, RequestHandler h)
+      : options(std::move(opts)),
+        handler(std::move(h)),
+        handlers(static_cast<size_t>(std::max(1, options.handler_threads))) {}
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Serve(Stream stream);
@@ -323,7 +329,11 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
     const auto& msg = parser.get();
     api::Request req{std::string(msg.method_string()), std::string(msg.target()), msg.body(),
                      websocket::is_upgrade(msg)};
-    api::Response res = Call(req);
+    // The handler runs on the handler pool; this connection's coroutine resumes on its
+    // strand with the response.
+    api::Response res = co_await asio::co_spawn(
+        handlers, [this, &req]() -> asio::awaitable<api::Response> { co_return Call(req); },
+        asio::use_awaitable);
     if (res.duplex && req.is_websocket_upgrade) {
       auto conn = std::make_shared<AttachConn>(std::move(stream), res.duplex);
       conn->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));

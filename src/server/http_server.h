@@ -10,7 +10,8 @@
 //   violation gets an error envelope and the connection is closed;
 // - keep-alive and `Connection: close` are honoured; chunked bodies are accepted;
 // - connections are served concurrently on a small thread pool, so a slow or silent client
-//   never delays others; at most `max_connections` are open at once.
+//   never delays others; at most `max_connections` are open at once;
+// - handlers run on a pool of their own, so a slow handler never blocks socket I/O.
 // Beast and Asio stay inside http_server.cc.
 #pragma once
 
@@ -30,12 +31,16 @@ struct ServerOptions {
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::milliseconds request_timeout{30'000};  // idle wait plus reading one request
   size_t max_connections = 512;
-  int threads = 4;
+  int threads = 4;  // loop threads: socket I/O, streams, timers
+  // Threads that run the RequestHandler, apart from the loop threads, so a handler that
+  // blocks (a launch waiting for its shim, SQLite's busy wait) never stalls reading,
+  // writing or the live streams of other connections.
+  int handler_threads = 16;
   // Runs on a loop thread after SIGCHLD (the daemon reaps its shims there).
   std::function<void()> on_child_exit;
 };
 
-// Called on a server thread for every complete request; must be thread-safe and must not
+// Called on a handler thread for every complete request; must be thread-safe and must not
 // throw (exceptions are caught and answered with 500 internal_error anyway).
 using RequestHandler = std::function<api::Response(const api::Request&)>;
 
