@@ -30,7 +30,8 @@ class LogFollower {
 
   void Subscribe(std::function<void()> wake) { token_ = sm_.Subscribe(id_, std::move(wake)); }
 
-  // Next events; `ended` is set once nothing more will come.
+  // Next events; `ended` is set once nothing more will come (with the page that holds the
+  // exit event, or when the shim is gone and nothing is left).
   std::vector<sessions::SessionEvent> Next(bool* ended) {
     *ended = false;
     if (saw_exit_) {
@@ -54,7 +55,9 @@ class LogFollower {
         exit_payload_ = e.payload;
       }
     }
-    if (page->events.empty() && !live) {
+    // Ended as soon as the exit is read: the caller must not wait for another wake-up
+    // (the one for the exit may already have been consumed with an earlier page).
+    if (saw_exit_ || (page->events.empty() && !live)) {
       *ended = true;
     }
     return std::move(page->events);
