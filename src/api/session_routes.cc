@@ -280,6 +280,7 @@ Response Doctor(sessions::SessionManager& sm) {
     o["ready"] = h.path.has_value();
     o["path"] = h.path ? json::value(*h.path) : json::value(nullptr);
     o["installHint"] = h.adapter->install_hint;
+    o["passThrough"] = h.adapter->pass_through;
     o["builtin"] = h.adapter->builtin;
     harnesses.emplace_back(std::move(o));
   }

@@ -77,6 +77,7 @@ json::array CheckHarnesses(const core::HomePaths& paths, const json::object* dae
       o["ready"] = found.has_value();
       o["path"] = found ? json::value(*found) : json::value(nullptr);
       o["installHint"] = a.install_hint;
+      o["passThrough"] = a.pass_through;
       o["builtin"] = a.builtin;
       list.emplace_back(std::move(o));
     }

@@ -841,6 +841,10 @@ TEST_F(CliDoctorTest, JsonListsReadyHarness) {
         found = true;
         EXPECT_EQ(Field(h, "ready"), json::value(true)) << json::serialize(h);
         EXPECT_EQ(Str(Field(h, "path")), home_.bin_dir() + "/codex");
+        EXPECT_EQ(Field(h, "passThrough"), json::value(true)) << json::serialize(h);
+      }
+      if (Str(Field(h, "id")) == "demo") {
+        EXPECT_EQ(Field(h, "passThrough"), json::value(false)) << json::serialize(h);
       }
     }
     EXPECT_TRUE(found) << r.out;
