@@ -137,17 +137,36 @@ Response Launch(sessions::SessionManager& sm, const std::string& body) {
   return Json(201, SessionJson(*row));
 }
 
-// SPEC 2.8 lists non-archived sessions; `all=true` (additive) includes archived ones.
-Response List(sessions::SessionManager& sm, std::string_view query) {
-  auto rows = sm.List(QueryParam(query, "all") == "true");
+// The list as a JSON array of SessionRecords (SPEC 2.8).
+core::Result<std::string> ListJson(sessions::SessionManager& sm, bool include_archived) {
+  auto rows = sm.List(include_archived);
   if (!rows) {
-    return ErrorResponse(rows.error());
+    return rows.error();
   }
   json::array out;
   for (const auto& row : *rows) {
     out.emplace_back(SessionJson(row));
   }
-  return Json(200, out);
+  return json::serialize(out);
+}
+
+// SPEC 2.8 lists non-archived sessions; `all=true` (additive) includes archived ones;
+// `watch=true` (additive) streams the list again on every change (Server-Sent Events).
+Response List(sessions::SessionManager& sm, std::string_view query) {
+  bool all = QueryParam(query, "all") == "true";
+  if (QueryParam(query, "watch") == "true") {
+    Response res;
+    res.stream = MakeSessionListStream(sm, all, [&sm](bool include_archived) {
+      auto list = ListJson(sm, include_archived);
+      return list ? *list : std::string("[]");
+    });
+    return res;
+  }
+  auto list = ListJson(sm, all);
+  if (!list) {
+    return ErrorResponse(list.error());
+  }
+  return Response{200, std::move(*list)};
 }
 
 Response Get(sessions::SessionManager& sm, const std::string& id) {
@@ -305,7 +324,8 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
   return {{"eventStream", true},   {"attachStream", true}, {"sessionRituals", true},
-          {"sessionResize", true}, {"redaction", true},    {"harnessArgs", true}};
+          {"sessionResize", true}, {"redaction", true},    {"harnessArgs", true},
+          {"sessionWatch", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,

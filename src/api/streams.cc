@@ -1,5 +1,8 @@
 #include "api/streams.h"
 
+#include <atomic>
+#include <memory>
+
 #include <boost/json.hpp>
 
 #include "api/session_json.h"
@@ -158,6 +161,44 @@ class AttachStream : public DuplexSource {
   LogFollower follower_;
 };
 
+class SessionListStream : public StreamSource {
+ public:
+  SessionListStream(sessions::SessionManager& sm, bool include_archived,
+                    std::function<std::string(bool)> list_json)
+      : sm_(sm), include_archived_(include_archived), list_json_(std::move(list_json)) {}
+  ~SessionListStream() override {
+    if (token_ != 0) {
+      sm_.Unsubscribe(token_);
+    }
+  }
+  SessionListStream(const SessionListStream&) = delete;
+  SessionListStream& operator=(const SessionListStream&) = delete;
+  SessionListStream(SessionListStream&&) = delete;
+  SessionListStream& operator=(SessionListStream&&) = delete;
+
+  void OnReady(std::function<void()> wake) override {
+    // The flag is shared with the listener, which may run after this object is gone.
+    std::shared_ptr<std::atomic<bool>> dirty = dirty_;
+    token_ = sm_.Subscribe(sessions::SessionManager::kAnySession, [dirty, wake] {
+      dirty->store(true);
+      wake();
+    });
+  }
+  bool Pull(std::string& out) override {
+    if (dirty_->exchange(false)) {
+      out += "event: sessions\ndata: " + list_json_(include_archived_) + "\n\n";
+    }
+    return true;
+  }
+
+ private:
+  sessions::SessionManager& sm_;
+  bool include_archived_;
+  std::function<std::string(bool)> list_json_;
+  std::shared_ptr<std::atomic<bool>> dirty_ = std::make_shared<std::atomic<bool>>(true);
+  uint64_t token_ = 0;
+};
+
 }  // namespace
 
 std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std::string id,
@@ -168,6 +209,12 @@ std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std:
 std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std::string id,
                                                int64_t after_seq) {
   return std::make_shared<AttachStream>(sm, std::move(id), after_seq);
+}
+
+std::shared_ptr<StreamSource> MakeSessionListStream(
+    sessions::SessionManager& sm, bool include_archived,
+    std::function<std::string(bool include_archived)> list_json) {
+  return std::make_shared<SessionListStream>(sm, include_archived, std::move(list_json));
 }
 
 }  // namespace coven::api

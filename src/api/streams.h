@@ -3,10 +3,12 @@
 //     GET /events), from a cursor until the session's exit has been sent.
 //   - AttachStream: the interactive attach: raw output bytes after a cursor, input and
 //     resize in, and a final {"type":"exit",...} message.
+//   - SessionListStream: the whole session list again whenever it changes.
 // Both are woken by the session manager when the log grows; nothing polls.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,5 +24,12 @@ std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std:
                                               int64_t after_seq, bool raw);
 std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std::string id,
                                                int64_t after_seq);
+
+// The session list as Server-Sent Events: `event: sessions` with `data:` the same JSON
+// array as GET /api/v1/sessions[?all=true], once at once and again after every change of
+// the list (coalesced: one event per wake-up). Never ends; the client closes it.
+std::shared_ptr<StreamSource> MakeSessionListStream(
+    sessions::SessionManager& sm, bool include_archived,
+    std::function<std::string(bool include_archived)> list_json);
 
 }  // namespace coven::api

@@ -2,11 +2,13 @@
 // and frame live in tui/browser.h; this file is the loop that owns the terminal and carries
 // out the chosen action: archive, kill and sacrifice through the API in place; Rejoin,
 // View Log and Summon by leaving the browser and running `coven attach|summon <id>`,
-// exactly as typed in a shell. The selected session's preview follows its event stream
-// live (SSE); the list itself is re-read once a second, when the selected session ends
-// and after every action (the daemon has no stream of list changes).
+// exactly as typed in a shell. Nothing polls: the list follows the daemon's list stream
+// (GET /api/v1/sessions?watch=true) and the preview follows the selected session's event
+// stream; the loop sleeps until one of them, a key or a resize wakes it. (Against a daemon
+// without the list stream it re-reads the list once a second.)
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,7 @@
 #include "cli/output.h"
 #include "cli/session_client.h"
 #include "cli/tui_support.h"
-#include "client/event_stream.h"
+#include "client/sse_stream.h"
 #include "core/clock.h"
 #include "tui/browser.h"
 #include "tui/frame.h"
@@ -31,7 +33,7 @@ namespace json = boost::json;
 
 constexpr size_t kPreviewKeepBytes = 16 * 1024;
 constexpr size_t kPreviewLines = 6;
-constexpr int64_t kListRefreshNanos = 1'000'000'000;
+constexpr int64_t kListRefreshNanos = 1'000'000'000;  // only without the list stream
 
 // The selected session's output so far (its tail), followed live over the daemon's event
 // stream: fd() joins the loop's wait, Pump() takes in what arrived.
@@ -47,8 +49,10 @@ class Preview {
     id_ = id;
     text_.clear();
     follower_.reset();
-    if (auto f = client::EventFollower::Open(socket_, id, 0, false)) {
-      follower_ = std::move(*f);
+    if (!id.empty()) {
+      if (auto f = client::SseStream::Open(socket_, "/api/v1/sessions/" + id + "/stream")) {
+        follower_ = std::move(*f);
+      }
     }
   }
   void Clear() { Select(""); }
@@ -62,13 +66,13 @@ class Preview {
     if (!follower_) {
       return false;
     }
-    std::vector<client::StreamedEvent> events;
+    std::vector<client::SseEvent> events;
     auto open = follower_->ReadAvailable(events);
     bool exited = false;
-    for (const client::StreamedEvent& e : events) {
-      exited = exited || e.kind == "exit";
-      if (e.kind == "output") {
-        AppendOutput(e.record_json);
+    for (const client::SseEvent& e : events) {
+      exited = exited || e.event == "exit";
+      if (e.event == "output") {
+        AppendOutput(e.data);  // the event's record, as GET /events serves it
       }
     }
     if (!open || !*open) {
@@ -102,8 +106,51 @@ class Preview {
 
   std::string socket_;
   std::string id_;
-  std::unique_ptr<client::EventFollower> follower_;
+  std::unique_ptr<client::SseStream> follower_;
   std::string text_;
+};
+
+// The session list, kept current by the daemon's list stream.
+class ListWatch {
+ public:
+  // Opens the stream; ok() is false when the daemon does not offer it.
+  ListWatch(const std::string& socket, bool all, std::string project)
+      : project_(std::move(project)) {
+    auto s = client::SseStream::Open(
+        socket, std::string("/api/v1/sessions?watch=true") + (all ? "&all=true" : ""));
+    if (s) {
+      stream_ = std::move(*s);
+    }
+  }
+  bool ok() const { return stream_ != nullptr; }
+  int fd() const { return stream_ ? stream_->fd() : -1; }
+
+  // Takes in what arrived; sets `rows` to the newest list when one came. False when the
+  // stream broke (the caller falls back to reading the list itself).
+  bool Pump(std::optional<std::vector<tui::BrowserSession>>& rows) {
+    std::vector<client::SseEvent> events;
+    auto open = stream_->ReadAvailable(events);
+    for (const client::SseEvent& e : events) {
+      if (e.event != "sessions") {
+        continue;
+      }
+      if (auto list = ParseSessionList(e.data, project_)) {
+        rows.emplace();
+        for (const SessionInfo& info : *list) {
+          rows->push_back(ToBrowserSession(info));
+        }
+      }
+    }
+    if (!open || !*open) {
+      stream_.reset();
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  std::string project_;
+  std::unique_ptr<client::SseStream> stream_;
 };
 
 std::vector<tui::BrowserSession> FetchRows(const client::DaemonClient& c, bool all,
@@ -160,10 +207,12 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
   tui::BrowserLayout layout;
   tui::ResizeSignal resize;
   Preview preview(c.socket_path());
+  ListWatch watch(c.socket_path(), model.all, project);
   std::string list_error;
-  int64_t next_list = core::NowNanos() + kListRefreshNanos;  // the caller just read it
+  // Without the list stream, the list is re-read once a second; the caller just read it.
+  int64_t next_list = watch.ok() ? -1 : core::NowNanos() + kListRefreshNanos;
   for (;;) {
-    if (core::NowNanos() >= next_list) {
+    if (next_list >= 0 && core::NowNanos() >= next_list) {
       model.SetSessions(FetchRows(c, model.all, project, list_error));
       if (!list_error.empty()) {
         model.notice = list_error;
@@ -187,18 +236,32 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
     }
     shown = std::move(next);
 
-    // Sleep until a key, a resize, new output of the selected session, or the next list
-    // refresh (a lone Esc is told from a key sequence by 50 ms of silence).
-    int64_t wait_ms = std::max<int64_t>(0, (next_list - core::NowNanos()) / 1'000'000);
+    // Sleep until a key, a resize, a list change, new output of the selected session, or
+    // (without the list stream) the next list read. A lone Esc is told from a key
+    // sequence by 50 ms of silence.
+    int64_t wait_ms =
+        next_list < 0 ? -1 : std::max<int64_t>(0, (next_list - core::NowNanos()) / 1'000'000);
+    if (parser.pending()) {
+      wait_ms = wait_ms < 0 ? 50 : std::min<int64_t>(wait_ms, 50);
+    }
     auto ready =
-        tui::WaitAny({0, resize.fd(), preview.fd()},
-                     static_cast<int>(parser.pending() ? std::min<int64_t>(wait_ms, 50) : wait_ms));
+        tui::WaitAny({0, resize.fd(), preview.fd(), watch.fd()}, static_cast<int>(wait_ms));
     if (!ready) {
       return {};
     }
     bool resized = resize.Consume();
-    if ((*ready)[2] && preview.Pump()) {
+    bool streamed = (*ready)[2] || (*ready)[3];
+    if ((*ready)[2] && preview.Pump() && next_list >= 0) {
       next_list = 0;  // the selected session ended: show its new status now
+    }
+    if ((*ready)[3]) {
+      std::optional<std::vector<tui::BrowserSession>> rows;
+      if (!watch.Pump(rows)) {
+        next_list = 0;  // the stream broke: read the list ourselves from now on
+      }
+      if (rows) {
+        model.SetSessions(std::move(*rows));
+      }
     }
     std::vector<tui::Key> keys;
     if ((*ready)[0]) {
@@ -207,7 +270,7 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
         return {};
       }
       keys = parser.Feed(*bytes);
-    } else if (parser.pending() && !resized && !(*ready)[2]) {
+    } else if (parser.pending() && !resized && !streamed) {
       keys = parser.Flush();
     }
     for (const tui::Key& key : keys) {
@@ -223,7 +286,9 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
         return {false, step.action, model.Selected()->id};
       }
       RunInPlace(c, model, step.action);
-      next_list = 0;  // show the change at once
+      if (next_list >= 0) {
+        next_list = 0;  // show the change at once (the list stream does it by itself)
+      }
     }
   }
 }

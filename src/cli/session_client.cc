@@ -77,14 +77,10 @@ core::Result<SessionInfo> ParseSession(const std::string& json_text) {
   return s;
 }
 
-core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all,
-                                                    const std::string& project) {
-  auto body = Call(c, "GET", all ? "/api/v1/sessions?all=true" : "/api/v1/sessions");
-  if (!body) {
-    return body.error();
-  }
+core::Result<std::vector<SessionInfo>> ParseSessionList(const std::string& json_array,
+                                                        const std::string& project) {
   boost::system::error_code ec;
-  json::value v = json::parse(*body, ec);
+  json::value v = json::parse(json_array, ec);
   if (ec || !v.is_array()) {
     return Error(ErrorCode::kInternal, "the daemon sent a session list that is not a JSON array");
   }
@@ -101,6 +97,15 @@ core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& 
     }
   }
   return out;
+}
+
+core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all,
+                                                    const std::string& project) {
+  auto body = Call(c, "GET", all ? "/api/v1/sessions?all=true" : "/api/v1/sessions");
+  if (!body) {
+    return body.error();
+  }
+  return ParseSessionList(*body, project);
 }
 
 core::Result<std::string> CanonicalProject(const std::string& path) {

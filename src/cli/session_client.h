@@ -34,6 +34,9 @@ core::Result<SessionInfo> ParseSession(const std::string& json_text);
 // (an absolute, canonical path) only sessions whose project root is it or lies inside it.
 core::Result<std::vector<SessionInfo>> ListSessions(const client::DaemonClient& c, bool all,
                                                     const std::string& project = "");
+// The same from a JSON array of SessionRecords (the body of the list or of its watch stream).
+core::Result<std::vector<SessionInfo>> ParseSessionList(const std::string& json_array,
+                                                        const std::string& project = "");
 
 // `path` made absolute and canonical for --project filters. Error (naming the path) when
 // it does not exist.

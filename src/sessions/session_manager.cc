@@ -218,6 +218,7 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
                                  core::NowTimestamp());
       Error e = launched.error();
       e.code = ErrorCode::kPtySpawnFailed;
+      NotifyListChanged();
       return e.WithDetail("sessionId", row.id);
     }
     (void)ledger_.SetPids(row.id, launched->shim_pid, launched->harness_pid);
@@ -230,6 +231,7 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
     MarkLive(row.id, false);
     SettleFromLog(row.id, "");
   }
+  NotifyListChanged();
   return row;
 }
 
@@ -272,6 +274,7 @@ core::Status SessionManager::Kill(const std::string& id) {
   if (!changed) {
     return changed.error();
   }
+  NotifyListChanged();
   return core::Ok();
 }
 
@@ -403,6 +406,7 @@ core::Result<SessionRow> SessionManager::Archive(const std::string& id) {
   }
   row->archived_at = now;
   row->updated_at = now;
+  NotifyListChanged();
   return row;
 }
 
@@ -421,6 +425,7 @@ core::Result<SessionRow> SessionManager::Summon(const std::string& id) {
   }
   row->archived_at.reset();
   row->updated_at = now;
+  NotifyListChanged();
   return row;
 }
 
@@ -446,6 +451,7 @@ core::Status SessionManager::Sacrifice(const std::string& id) {
   }
   std::error_code ec;
   std::filesystem::remove_all(SessionDir(id), ec);
+  NotifyListChanged();
   return core::Ok();
 }
 
@@ -457,6 +463,7 @@ void SessionManager::OnGone(const std::string& id, const std::string& exit_json)
   MarkLive(id, false);
   SettleFromLog(id, exit_json);
   Notify(id);
+  NotifyListChanged();
 }
 
 void SessionManager::SettleFromLog(const std::string& id, const std::string& exit_json) {

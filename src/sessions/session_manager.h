@@ -148,8 +148,12 @@ class SessionManager {
 
   // Live-stream support: `listener` runs (on the watcher thread) whenever the session's log
   // grows or its shim ends. Returns a token for Unsubscribe.
+  // With `id` == kAnySession the listener runs instead whenever the session list changes:
+  // a launch, a status change (exit, kill, orphaned), archive, summon or sacrifice (not on
+  // output). Listeners must be cheap and must not call back into the manager.
   uint64_t Subscribe(const std::string& id, SessionListener listener);
   void Unsubscribe(uint64_t token);
+  static constexpr const char* kAnySession = "*";
 
   const harness::HarnessRegistry& registry() const { return registry_; }
   size_t live_count() const;
@@ -165,6 +169,7 @@ class SessionManager {
   void OnGone(const std::string& id, const std::string& exit_json);
   void SettleFromLog(const std::string& id, const std::string& exit_json);
   void Notify(const std::string& id);
+  void NotifyListChanged() { Notify(kAnySession); }
   void MarkLive(const std::string& id, bool live);
   core::Result<EventPage> ReadLog(const std::string& id, const EventQuery& query);
   core::Result<EventPage> ReadLegacy(const std::string& id, const EventQuery& query);

@@ -1,4 +1,4 @@
-#include "client/event_stream.h"
+#include "client/sse_stream.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,11 +10,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/json.hpp>
 
 #include "client/daemon_client.h"
 #include "client/internal/exchange.h"
-#include "core/strings.h"
 
 namespace coven::client {
 namespace asio = boost::asio;
@@ -24,38 +22,15 @@ using Protocol = asio::local::stream_protocol;
 using core::Error;
 using core::ErrorCode;
 
-namespace {
-
-// Turns one SSE event (data = the JSON record) into a StreamedEvent; nullopt for anything
-// that is not a record (the format allows other events; the daemon sends none today).
-std::optional<StreamedEvent> ToRecord(SseEvent&& e) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(e.data, ec);
-  if (ec || !v.is_object()) {
-    return std::nullopt;
-  }
-  const auto* seq = v.as_object().if_contains("seq");
-  const auto* kind = v.as_object().if_contains("kind");
-  if (seq == nullptr || !seq->is_int64() || kind == nullptr || !kind->is_string()) {
-    return std::nullopt;
-  }
-  return StreamedEvent{seq->as_int64(), std::string(kind->as_string()), std::move(e.data)};
-}
-
-}  // namespace
-
-EventFollower::EventFollower(core::UniqueFd fd, std::string early_body)
+SseStream::SseStream(core::UniqueFd fd, std::string early_body)
     : fd_(std::move(fd)), early_body_(std::move(early_body)) {}
 
-core::Result<std::unique_ptr<EventFollower>> EventFollower::Open(const std::string& socket_path,
-                                                                 const std::string& session_id,
-                                                                 int64_t after_seq, bool raw,
-                                                                 int timeout_ms) {
+core::Result<std::unique_ptr<SseStream>> SseStream::Open(const std::string& socket_path,
+                                                         const std::string& target,
+                                                         int timeout_ms) {
   asio::io_context ioc;
   beast::basic_stream<Protocol> stream(ioc);
   stream.expires_after(std::chrono::milliseconds(timeout_ms));
-  std::string target = "/api/v1/sessions/" + session_id +
-                       "/stream?afterSeq=" + std::to_string(after_seq) + (raw ? "&raw=true" : "");
   http::request<http::empty_body> req{http::verb::get, target, 11};
   req.set(http::field::host, "coven");
   req.set(http::field::accept, "text/event-stream");
@@ -101,21 +76,20 @@ core::Result<std::unique_ptr<EventFollower>> EventFollower::Open(const std::stri
   if (flags < 0 || ::fcntl(fd.fd(), F_SETFL, flags | O_NONBLOCK) < 0) {
     return core::SysError("make the stream non-blocking", errno);
   }
-  return std::unique_ptr<EventFollower>(new EventFollower(std::move(fd), std::move(early)));
+  return std::unique_ptr<SseStream>(new SseStream(std::move(fd), std::move(early)));
 }
 
-core::Result<bool> EventFollower::ReadAvailable(std::vector<StreamedEvent>& out, size_t max_bytes) {
-  std::vector<SseEvent> events;
+core::Result<bool> SseStream::ReadAvailable(std::vector<SseEvent>& out, size_t max_bytes) {
   bool open = true;
   if (!early_body_.empty()) {
-    parser_.Feed(early_body_, events);
+    parser_.Feed(early_body_, out);
     early_body_.clear();
   }
   char buf[16 * 1024];
   for (size_t total = 0; total < max_bytes;) {
     ssize_t n = ::read(fd_.fd(), buf, sizeof(buf));
     if (n > 0) {
-      parser_.Feed(std::string_view(buf, static_cast<size_t>(n)), events);
+      parser_.Feed(std::string_view(buf, static_cast<size_t>(n)), out);
       total += static_cast<size_t>(n);
       continue;
     }
@@ -130,11 +104,6 @@ core::Result<bool> EventFollower::ReadAvailable(std::vector<StreamedEvent>& out,
       break;
     }
     return core::SysError("read the event stream", errno);
-  }
-  for (SseEvent& e : events) {
-    if (auto record = ToRecord(std::move(e))) {
-      out.push_back(std::move(*record));
-    }
   }
   return open;
 }
