@@ -1,5 +1,6 @@
 // The session routes of SPEC 2.8-2.13 plus this project's additive ones (resize and the
 // rituals), shaped as the wire expects.
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -397,6 +398,19 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
                                  .WithDetail("afterSeq", *raw_after));
       }
       after = *v;
+    } else if (auto raw_tail = QueryParam(query, "tail")) {
+      // Additive: start `tail` events before the end (a preview needs only the last screen).
+      auto v = core::ParseInt64(*raw_tail);
+      if (!v || *v < 0) {
+        return ErrorResponse(
+            Error(ErrorCode::kInvalidRequest, "tail must be a non-negative integer.")
+                .WithDetail("tail", *raw_tail));
+      }
+      auto last = sm.LastSeq(id);
+      if (!last) {
+        return ErrorResponse(last.error());
+      }
+      after = std::max<int64_t>(0, *last - *v);
     }
     Response res;
     if (EndsWith(path, "/stream")) {

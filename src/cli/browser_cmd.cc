@@ -33,6 +33,7 @@ namespace json = boost::json;
 
 constexpr size_t kPreviewKeepBytes = 16 * 1024;
 constexpr size_t kPreviewLines = 6;
+constexpr int kPreviewTailEvents = 200;
 constexpr int64_t kListRefreshNanos = 1'000'000'000;  // only without the list stream
 
 // The selected session's output so far (its tail), followed live over the daemon's event
@@ -50,7 +51,9 @@ class Preview {
     text_.clear();
     follower_.reset();
     if (!id.empty()) {
-      if (auto f = client::SseStream::Open(socket_, "/api/v1/sessions/" + id + "/stream")) {
+      // The last events are enough for the last screen lines, however long the log is.
+      if (auto f = client::SseStream::Open(socket_, "/api/v1/sessions/" + id + "/stream?tail=" +
+                                                        std::to_string(kPreviewTailEvents))) {
         follower_ = std::move(*f);
       }
     }

@@ -305,7 +305,9 @@ core::Result<EventPage> SessionManager::Events(const EventQuery& query) {
   return ReadLog(query.session_id, query);
 }
 
-core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const EventQuery& query) {
+template <class Fn>
+auto SessionManager::WithLogReader(const std::string& id, Fn&& fn)
+    -> decltype(fn(std::declval<eventlog::LogReader&>())) {
   std::shared_ptr<CachedReader> cached;
   {
     std::lock_guard<std::mutex> lock(readers_mu_);
@@ -336,6 +338,35 @@ core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const Eve
       }
     }
   } release{this, id, reader};
+  return fn(reader);
+}
+
+core::Result<int64_t> SessionManager::LastSeq(const std::string& id) {
+  auto row = RequireSession(id);
+  if (!row) {
+    return row.error();
+  }
+  struct stat st {};
+  if (::stat(shim::EventLogPath(SessionDir(id)).c_str(), &st) != 0) {
+    return int64_t{0};  // a legacy session: its events are counted from the start
+  }
+  return WithLogReader(id, [](eventlog::LogReader& reader) -> core::Result<int64_t> {
+    auto last = reader.LastSeq();
+    if (!last) {
+      return last.error();
+    }
+    return static_cast<int64_t>(*last);
+  });
+}
+
+core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const EventQuery& query) {
+  return WithLogReader(id, [&](eventlog::LogReader& reader) -> core::Result<EventPage> {
+    return ReadPage(reader, query);
+  });
+}
+
+core::Result<EventPage> SessionManager::ReadPage(eventlog::LogReader& reader,
+                                                 const EventQuery& query) {
   uint64_t after = 0;
   if (query.after_seq) {
     after = *query.after_seq < 0 ? 0 : static_cast<uint64_t>(*query.after_seq);

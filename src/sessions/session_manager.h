@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/home.h"
@@ -133,6 +134,9 @@ class SessionManager {
 
   // SPEC 2.13 (cursor resolution included). kSessionNotFound when unknown.
   core::Result<EventPage> Events(const EventQuery& query);
+  // The seq of the session's last logged event (0 when it has none). kSessionNotFound
+  // when unknown.
+  core::Result<int64_t> LastSeq(const std::string& id);
 
   // Rituals (SPEC 6.6): archive refuses a running session; sacrifice refuses a running
   // session and deletes the row and the log. Both return kConflict/kSessionNotLive errors
@@ -172,6 +176,12 @@ class SessionManager {
   void NotifyListChanged() { Notify(kAnySession); }
   void MarkLive(const std::string& id, bool live);
   core::Result<EventPage> ReadLog(const std::string& id, const EventQuery& query);
+  static core::Result<EventPage> ReadPage(eventlog::LogReader& reader, const EventQuery& query);
+  // Runs `fn(reader)` under the session's cached log reader (opened on first use); the
+  // reader drops its fd afterwards unless the session is live.
+  template <class Fn>
+  auto WithLogReader(const std::string& id, Fn&& fn)
+      -> decltype(fn(std::declval<eventlog::LogReader&>()));
   core::Result<EventPage> ReadLegacy(const std::string& id, const EventQuery& query);
 
   Options options_;

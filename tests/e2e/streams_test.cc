@@ -119,6 +119,34 @@ TEST_F(StreamsTest, SessionStreamAfterSeqAndUnknown) {
   EXPECT_EQ(missing.status, 404) << missing.body;
 }
 
+// Given a finished session, tail=N should start N events before its end (only the last N
+// events are sent), tail=0 only closes, and a negative tail is refused.
+TEST_F(StreamsTest, SessionStreamTail) {
+  home_.AddScript("codex", "#!/bin/sh\necho one\n");
+  std::string id = LaunchId("codex", "tail me");
+  WaitFinished(id);
+  HttpResult all = Get("/api/v1/events?sessionId=" + id + "&limit=1000");
+  json::value events = Field(ParseJson(all.body), "events");
+  ASSERT_TRUE(events.is_array()) << all.body;
+  int64_t last = Field(events.as_array().back(), "seq").as_int64();
+  ASSERT_GE(last, 3) << all.body;  // start, output, exit at least
+
+  StreamReader two(home_.socket(), "/api/v1/sessions/" + id + "/stream?tail=2");
+  EXPECT_TRUE(two.WaitClosed());
+  EXPECT_NE(two.seen().find("id: " + std::to_string(last - 1) + "\n"), std::string::npos)
+      << two.seen();
+  EXPECT_NE(two.seen().find("id: " + std::to_string(last) + "\nevent: exit"), std::string::npos)
+      << two.seen();
+  EXPECT_EQ(two.seen().find("id: " + std::to_string(last - 2) + "\n"), std::string::npos)
+      << two.seen();
+
+  StreamReader none(home_.socket(), "/api/v1/sessions/" + id + "/stream?tail=0");
+  EXPECT_TRUE(none.WaitClosed());
+  EXPECT_EQ(none.seen().find("\nid: "), std::string::npos) << none.seen();
+
+  EXPECT_EQ(Get("/api/v1/sessions/" + id + "/stream?tail=-1").status, 400);
+}
+
 // Given a watch of the active list, it should send the list at once, then again after a
 // launch (running), a kill (killed) and an archive (gone from the active list), without
 // being asked; health should announce it.
