@@ -157,10 +157,8 @@ Response List(sessions::SessionManager& sm, std::string_view query) {
   bool all = QueryParam(query, "all") == "true";
   if (QueryParam(query, "watch") == "true") {
     Response res;
-    res.stream = MakeSessionListStream(sm, all, [&sm](bool include_archived) {
-      auto list = ListJson(sm, include_archived);
-      return list ? *list : std::string("[]");
-    });
+    res.stream = MakeSessionListStream(
+        sm, all, [&sm](bool include_archived) { return ListJson(sm, include_archived); });
     return res;
   }
   auto list = ListJson(sm, all);

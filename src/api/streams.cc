@@ -164,7 +164,7 @@ class AttachStream : public DuplexSource {
 class SessionListStream : public StreamSource {
  public:
   SessionListStream(sessions::SessionManager& sm, bool include_archived,
-                    std::function<std::string(bool)> list_json)
+                    std::function<core::Result<std::string>(bool)> list_json)
       : sm_(sm), include_archived_(include_archived), list_json_(std::move(list_json)) {}
   ~SessionListStream() override {
     if (token_ != 0) {
@@ -186,7 +186,12 @@ class SessionListStream : public StreamSource {
   }
   bool Pull(std::string& out) override {
     if (dirty_->exchange(false)) {
-      out += "event: sessions\ndata: " + list_json_(include_archived_) + "\n\n";
+      auto list = list_json_(include_archived_);
+      if (!list) {
+        dirty_->store(true);  // never send a wrong (empty) list: retry on the next wake-up
+        return true;
+      }
+      out += "event: sessions\ndata: " + *list + "\n\n";
     }
     return true;
   }
@@ -194,7 +199,7 @@ class SessionListStream : public StreamSource {
  private:
   sessions::SessionManager& sm_;
   bool include_archived_;
-  std::function<std::string(bool)> list_json_;
+  std::function<core::Result<std::string>(bool)> list_json_;
   std::shared_ptr<std::atomic<bool>> dirty_ = std::make_shared<std::atomic<bool>>(true);
   uint64_t token_ = 0;
 };
@@ -213,7 +218,7 @@ std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std
 
 std::shared_ptr<StreamSource> MakeSessionListStream(
     sessions::SessionManager& sm, bool include_archived,
-    std::function<std::string(bool include_archived)> list_json) {
+    std::function<core::Result<std::string>(bool include_archived)> list_json) {
   return std::make_shared<SessionListStream>(sm, include_archived, std::move(list_json));
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "api/http.h"
+#include "core/result.h"
 
 namespace coven::sessions {
 class SessionManager;
@@ -27,9 +28,10 @@ std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std
 
 // The session list as Server-Sent Events: `event: sessions` with `data:` the same JSON
 // array as GET /api/v1/sessions[?all=true], once at once and again after every change of
-// the list (coalesced: one event per wake-up). Never ends; the client closes it.
+// the list (coalesced: one event per wake-up). A list that cannot be read is retried at the
+// next wake-up or heartbeat instead of being sent. Never ends; the client closes it.
 std::shared_ptr<StreamSource> MakeSessionListStream(
     sessions::SessionManager& sm, bool include_archived,
-    std::function<std::string(bool include_archived)> list_json);
+    std::function<core::Result<std::string>(bool include_archived)> list_json);
 
 }  // namespace coven::api

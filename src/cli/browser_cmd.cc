@@ -6,6 +6,7 @@
 // (GET /api/v1/sessions?watch=true) and the preview follows the selected session's event
 // stream; the loop sleeps until one of them, a key or a resize wakes it. (Against a daemon
 // without the list stream it re-reads the list once a second.)
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -35,6 +36,7 @@ constexpr size_t kPreviewKeepBytes = 16 * 1024;
 constexpr size_t kPreviewLines = 6;
 constexpr int kPreviewTailEvents = 200;
 constexpr int64_t kListRefreshNanos = 1'000'000'000;  // only without the list stream
+constexpr int64_t kEscapeSilenceNanos = 50'000'000;
 
 // The selected session's output so far (its tail), followed live over the daemon's event
 // stream: fd() joins the loop's wait, Pump() takes in what arrived.
@@ -62,6 +64,8 @@ class Preview {
 
   // The stream's socket, or -1 once it ended (or when nothing is selected).
   int fd() const { return follower_ ? follower_->fd() : -1; }
+  // Bytes already read with the stream's head wait for Pump().
+  bool buffered() const { return follower_ && follower_->buffered(); }
 
   // Takes in what arrived (a bounded amount, so keys stay responsive on a long log).
   // Returns true when the session's exit came in.
@@ -127,6 +131,7 @@ class ListWatch {
   }
   bool ok() const { return stream_ != nullptr; }
   int fd() const { return stream_ ? stream_->fd() : -1; }
+  bool buffered() const { return stream_ && stream_->buffered(); }
 
   // Takes in what arrived; sets `rows` to the newest list when one came. False when the
   // stream broke (the caller falls back to reading the list itself).
@@ -214,6 +219,7 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
   std::string list_error;
   // Without the list stream, the list is re-read once a second; the caller just read it.
   int64_t next_list = watch.ok() ? -1 : core::NowNanos() + kListRefreshNanos;
+  int64_t last_key = 0;  // when stdin last gave bytes
   for (;;) {
     if (next_list >= 0 && core::NowNanos() >= next_list) {
       model.SetSessions(FetchRows(c, model.all, project, list_error));
@@ -240,20 +246,26 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
     shown = std::move(next);
 
     // Sleep until a key, a resize, a list change, new output of the selected session, or
-    // (without the list stream) the next list read. A lone Esc is told from a key
-    // sequence by 50 ms of silence.
-    int64_t wait_ms =
-        next_list < 0 ? -1 : std::max<int64_t>(0, (next_list - core::NowNanos()) / 1'000'000);
-    if (parser.pending()) {
-      wait_ms = wait_ms < 0 ? 50 : std::min<int64_t>(wait_ms, 50);
+    // (without the list stream) the next list read; at the latest at the next minute, for
+    // the AGE column. A lone Esc is told from a key sequence by 50 ms of silence on stdin.
+    int64_t now = core::NowNanos();
+    int64_t wake_at = (now / 60'000'000'000 + 1) * 60'000'000'000;
+    if (next_list >= 0) {
+      wake_at = std::min(wake_at, next_list);
     }
-    auto ready =
-        tui::WaitAny({0, resize.fd(), preview.fd(), watch.fd()}, static_cast<int>(wait_ms));
+    if (parser.pending()) {
+      wake_at = std::min(wake_at, last_key + kEscapeSilenceNanos);
+    }
+    bool buffered = preview.buffered() || watch.buffered();
+    int wait_ms =
+        buffered ? 0 : static_cast<int>(std::max<int64_t>(0, (wake_at - now) / 1'000'000));
+    auto ready = tui::WaitAny({0, resize.fd(), preview.fd(), watch.fd()}, wait_ms);
     if (!ready) {
       return {};
     }
-    bool resized = resize.Consume();
-    bool streamed = (*ready)[2] || (*ready)[3];
+    (*ready)[2] = (*ready)[2] || preview.buffered();
+    (*ready)[3] = (*ready)[3] || watch.buffered();
+    resize.Consume();  // the next turn renders at the new size
     if ((*ready)[2] && preview.Pump() && next_list >= 0) {
       next_list = 0;  // the selected session ended: show its new status now
     }
@@ -273,7 +285,8 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
         return {};
       }
       keys = parser.Feed(*bytes);
-    } else if (parser.pending() && !resized && !streamed) {
+      last_key = core::NowNanos();
+    } else if (parser.pending() && core::NowNanos() >= last_key + kEscapeSilenceNanos) {
       keys = parser.Flush();
     }
     for (const tui::Key& key : keys) {

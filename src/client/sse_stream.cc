@@ -66,6 +66,10 @@ core::Result<std::unique_ptr<SseStream>> SseStream::Open(const std::string& sock
         res.result() == http::status::not_found ? ErrorCode::kSessionNotFound : ErrorCode::kIo,
         message);
   }
+  if (res[http::field::content_type].find("text/event-stream") == std::string_view::npos) {
+    // An older daemon that ignores the stream parameter answers with a plain JSON body.
+    return Error(ErrorCode::kIo, "the daemon does not offer " + target + " as a stream");
+  }
   std::string early(static_cast<const char*>(buffer.data().data()), buffer.size());
   beast::error_code ec;
   core::UniqueFd fd(stream.socket().release(ec));

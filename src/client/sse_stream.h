@@ -19,13 +19,17 @@ class SseStream {
  public:
   // Connects, sends GET `target` and reads the reply's head (bounded by `timeout_ms`).
   // Errors: kRuntimeUnavailable when nothing listens, kSessionNotFound for a 404 (with the
-  // daemon's message), kIo for anything else.
+  // daemon's message), kIo for anything else (a reply that is not text/event-stream too).
   static core::Result<std::unique_ptr<SseStream>> Open(const std::string& socket_path,
                                                        const std::string& target,
                                                        int timeout_ms = 10'000);
 
   // The socket; readable when events (or the end) arrived.
   int fd() const { return fd_.fd(); }
+
+  // True when bytes that came with the reply's head wait to be parsed: the socket will not
+  // signal them, so call ReadAvailable() without waiting for fd().
+  bool buffered() const { return !early_body_.empty(); }
 
   // Reads at most `max_bytes` of what has arrived, without blocking, and appends the
   // events it completes to `out`. Returns false once the daemon has closed the stream,

@@ -140,9 +140,19 @@ class Waker : public std::enable_shared_from_this<Waker> {
 
 constexpr auto kHeartbeat = std::chrono::seconds(15);
 
+// Runs `fn` on `pool` and resumes the calling coroutine on its own executor with the
+// result: sources read SQLite and logs, which may block, so they never run on loop threads.
+template <class Fn>
+auto OnPool(asio::thread_pool& pool, Fn fn) -> asio::awaitable<decltype(fn())> {
+  co_return co_await asio::co_spawn(
+      pool, [fn = std::move(fn)]() mutable -> asio::awaitable<decltype(fn())> { co_return fn(); },
+      asio::use_awaitable);
+}
+
 // Streams an SSE body: headers, then whatever the source produces, until it ends or the
 // client goes away (detected by the heartbeat comment's write failing).
-asio::awaitable<void> StreamSse(Stream& stream, api::StreamSource& source, unsigned version) {
+asio::awaitable<void> StreamSse(Stream& stream, api::StreamSource& source, unsigned version,
+                                asio::thread_pool& pool) {
   http::response<http::empty_body> head{http::status::ok, version};
   head.set(http::field::content_type, "text/event-stream");
   head.set(http::field::cache_control, "no-store");
@@ -158,7 +168,7 @@ asio::awaitable<void> StreamSse(Stream& stream, api::StreamSource& source, unsig
   std::string out;
   for (;;) {
     out.clear();
-    bool more = source.Pull(out);
+    bool more = co_await OnPool(pool, [&source, &out] { return source.Pull(out); });
     if (!out.empty()) {
       auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), kUseTuple);
       if (ec) {
@@ -210,7 +220,7 @@ asio::awaitable<void> AttachReader(std::shared_ptr<AttachConn> conn) {
 
 // Runs an attach over an accepted WebSocket: output out, input and control in, then a final
 // text message (the source's epilogue) and a clean close.
-asio::awaitable<void> RunAttach(std::shared_ptr<AttachConn> conn) {
+asio::awaitable<void> RunAttach(std::shared_ptr<AttachConn> conn, asio::thread_pool& pool) {
   auto waker = std::make_shared<Waker>(conn->ws.get_executor());
   conn->source->OnReady(waker->Callback());
   conn->wake_writer = waker->Callback();
@@ -218,7 +228,7 @@ asio::awaitable<void> RunAttach(std::shared_ptr<AttachConn> conn) {
   std::string out;
   while (!conn->done) {
     out.clear();
-    bool more = conn->source->Pull(out);
+    bool more = co_await OnPool(pool, [&conn, &out] { return conn->source->Pull(out); });
     if (!out.empty()) {
       conn->ws.binary(true);
       auto [ec, n] = co_await conn->ws.async_write(asio::buffer(out), kUseTuple);
@@ -234,7 +244,7 @@ asio::awaitable<void> RunAttach(std::shared_ptr<AttachConn> conn) {
   }
   if (!conn->done) {
     conn->done = true;
-    std::string last = conn->source->Epilogue();
+    std::string last = co_await OnPool(pool, [&conn] { return conn->source->Epilogue(); });
     conn->ws.text(true);
     co_await conn->ws.async_write(asio::buffer(last), kUseTuple);
     co_await conn->ws.async_close(websocket::close_code::normal, kUseTuple);
@@ -331,20 +341,18 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
                      websocket::is_upgrade(msg)};
     // The handler runs on the handler pool; this connection's coroutine resumes on its
     // strand with the response.
-    api::Response res = co_await asio::co_spawn(
-        handlers, [this, &req]() -> asio::awaitable<api::Response> { co_return Call(req); },
-        asio::use_awaitable);
+    api::Response res = co_await OnPool(handlers, [this, &req] { return Call(req); });
     if (res.duplex && req.is_websocket_upgrade) {
       auto conn = std::make_shared<AttachConn>(std::move(stream), res.duplex);
       conn->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
       auto [ec2] = co_await conn->ws.async_accept(parser.release(), kUseTuple);
       if (!ec2) {
-        co_await RunAttach(conn);
+        co_await RunAttach(conn, handlers);
       }
       co_return;
     }
     if (res.stream && res.status == 200) {
-      co_await StreamSse(stream, *res.stream, msg.version());
+      co_await StreamSse(stream, *res.stream, msg.version(), handlers);
       break;
     }
     bool keep_alive = msg.keep_alive();
