@@ -109,7 +109,8 @@ TEST(ShimWireTest, ParsesFramesAcrossPartialReads) {
   EXPECT_FALSE(bad.Next());
 }
 
-TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
+// A spec for /usr/bin/coven, session "id" in /d, cwd /w, 30x100, running `argv`.
+LaunchSpec SampleSpec(std::vector<std::string> argv) {
   LaunchSpec spec;
   spec.coven_exe = "/usr/bin/coven";
   spec.options.session_id = "id";
@@ -117,7 +118,12 @@ TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
   spec.options.cwd = "/w";
   spec.options.rows = 30;
   spec.options.cols = 100;
-  spec.options.argv = {"codex", "--flag"};
+  spec.options.argv = std::move(argv);
+  return spec;
+}
+
+TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
+  LaunchSpec spec = SampleSpec({"codex", "--flag"});
   EXPECT_THAT(
       ShimArgv(spec),
       ::testing::ElementsAre("/usr/bin/coven", "shim", "--session-id", "id", "--session-dir", "/d",
@@ -128,15 +134,8 @@ TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
 // Given ShimArgv's flags (after `<coven_exe> shim`), ParseShimArgs should give back the
 // same options, keep a harness argv that looks like flags, and refuse what is malformed.
 TEST(ShimArgvTest, ParseShimArgsRoundTrips) {
-  LaunchSpec spec;
-  spec.coven_exe = "/usr/bin/coven";
-  spec.options.session_id = "id";
-  spec.options.session_dir = "/d";
-  spec.options.cwd = "/w";
-  spec.options.rows = 30;
-  spec.options.cols = 100;
+  LaunchSpec spec = SampleSpec({"codex", "--rows", "-- x"});
   spec.options.kill_grace = std::chrono::milliseconds(250);
-  spec.options.argv = {"codex", "--rows", "-- x"};
   std::vector<std::string> argv = ShimArgv(spec);
   auto parsed = ParseShimArgs(std::vector<std::string>(argv.begin() + 2, argv.end()));
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message;

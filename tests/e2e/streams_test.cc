@@ -40,43 +40,42 @@ class StreamReader {
       if (at != std::string::npos) {
         return at;
       }
-      auto left = std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now());
-      if (left.count() <= 0 || closed_) {
+      if (closed_ || !ReadSome(end)) {
         ADD_FAILURE() << "never saw [" << text << "]; got:\n" << seen_;
         return std::string::npos;
-      }
-      pollfd p{conn_.fd(), POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) > 0) {
-        char buf[8192];
-        ssize_t n = ::read(conn_.fd(), buf, sizeof(buf));
-        if (n <= 0) {
-          closed_ = true;
-        } else {
-          seen_.append(buf, static_cast<size_t>(n));
-        }
       }
     }
   }
   // Reads until the daemon closes the stream; false at the deadline.
   bool WaitClosed() {
     auto end = std::chrono::steady_clock::now() + kHangGuard;
-    while (!closed_ && std::chrono::steady_clock::now() < end) {
-      pollfd p{conn_.fd(), POLLIN, 0};
-      if (::poll(&p, 1, 100) > 0) {
-        char buf[8192];
-        ssize_t n = ::read(conn_.fd(), buf, sizeof(buf));
-        if (n <= 0) {
-          closed_ = true;
-        } else {
-          seen_.append(buf, static_cast<size_t>(n));
-        }
-      }
+    while (!closed_ && ReadSome(end)) {
     }
     return closed_;
   }
   const std::string& seen() const { return seen_; }
 
  private:
+  // Waits (until `end`) for bytes and appends them; notes the end of the stream. False
+  // once `end` has passed.
+  bool ReadSome(std::chrono::steady_clock::time_point end) {
+    auto left = std::chrono::duration_cast<milliseconds>(end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      return false;
+    }
+    pollfd p{conn_.fd(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) > 0) {
+      char buf[8192];
+      ssize_t n = ::read(conn_.fd(), buf, sizeof(buf));
+      if (n <= 0) {
+        closed_ = true;
+      } else {
+        seen_.append(buf, static_cast<size_t>(n));
+      }
+    }
+    return true;
+  }
+
   UnixConn conn_;
   std::string seen_;
   bool closed_ = false;
