@@ -1,7 +1,6 @@
 #include "cli/tui_support.h"
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,8 +10,7 @@
 #include <iostream>
 
 #include "daemon/lifecycle.h"
-
-extern char** environ;  // NOLINT(readability-redundant-declaration)
+#include "pty/process_spawn.h"
 
 namespace coven::cli {
 
@@ -42,50 +40,25 @@ class IgnoreInterrupts {
   struct sigaction saved_quit_ {};
 };
 
-// Owns a posix_spawnattr_t whose child gets default SIGINT/SIGQUIT handling back.
-class SpawnAttr {
- public:
-  SpawnAttr() {
-    ::posix_spawnattr_init(&attr_);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGQUIT);
-    ::posix_spawnattr_setsigdefault(&attr_, &defaults);
-    ::posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETSIGDEF);
-  }
-  ~SpawnAttr() { ::posix_spawnattr_destroy(&attr_); }
-  SpawnAttr(const SpawnAttr&) = delete;
-  SpawnAttr& operator=(const SpawnAttr&) = delete;
-  SpawnAttr(SpawnAttr&&) = delete;
-  SpawnAttr& operator=(SpawnAttr&&) = delete;
-  const posix_spawnattr_t* get() const { return &attr_; }
-
- private:
-  posix_spawnattr_t attr_{};
-};
-
 }  // namespace
 
 int RunCovenChild(const std::vector<std::string>& args) {
   std::string self = daemon::SelfExecutable();
-  std::vector<std::string> argv_storage = {self};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_storage) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
+  std::vector<std::string> argv = {self};
+  argv.insert(argv.end(), args.begin(), args.end());
   std::fflush(stdout);
   std::fflush(stderr);
   IgnoreInterrupts ignore;
-  SpawnAttr attr;
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, self.c_str(), nullptr, attr.get(), argv.data(), environ);
-  if (rc != 0) {
-    std::fprintf(stderr, "Error: could not run %s: %s\n", self.c_str(), std::strerror(rc));
+  pty::ProcessOptions options;
+  options.argv = std::move(argv);
+  options.default_interrupts = true;  // Ctrl-C reaches only the child, as with system(3)
+  auto spawned = pty::SpawnProcess(options);
+  if (!spawned) {
+    std::fprintf(stderr, "Error: could not run %s: %s\n", self.c_str(),
+                 spawned.error().message.c_str());
     return 1;
   }
+  pid_t pid = *spawned;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,7 @@
 #include "core/unique_fd.h"
 #include "daemon/daemon_record.h"
 #include "daemon/home_dir.h"
+#include "pty/process_spawn.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration)
 
@@ -110,46 +110,28 @@ core::Result<int> SpawnServe(const core::HomePaths& paths, const std::string& ex
   if (!pipe) {
     return pipe.error();
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  // dup2 onto fd 3 clears close-on-exec for the child's copy only.
-  posix_spawn_file_actions_adddup2(&actions, pipe->write.fd(), 3);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
-
-  std::vector<std::string> env_strings;
+  std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     if (std::string_view(*e).rfind("COVEN_HOME=", 0) != 0) {
-      env_strings.emplace_back(*e);
+      env.emplace_back(*e);
     }
   }
-  env_strings.push_back("COVEN_HOME=" + paths.home);
-  std::vector<char*> envp;
-  for (std::string& s : env_strings) {
-    envp.push_back(s.data());
-  }
-  envp.push_back(nullptr);
-  std::string a0 = exe, a1 = "daemon", a2 = "serve", a3 = "--ready-fd", a4 = "3";
-  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), nullptr};
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    return core::SysError("start `" + exe + " daemon serve`", rc);
+  env.push_back("COVEN_HOME=" + paths.home);
+  pty::ProcessOptions options;
+  options.argv = {exe, "daemon", "serve", "--ready-fd", "3"};
+  options.env = std::move(env);
+  options.new_session = true;
+  options.stdio_to_null = true;
+  options.fd3 = pipe->write.fd();
+  auto pid = pty::SpawnProcess(options);
+  if (!pid) {
+    return pid.error();
   }
   pipe->write.Reset();
   if (core::Status s = WaitReady(pipe->read.fd(), paths.log); !s) {
     return s.error();
   }
-  return static_cast<int>(pid);
+  return static_cast<int>(*pid);
 }
 
 }  // namespace

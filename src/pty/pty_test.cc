@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "core/unique_fd.h"
+#include "pty/process_spawn.h"
 
 namespace coven::pty {
 namespace {
@@ -540,6 +541,52 @@ TEST(PtyTest, ResolveExecutable) {
     ASSERT_FALSE(f.has_value()) << c.name;
     EXPECT_EQ(f.error().code, core::ErrorCode::kPtySpawnFailed) << c.name;
   }
+}
+
+}  // namespace
+}  // namespace coven::pty
+
+namespace coven::pty {
+namespace {
+
+// Given a detached spawn with an environment of our own, fd 3 and /dev/null stdio, the
+// child should lead a new session, see exactly that environment, write to fd 3 and have
+// stdin at end of input.
+TEST(SpawnProcessTest, DetachedWithFd3AndOwnEnv) {
+  auto pipe = core::MakePipe();
+  ASSERT_TRUE(pipe.has_value());
+  ProcessOptions o;
+  o.argv = {"/bin/sh", "-c",
+            "read -r x; echo \"rc=$? sid=$(cut -d' ' -f6 /proc/$$/stat) pid=$$ foo=$FOO "
+            "home=${HOME-unset}\" >&3"};
+  o.env = std::vector<std::string>{"FOO=bar baz", "PATH=/usr/bin:/bin"};
+  o.new_session = true;
+  o.stdio_to_null = true;
+  o.fd3 = pipe->write.fd();
+  auto pid = SpawnProcess(o);
+  ASSERT_TRUE(pid.has_value()) << pid.error().message;
+  pipe->write.Reset();
+  std::string out;
+  char buf[256];
+  for (ssize_t n; (n = ::read(pipe->read.fd(), buf, sizeof(buf))) > 0;) {
+    out.append(buf, static_cast<size_t>(n));
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(*pid, &status, 0), *pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::string want = "sid=" + std::to_string(*pid) + " pid=" + std::to_string(*pid);
+  EXPECT_NE(out.find(want), std::string::npos) << out;
+  EXPECT_NE(out.find("rc=1 "), std::string::npos) << out;  // stdin is /dev/null
+  EXPECT_NE(out.find("foo=bar baz home=unset"), std::string::npos) << out;
+}
+
+// Given a program that does not exist, SpawnProcess should fail naming it.
+TEST(SpawnProcessTest, MissingProgramIsAnError) {
+  ProcessOptions o;
+  o.argv = {"/nonexistent/coven-nope"};
+  auto pid = SpawnProcess(o);
+  ASSERT_FALSE(pid.has_value());
+  EXPECT_NE(pid.error().message.find("/nonexistent/coven-nope"), std::string::npos);
 }
 
 }  // namespace
