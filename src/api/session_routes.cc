@@ -24,7 +24,7 @@ namespace {
 
 constexpr size_t kDefaultPageEvents = 500;
 constexpr size_t kMaxPageEvents = 1000;
-constexpr size_t kMaxPageJsonBytes = 768 * 1024;
+constexpr size_t kMaxPageJsonBytes = size_t{768} * 1024;
 
 Response Json(int status, const json::value& v) {
   return Response{status, json::serialize(v)};

@@ -32,7 +32,7 @@ namespace coven::cli {
 namespace {
 namespace json = boost::json;
 
-constexpr size_t kPreviewKeepBytes = 16 * 1024;
+constexpr size_t kPreviewKeepBytes = size_t{16} * 1024;
 constexpr size_t kPreviewLines = 6;
 constexpr int kPreviewTailEvents = 200;
 constexpr int64_t kListRefreshNanos = 1'000'000'000;  // only without the list stream

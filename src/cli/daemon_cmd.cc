@@ -36,7 +36,7 @@ core::Result<std::string> Restart(const core::HomePaths& home) {
   return daemon::RestartDaemon(home, daemon::SelfExecutable());
 }
 
-const Verb kVerbs[] = {
+constexpr Verb kVerbs[] = {
     {"start", "Start the daemon in the background (no-op when running)",
      "Waits until the daemon answers on $COVEN_HOME/coven.sock, then prints\n"
      "`status=running pid=<pid> socket=<path>`. `coven run` starts it by itself.\n\n"

@@ -35,7 +35,7 @@ core::Result<HttpReply> DaemonClient::Send(const std::string& method, const std:
   req.keep_alive(false);
   req.prepare_payload();
   http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  parser.body_limit(std::uint64_t{64} * 1024 * 1024);
 
   std::optional<Error> failure;
   internal::ConnectAndSend(stream, socket_path_, req, failure, [&] {

@@ -36,7 +36,7 @@ core::Result<std::unique_ptr<SseStream>> SseStream::Open(const std::string& sock
   req.set(http::field::accept, "text/event-stream");
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(1024 * 1024);
+  parser.body_limit(std::uint64_t{1024} * 1024);
   std::optional<Error> failure;
   bool body_read = false;
   internal::ConnectAndSend(stream, socket_path, req, failure, [&] {

@@ -37,6 +37,8 @@ class TempDir {
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&&) = delete;
+  TempDir& operator=(TempDir&&) = delete;
   ~TempDir() {
     std::error_code ec;
     fs::remove_all(path_, ec);
@@ -47,7 +49,7 @@ class TempDir {
   fs::path path_;
 };
 
-const std::string kSessionId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+constexpr const char* kSessionId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 
 LogWriter MustCreate(const std::string& path) {
   auto w = LogWriter::Create(path, kSessionId);
@@ -433,7 +435,7 @@ TEST(EventLogTest, BadHeaderIsCorrupt) {
   uint32_t crc =
       static_cast<uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), 60));
   for (int i = 0; i < 4; ++i) {
-    bytes[static_cast<size_t>(60 + i)] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+    bytes[size_t{60} + static_cast<size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xFF);
   }
   expect_corrupt(bytes, "version");
   auto missing = LogReader::Open(dir.File("missing.log"));
@@ -457,7 +459,7 @@ TEST(EventLogTest, LargeLogPagesEndToEnd) {
   uint64_t cursor = 0;
   size_t pages = 0;
   for (;;) {
-    auto page = r.ReadAfter(cursor, 500, 768 * 1024);
+    auto page = r.ReadAfter(cursor, 500, size_t{768} * 1024);
     ASSERT_TRUE(page);
     ++pages;
     for (const Event& e : page->events) {

@@ -180,7 +180,7 @@ asio::awaitable<void> StreamSse(Stream& stream, api::StreamSource& source, unsig
       co_return;
     }
     if (!co_await waker->Wait(kHeartbeat)) {
-      static const std::string kPing = ": keepalive\n\n";
+      static constexpr std::string_view kPing = ": keepalive\n\n";
       auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kPing), kUseTuple);
       if (ec) {
         co_return;
@@ -319,6 +319,11 @@ asio::awaitable<bool> HttpServer::Impl::WriteResponse(Stream& stream, const api:
 asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
   struct Counter {  // keeps open_connections exact on every exit path
     std::atomic<size_t>& n;
+    explicit Counter(std::atomic<size_t>& count) : n(count) {}
+    Counter(const Counter&) = delete;
+    Counter& operator=(const Counter&) = delete;
+    Counter(Counter&&) = delete;
+    Counter& operator=(Counter&&) = delete;
     ~Counter() { --n; }
   } counter{open_connections};
   beast::flat_buffer buffer;  // no cap here: the parser's header/body limits apply

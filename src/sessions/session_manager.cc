@@ -332,6 +332,12 @@ auto SessionManager::WithLogReader(const std::string& id, Fn&& fn)
     SessionManager* sm;
     const std::string& id;
     eventlog::LogReader& reader;
+    ReleaseUnlessLive(SessionManager* manager, const std::string& session, eventlog::LogReader& r)
+        : sm(manager), id(session), reader(r) {}
+    ReleaseUnlessLive(const ReleaseUnlessLive&) = delete;
+    ReleaseUnlessLive& operator=(const ReleaseUnlessLive&) = delete;
+    ReleaseUnlessLive(ReleaseUnlessLive&&) = delete;
+    ReleaseUnlessLive& operator=(ReleaseUnlessLive&&) = delete;
     ~ReleaseUnlessLive() {
       if (!sm->IsLive(id)) {
         reader.ReleaseFd();

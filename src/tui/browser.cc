@@ -433,22 +433,26 @@ std::string AgeLabel(std::string_view rfc3339, int64_t now_unix) {
   int om = 0;
   if (pos < text.size() && (text[pos] == '+' || text[pos] == '-') &&
       std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) == 2) {
-    at -= (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    at -= (text[pos] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
   }
   int64_t age = std::max<int64_t>(0, now_unix - at);
-  if (age < 60) {
+  constexpr int64_t kMinute = 60;
+  constexpr int64_t kHour = 60 * kMinute;
+  constexpr int64_t kDay = 24 * kHour;
+  constexpr int64_t kWeek = 7 * kDay;
+  if (age < kMinute) {
     return "now";
   }
-  if (age < 3600) {
-    return std::to_string(age / 60) + "m";
+  if (age < kHour) {
+    return std::to_string(age / kMinute) + "m";
   }
-  if (age < 86400) {
-    return std::to_string(age / 3600) + "h";
+  if (age < kDay) {
+    return std::to_string(age / kHour) + "h";
   }
-  if (age < 7 * 86400) {
-    return std::to_string(age / 86400) + "d";
+  if (age < kWeek) {
+    return std::to_string(age / kDay) + "d";
   }
-  return std::to_string(std::min<int64_t>(age / (7 * 86400), 999)) + "w";
+  return std::to_string(std::min<int64_t>(age / kWeek, 999)) + "w";
 }
 
 }  // namespace coven::tui

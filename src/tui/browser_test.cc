@@ -36,7 +36,7 @@ Key Of(KeyKind kind) {
   return Key{kind, ""};
 }
 
-const char* kId = "550e8400-e29b-41d4-a716-446655440000";
+constexpr const char* kId = "550e8400-e29b-41d4-a716-446655440000";
 
 TEST(BrowserTest, ActionsByState) {
   EXPECT_EQ(Labels(Session(kId, "t", "completed")),

@@ -1,5 +1,6 @@
 #include "tui/terminal.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -51,8 +52,8 @@ TEST(ResizeSignalTest, OneAtATimeAndRestored) {
 TEST(WaitAnyTest, FlagsReadyFdsAndTimesOut) {
   int a[2];
   int b[2];
-  ASSERT_EQ(::pipe(a), 0);
-  ASSERT_EQ(::pipe(b), 0);
+  ASSERT_EQ(::pipe2(a, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(b, O_CLOEXEC), 0);
   core::UniqueFd a0(a[0]), a1(a[1]), b0(b[0]), b1(b[1]);
   auto none = WaitAny({a0.fd(), b0.fd()}, 10);
   ASSERT_TRUE(none.has_value());

@@ -17,7 +17,7 @@ constexpr char kHeaderMagic[8] = {'C', 'O', 'V', 'E', 'N', 'L', 'G', '1'};
 constexpr size_t kHeaderCrcOffset = 60;
 constexpr size_t kFrameCrcOffset = 28;
 // One pread fills this much when it can: a page of small events in one syscall.
-constexpr size_t kReadChunk = 256 * 1024;
+constexpr size_t kReadChunk = size_t{256} * 1024;
 
 void PutU32(char* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) {
