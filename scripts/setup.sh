@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Installs, only when missing, every Debian 12 package Coven's build, tests and demo need.
-# Idempotent: a second run installs nothing. Needs root (or sudo) only when something is
-# missing.
+# Installs, only when missing, every Debian 12 package Coven's build, tests, benchmarks and
+# demo need. Idempotent: a second run installs nothing. Needs root (or sudo) only when
+# something is missing.
+#
+# Keep this list complete: a fresh minimal Debian 12 has none of these, and a green CI on a
+# machine that happens to have one hides the missing line. `scripts/fresh_check.sh` runs the
+# README's two commands in such a root to prove it. Programs the tests call and what brings
+# them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), git, ps/pgrep
+# (procps); script, setsid, stty, timeout, seq come with a minimal root (bsdutils,
+# util-linux, coreutils).
 set -euo pipefail
 
 packages=(
@@ -10,6 +17,7 @@ packages=(
   libsqlite3-dev sqlite3 libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev tmux curl procps
+  python3
 )
 
 missing=()
