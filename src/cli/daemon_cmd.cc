@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/strings.h"
 #include "daemon/lifecycle.h"
 #include "daemon/serve.h"
 
@@ -75,7 +76,7 @@ void SetupDaemon(CLI::App& sub, Context& ctx) {
           ctx.Fail(line.error());
           return;
         }
-        std::printf("%s\n", line->c_str());
+        std::printf("%s\n", core::TerminalSafe(*line).c_str());  // holds paths
       }
     });
   }

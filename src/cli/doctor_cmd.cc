@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "client/daemon_client.h"
+#include "core/strings.h"
 #include "daemon/lifecycle.h"
 #include "harness/harness_registry.h"
 
@@ -99,32 +100,37 @@ json::array CheckHarnesses(const core::HomePaths& paths, const json::object* dae
   return list;
 }
 
+// A string field of the report as it may be shown on a terminal: paths, manifest labels and
+// hints, and the daemon's words are data from elsewhere, never controls.
+std::string Shown(const json::value& v) {
+  return core::TerminalSafe(v.as_string());
+}
+
 std::string Render(const Report& r, const json::array& harnesses, bool color) {
   std::string out = Styled("Coven doctor", "1", color) + "\n";
-  out += "Store: " + std::string(r.doc.at("store").at("path").as_string()) + " (" +
-         std::string(r.doc.at("store").at("state").as_string()) + ")\n";
-  out += "Project: " + std::string(r.doc.at("project").as_string()) + "\n";
-  out += "Daemon: " + std::string(r.doc.at("daemon").at("summary").as_string()) + "\n";
+  out += "Store: " + Shown(r.doc.at("store").at("path")) + " (" +
+         Shown(r.doc.at("store").at("state")) + ")\n";
+  out += "Project: " + Shown(r.doc.at("project")) + "\n";
+  out += "Daemon: " + Shown(r.doc.at("daemon").at("summary")) + "\n";
   if (const auto* ledger = r.doc.if_contains("ledger")) {
-    out += "Ledger: " + std::string(ledger->at("integrity").as_string()) + " (schema " +
+    out += "Ledger: " + Shown(ledger->at("integrity")) + " (schema " +
            std::to_string(ledger->at("schemaVersion").as_int64()) + ")\n";
   }
   out += "\nHarnesses:\n";
   for (const auto& h : harnesses) {
     bool ready = h.at("ready").as_bool();
-    std::string exe = std::string(h.at("executable").as_string());
     out += "  " + (ready ? Styled("[OK]", "32", color) : Styled("[!!]", "33", color)) + " " +
-           Pad(std::string(h.at("label").as_string()), 11) + " `" + exe + "` " +
+           Pad(Shown(h.at("label")), 11) + " `" + Shown(h.at("executable")) + "` " +
            (ready ? "is ready" : "is missing") + "\n";
     if (!ready) {
-      out += "       " + std::string(h.at("installHint").as_string()) + "\n";
+      out += "       " + Shown(h.at("installHint")) + "\n";
     }
   }
   for (const std::string& p : r.problems) {
-    out += "\n" + Styled("Problem: ", "31", color) + p;
+    out += "\n" + Styled("Problem: ", "31", color) + core::TerminalSafe(p);
   }
   for (const std::string& n : r.notes) {
-    out += "\nNote: " + n;
+    out += "\nNote: " + core::TerminalSafe(n);
   }
   out +=
       "\n\nNext steps:\n  coven run codex \"explain this repo in 5 bullets\"\n  coven sessions\n";

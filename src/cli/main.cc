@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "core/strings.h"
 #include "coven_version.h"
 #include "shim/shim.h"
 
@@ -25,7 +26,17 @@ core::Result<core::HomePaths> Context::Home() {
 }
 
 int Context::Fail(const core::Error& error) {
-  std::fprintf(stderr, "Error: %s\n", error.message.c_str());
+  // Error messages quote what a client or a manifest sent (ids, titles, hints): never raw.
+  // Line breaks of the message itself stay (a list of matches is one line each); quoted
+  // fields that may hold line breaks are escaped where the message is built.
+  std::string shown;
+  std::string_view rest = error.message;
+  for (size_t nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+    shown += core::TerminalSafe(rest.substr(0, nl)) + "\n";
+    rest.remove_prefix(nl + 1);
+  }
+  shown += core::TerminalSafe(rest);
+  std::fprintf(stderr, "Error: %s\n", shown.c_str());
   exit_code = 1;
   return 1;
 }
@@ -80,7 +91,7 @@ int Main(int argc, char** argv) {
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
       std::fprintf(stderr, "Error: %s\nRun `coven --help` (or `coven <command> --help`).\n",
-                   e.what());
+                   core::TerminalSafe(e.what()).c_str());
       return 2;
     }
     if (app.get_subcommands().empty()) {
@@ -88,7 +99,7 @@ int Main(int argc, char** argv) {
     }
     return ctx.exit_code;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "Error: %s\n", e.what());
+    std::fprintf(stderr, "Error: %s\n", core::TerminalSafe(e.what()).c_str());
     return 1;
   }
 }

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
+#include "core/strings.h"
 #include "daemon/lifecycle.h"
 
 namespace coven::cli {
@@ -142,7 +143,8 @@ core::Result<SessionInfo> ResolveSession(const client::DaemonClient& c,
   if (matches.size() > 1) {
     std::string list;
     for (const SessionInfo& s : matches) {
-      list += "\n  " + s.id + "  " + s.status + "  " + s.title;
+      list += "\n  " + core::TerminalSafe(s.id) + "  " + core::TerminalSafe(s.status) + "  " +
+              core::TerminalSafe(s.title);
     }
     return Error(ErrorCode::kInvalidRequest,
                  "session prefix `" + id_or_prefix + "` is ambiguous; it matches:" + list);

@@ -30,7 +30,7 @@ std::string ShortId(const std::string& id) {
 }
 
 std::string ExitLine(const std::string& status, std::optional<int64_t> code) {
-  std::string line = "[coven session " + status;
+  std::string line = "[coven session " + core::TerminalSafe(status);
   if (code) {
     line += " exitCode=" + std::to_string(*code);
   }
@@ -60,7 +60,7 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
   }
   if (outcome->detached) {
     std::printf("\r\n[detached; the session keeps running. Rejoin with: coven attach %s]\n",
-                ShortId(id).c_str());
+                core::TerminalSafe(ShortId(id)).c_str());
     return 0;
   }
   std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
@@ -195,8 +195,9 @@ void SetupRun(CLI::App& sub, Context& ctx) {
     if (a.detach) {
       std::printf("%s\n", session->id.c_str());
       std::fprintf(stderr, "Started %s session %s. Rejoin with: coven attach %s\n",
-                   session->harness.c_str(), ShortId(session->id).c_str(),
-                   ShortId(session->id).c_str());
+                   core::TerminalSafe(session->harness).c_str(),
+                   core::TerminalSafe(ShortId(session->id)).c_str(),
+                   core::TerminalSafe(ShortId(session->id)).c_str());
       return;
     }
     int code = AttachAndReport(ctx, *home, session->id, true);
@@ -229,8 +230,9 @@ void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
       }
       std::fprintf(stderr, "summoned session from the archive\n");
     }
-    std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n", s->status.c_str(),
-                 s->harness.c_str(), s->title.c_str());
+    std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n",
+                 core::TerminalSafe(s->status).c_str(), core::TerminalSafe(s->harness).c_str(),
+                 core::TerminalSafe(s->title).c_str());
     // Attach succeeds once the session's end has been shown, whatever its status
     // (SPEC 6.5); only a failure to attach is an error.
     int code = AttachAndReport(ctx, *home, s->id, s->status == "running");

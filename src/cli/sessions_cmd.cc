@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/session_client.h"
+#include "core/strings.h"
 #include "tui/terminal.h"
 
 namespace coven::cli {
@@ -74,7 +75,10 @@ std::string PlainTable(const std::vector<SessionInfo>& sessions, bool all) {
   out += row("SESSION", "STATUS", "HARNESS", "RITUAL", "TITLE");
   out += row("-------", "------", "-------", "------", "-----");
   for (const SessionInfo& s : sessions) {
-    out += row(s.id, s.status, s.harness, s.archived_at ? "archived" : "active", s.title);
+    // Titles come from API clients (a chat user's words): shown, never obeyed.
+    out +=
+        row(core::TerminalSafe(s.id), core::TerminalSafe(s.status), core::TerminalSafe(s.harness),
+            s.archived_at ? "archived" : "active", core::TerminalSafe(s.title));
   }
   out +=
       "\nRituals:\n"

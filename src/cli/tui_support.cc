@@ -9,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "core/strings.h"
 #include "daemon/lifecycle.h"
 #include "pty/process_spawn.h"
 
@@ -54,8 +55,8 @@ int RunCovenChild(const std::vector<std::string>& args) {
   options.default_interrupts = true;  // Ctrl-C reaches only the child, as with system(3)
   auto spawned = pty::SpawnProcess(options);
   if (!spawned) {
-    std::fprintf(stderr, "Error: could not run %s: %s\n", self.c_str(),
-                 spawned.error().message.c_str());
+    std::fprintf(stderr, "Error: could not run %s: %s\n", core::TerminalSafe(self).c_str(),
+                 core::TerminalSafe(spawned.error().message).c_str());
     return 1;
   }
   pid_t pid = *spawned;

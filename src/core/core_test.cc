@@ -70,6 +70,43 @@ TEST(StringsTest, Utf8Helpers) {
   EXPECT_EQ(Trim("  x y \n"), "x y");
 }
 
+// Given hostile titles (an OSC 52 clipboard write, a screen clear, an 8-bit CSI, a bidi
+// override, invalid bytes), TerminalSafe should show every control visibly and keep
+// ordinary text, wide characters and emoji exactly.
+TEST(StringsTest, TerminalSafeEscapesControls) {
+  EXPECT_EQ(TerminalSafe("fix the tests"), "fix the tests");
+  EXPECT_EQ(TerminalSafe("h\xC3\xA9 \xE6\xBC\xA2\xE5\xAD\x97 \xF0\x9F\x98\x80"),
+            "h\xC3\xA9 \xE6\xBC\xA2\xE5\xAD\x97 \xF0\x9F\x98\x80");
+  EXPECT_EQ(TerminalSafe("\x1b]52;c;aGk=\x07"), "\\e]52;c;aGk=\\a");
+  EXPECT_EQ(TerminalSafe("a\x1b[2Jb"), "a\\e[2Jb");
+  EXPECT_EQ(TerminalSafe("t\tn\nr\rb\bz\x7f\x01"), "t\\tn\\nr\\rb\\bz\\x7f\\x01");
+  EXPECT_EQ(TerminalSafe(std::string("nul\0x", 5)), "nul\\x00x");
+  EXPECT_EQ(TerminalSafe("\xC2\x9B"
+                         "2J"),
+            "\\u{009b}2J");  // C1 CSI
+  EXPECT_EQ(TerminalSafe("abc\xE2\x80\xAE"
+                         "cba"),
+            "abc\\u{202e}cba");                                                 // RLO
+  EXPECT_EQ(TerminalSafe("\xE2\x81\xA6x\xE2\x81\xA9"), "\\u{2066}x\\u{2069}");  // isolates
+  EXPECT_EQ(TerminalSafe("bad\xff\xC3"), "bad\xEF\xBF\xBD\xEF\xBF\xBD");
+  // Whatever the input, the result holds no C0/DEL byte and is valid UTF-8.
+  uint32_t state = 777;
+  for (int round = 0; round < 2000; ++round) {
+    std::string in;
+    for (int i = 0, n = round % 40; i < n; ++i) {
+      state = state * 1103515245u + 12345u;
+      in += static_cast<char>((state >> 16) & 0xFF);
+    }
+    std::string out = TerminalSafe(in);
+    ASSERT_TRUE(IsValidUtf8(out)) << round;
+    for (char c : out) {
+      auto b = static_cast<unsigned char>(c);
+      ASSERT_TRUE(b >= 0x20 && b != 0x7f) << round;
+    }
+    EXPECT_EQ(out.find("\xC2\x9B"), std::string::npos) << round;
+  }
+}
+
 // Given valid text, SanitizeUtf8 should return it unchanged; given any bytes, its output
 // should be valid UTF-8, keep every valid character in order, and be a fixed point. Checked
 // on fixed cases and on 2,000 pseudo-random byte strings (fixed seed, so reproducible).

@@ -1,6 +1,7 @@
 #include "core/strings.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace coven::core {
 namespace {
@@ -53,7 +54,51 @@ size_t Utf8SeqLen(std::string_view s, size_t i, bool* truncated) {
   return len;
 }
 
+// The visible escape of a C0 control or DEL.
+void AppendControlEscape(unsigned char c, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case 0x1b:
+      out += "\\e";
+      return;
+    case '\a':
+      out += "\\a";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    default:
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+  }
+}
+
+// The code point of the valid `len`-byte UTF-8 sequence at `p` (len 2 to 4).
+char32_t DecodeUtf8(const char* p, size_t len) {
+  auto byte = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(p[k])); };
+  char32_t cp = byte(0) & (len == 2 ? 0x1fU : len == 3 ? 0x0fU : 0x07U);
+  for (size_t k = 1; k < len; ++k) {
+    cp = (cp << 6) | (byte(k) & 0x3fU);
+  }
+  return cp;
+}
+
 }  // namespace
+
+bool IsTerminalControl(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) {
@@ -131,6 +176,41 @@ std::string SanitizeUtf8(std::string_view s) {
     }
   }
   out.append(s.substr(run));
+  return out;
+}
+
+std::string TerminalSafe(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x20 || b == 0x7f) {
+      AppendControlEscape(b, out);
+      ++i;
+      continue;
+    }
+    if (b < 0x80) {
+      out += static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    bool truncated = false;
+    size_t n = Utf8SeqLen(s, i, &truncated);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    char32_t cp = DecodeUtf8(s.data() + i, n);
+    if (IsTerminalControl(cp)) {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "\\u{%04x}", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
   return out;
 }
 

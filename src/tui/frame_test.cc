@@ -116,6 +116,9 @@ TEST(FrameTest, FromLinesClipsWideCharacterAtLastColumn) {
 TEST(FrameTest, FromLinesReplacesInvalidBytesAndControls) {
   Frame f = Frame::FromLines({Line("a\xff\x1b[b")}, 1, 6, false);
   EXPECT_EQ(f.RowText(0), "a\uFFFD\uFFFD[b");
+  // A C1 CSI and a bidi override (a title from an API client) are controls too.
+  Frame g = Frame::FromLines({Line("x\u009b2J\u202eyz")}, 1, 8, false);
+  EXPECT_EQ(g.RowText(0), "x\uFFFD2J\uFFFDyz");
 }
 
 // Given frames with and without a wide character, Diff's bytes should be exactly what a

@@ -8,8 +8,9 @@ namespace coven::tui {
 
 namespace {
 
+// Bidirectional overrides count too: shown raw they would reorder the rest of a row.
 bool IsControl(utf8proc_int32_t cp) {
-  return cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+  return cp >= 0 && core::IsTerminalControl(static_cast<char32_t>(cp));
 }
 
 bool IsBlank(const std::string& line) {
