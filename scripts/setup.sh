@@ -7,8 +7,8 @@
 # machine that happens to have one hides the missing line. `scripts/fresh_check.sh` runs the
 # README's two commands in such a root to prove it. Programs the tests call and what brings
 # them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), git, ps/pgrep
-# (procps); script, setsid, stty, timeout, seq come with a minimal root (bsdutils,
-# util-linux, coreutils).
+# (procps), systemd-analyze (systemd: the user unit is verified); script, setsid, stty,
+# timeout, seq come with a minimal root (bsdutils, util-linux, coreutils).
 set -euo pipefail
 
 packages=(
@@ -17,7 +17,7 @@ packages=(
   libsqlite3-dev sqlite3 libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev tmux curl procps
-  python3
+  python3 systemd help2man
 )
 
 missing=()

@@ -31,8 +31,13 @@ core::Result<DaemonRecord> RecordFromJson(const json::value& v) {
   if (ec || pid_value <= 0 || pid_value > INT32_MAX) {
     return bad;
   }
-  return DaemonRecord{static_cast<int>(pid_value), std::string(started->as_string()),
-                      std::string(socket->as_string())};
+  DaemonRecord record{static_cast<int>(pid_value), std::string(started->as_string()),
+                      std::string(socket->as_string()), ""};
+  if (const json::value* supervisor = o.if_contains("supervisor");
+      supervisor != nullptr && supervisor->is_string()) {
+    record.supervisor = std::string(supervisor->as_string());
+  }
+  return record;
 }
 
 }  // namespace
@@ -53,7 +58,11 @@ core::Result<DaemonRecord> ReadDaemonRecord(const std::string& path) {
 core::Status WriteDaemonRecord(const std::string& path, const DaemonRecord& record) {
   std::string text = "{\n  \"pid\": " + std::to_string(record.pid) +
                      ",\n  \"startedAt\": " + json::serialize(json::value(record.started_at)) +
-                     ",\n  \"socket\": " + json::serialize(json::value(record.socket)) + "\n}\n";
+                     ",\n  \"socket\": " + json::serialize(json::value(record.socket));
+  if (!record.supervisor.empty()) {
+    text += ",\n  \"supervisor\": " + json::serialize(json::value(record.supervisor));
+  }
+  text += "\n}\n";
   return core::WriteFileAtomic(path, text, 0600);
 }
 

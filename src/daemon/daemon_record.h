@@ -1,5 +1,7 @@
 // daemon/daemon_record.h: `<home>/daemon.json`, the running daemon's pid, start time and
-// socket (SPEC 5.1). Pretty JSON plus a newline, mode 0600, written atomically.
+// socket (SPEC 5.1). Pretty JSON plus a newline, mode 0600, written atomically. One additive
+// field beyond SPEC 5.1: "supervisor": "systemd" when a service manager started the daemon
+// (absent otherwise, so the file stays exactly SPEC's for everyone else).
 #pragma once
 
 #include <string>
@@ -12,6 +14,7 @@ struct DaemonRecord {
   int pid = 0;
   std::string started_at;
   std::string socket;
+  std::string supervisor;  // "systemd" or empty
 };
 
 // Strict read. kIo (errno ENOENT) when missing; kCorrupt "failed to parse daemon status"

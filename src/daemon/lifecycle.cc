@@ -42,9 +42,12 @@ bool PidAlive(int pid) {
   return paren == std::string::npos || paren + 2 >= stat->size() || (*stat)[paren + 2] != 'Z';
 }
 
-std::string RunningLine(const char* word, int pid, const std::string& socket) {
-  return std::string("coven daemon status=") + word + " pid=" + std::to_string(pid) +
-         " socket=" + socket;
+std::string RunningLine(const char* word, int pid, const std::string& socket,
+                        const std::string& supervisor = "") {
+  std::string line = std::string("coven daemon status=") + word + " pid=" + std::to_string(pid) +
+                     " socket=" + socket;
+  // Additive to SPEC 5.3's line: scripts grep `status=...`; people learn who restarts it.
+  return supervisor.empty() ? line : line + " supervisor=" + supervisor;
 }
 
 // Health of whatever answers on `socket`, as a record; error when nothing sensible answers.
@@ -172,7 +175,7 @@ core::Result<StatusReport> DaemonStatus(const core::HomePaths& paths) {
   }
   if (VerifyDaemon(rec->socket, rec->pid)) {
     return StatusReport{DaemonState::kRunning, rec->pid, rec->socket,
-                        RunningLine("running ok=true", rec->pid, rec->socket)};
+                        RunningLine("running ok=true", rec->pid, rec->socket, rec->supervisor)};
   }
   if (PidAlive(rec->pid)) {
     return StatusReport{DaemonState::kStale, rec->pid, rec->socket,

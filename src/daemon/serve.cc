@@ -23,6 +23,7 @@
 #include "daemon/lifecycle.h"
 #include "harness/harness_registry.h"
 #include "server/http_server.h"
+#include "server/service_notify.h"
 #include "sessions/session_manager.h"
 #include "store/ledger.h"
 
@@ -98,6 +99,8 @@ class ReadySignal {
 }  // namespace
 
 int Serve(const ServeOptions& options) {
+  // First, before any thread exists: it takes NOTIFY_SOCKET out of the environment.
+  const server::ServiceNotifier notifier = server::ServiceNotifier::FromEnvironment();
   ReadySignal ready(options.ready_fd);
   ::signal(SIGPIPE, SIG_IGN);  // peers that hang up must not kill the daemon
   core::HomePaths paths(AbsoluteHome(options.home));
@@ -157,17 +160,29 @@ int Serve(const ServeOptions& options) {
     log.Write("serve failed: " + server.error().message);
     return fail(server.error());
   }
-  if (core::Status s =
-          WriteDaemonRecord(paths.daemon_json, {info.pid, info.started_at, paths.socket});
+  if (core::Status s = WriteDaemonRecord(
+          paths.daemon_json,
+          {info.pid, info.started_at, paths.socket, notifier.active() ? "systemd" : ""});
       !s) {
     log.Write("serve failed: " + s.error().message);
     return fail(s.error());
   }
   log.Write("serving pid=" + std::to_string(info.pid) + " socket=" + paths.socket);
   ready.Ok();
+  // Under systemd (Type=notify) `systemctl start` returns now: the socket is listening and
+  // every later connection is served.
+  if (core::Status s = notifier.Notify("READY=1\nMAINPID=" + std::to_string(info.pid) +
+                                       "\nSTATUS=serving " + paths.socket);
+      !s) {
+    log.Write("service manager not told we are ready: " + s.error().message);
+  } else if (notifier.active()) {
+    log.Write("told the service manager we are ready");
+  }
 
   int sig = (*server)->Run();
   log.Write("stopping" + (sig != 0 ? " on signal " + std::to_string(sig) : std::string()));
+  // Failure here changes nothing: the manager sees the process exit either way.
+  (void)notifier.Notify("STOPPING=1");
   auto rec = ReadDaemonRecord(paths.daemon_json);
   if (rec && rec->pid == info.pid) {
     RemoveDaemonRecord(paths.daemon_json);
