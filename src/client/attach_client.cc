@@ -1,11 +1,14 @@
 #include "client/attach_client.h"
 
-#include <fcntl.h>
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <array>
 #include <deque>
+#include <functional>
+#include <thread>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -24,10 +27,81 @@ using core::ErrorCode;
 
 namespace {
 
+// Reads `fd` on a thread of its own with poll() and blocking read()s. Why not an Asio
+// descriptor: Asio makes the fd non-blocking, and on a terminal stdin and stdout share one
+// open file description, so the flag made every write to stdout liable to fail with EAGAIN
+// (output was dropped). Each chunk goes to `on_bytes` on the pump thread; the pump stops
+// by itself after a chunk holding `stop_byte`, at end of input, or when Stop() is called.
+class InputPump {
+ public:
+  InputPump() = default;
+  InputPump(const InputPump&) = delete;
+  InputPump& operator=(const InputPump&) = delete;
+  InputPump(InputPump&&) = delete;
+  InputPump& operator=(InputPump&&) = delete;
+  ~InputPump() { Stop(); }
+
+  core::Status Start(int fd, unsigned char stop_byte, std::function<void(std::string)> on_bytes) {
+    auto wake = core::MakePipe();
+    if (!wake) {
+      return wake.error();
+    }
+    wake_ = std::move(*wake);
+    thread_ = std::thread(
+        [this, fd, stop_byte, on_bytes = std::move(on_bytes)] { Pump(fd, stop_byte, on_bytes); });
+    return core::Ok();
+  }
+
+  // Wakes the pump and waits for it to end. Idempotent.
+  void Stop() {
+    if (!thread_.joinable()) {
+      return;
+    }
+    (void)core::WriteAll(wake_.write.fd(), "x");
+    thread_.join();
+  }
+
+ private:
+  void Pump(int fd, unsigned char stop_byte, const std::function<void(std::string)>& on_bytes) {
+    std::array<char, 4096> buf{};
+    for (;;) {
+      std::array<pollfd, 2> fds{{{fd, POLLIN, 0}, {wake_.read.fd(), POLLIN, 0}}};
+      if (::poll(fds.data(), fds.size(), -1) < 0) {
+        if (errno == EINTR) {
+          continue;
+        }
+        return;
+      }
+      if (fds[1].revents != 0) {
+        return;
+      }
+      if (fds[0].revents == 0) {
+        continue;
+      }
+      ssize_t n = ::read(fd, buf.data(), buf.size());  // readable: does not block
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return;  // end of input: the attach keeps showing output
+      }
+      std::string bytes(buf.data(), static_cast<size_t>(n));
+      bool stop = bytes.find(static_cast<char>(stop_byte)) != std::string::npos;
+      on_bytes(std::move(bytes));
+      if (stop) {
+        return;  // later keystrokes belong to the shell, not to us
+      }
+    }
+  }
+
+  core::Pipe wake_;
+  std::thread thread_;
+};
+
 class AttachSession {
  public:
   AttachSession(asio::io_context& ioc, const AttachOptions& opts)
-      : opts_(opts), ws_(ioc), winch_(ioc, SIGWINCH), input_(ioc) {}
+      : opts_(opts), ws_(ioc), winch_(ioc, SIGWINCH) {}
 
   core::Result<AttachOutcome> Run(asio::io_context& ioc) {
     beast::error_code ec;
@@ -43,20 +117,19 @@ class AttachSession {
       return Error(ErrorCode::kIo, "attach to session " + opts_.session_id + ": " + ec.message());
     }
     ReadOutput();
-    int saved_flags = opts_.in_fd >= 0 ? ::fcntl(opts_.in_fd, F_GETFL) : -1;
     if (opts_.in_fd >= 0) {
-      // Asio makes the descriptor non-blocking, and a dup shares that flag with our stdin:
-      // it is restored below so the shell does not inherit a non-blocking terminal.
-      input_.assign(::fcntl(opts_.in_fd, F_DUPFD_CLOEXEC, 3));
-      ReadInput();
+      core::Status started =
+          input_.Start(opts_.in_fd, opts_.detach_key, [this, &ioc](std::string b) {
+            asio::post(ioc, [this, b = std::move(b)]() mutable { OnInput(std::move(b)); });
+          });
+      if (!started) {
+        return started.error();
+      }
       WatchResize();
       SendResize();
     }
     ioc.run();
-    input_.close(ec);
-    if (saved_flags >= 0) {
-      ::fcntl(opts_.in_fd, F_SETFL, saved_flags);
-    }
+    input_.Stop();
     if (failure_) {
       return *failure_;
     }
@@ -97,27 +170,23 @@ class AttachSession {
     ended_ = true;
   }
 
-  void ReadInput() {
-    input_.async_read_some(asio::buffer(in_buf_), [this](beast::error_code ec, size_t n) {
-      if (ec) {
-        return;  // stdin closed: keep watching output
-      }
-      std::string bytes(in_buf_.data(), n);
-      size_t key = bytes.find(static_cast<char>(opts_.detach_key));
-      if (key != std::string::npos) {
-        bytes.resize(key);
-        detaching_ = true;
-      }
-      if (!bytes.empty()) {
-        Send(std::move(bytes), false);
-      }
-      if (detaching_) {
-        outcome_.detached = true;
-        Finish();
-        return;
-      }
-      ReadInput();
-    });
+  // Runs on the loop thread with bytes the input pump read.
+  void OnInput(std::string bytes) {
+    if (closing_) {
+      return;
+    }
+    size_t key = bytes.find(static_cast<char>(opts_.detach_key));
+    if (key != std::string::npos) {
+      bytes.resize(key);
+      detaching_ = true;
+    }
+    if (!bytes.empty()) {
+      Send(std::move(bytes), false);
+    }
+    if (detaching_) {
+      outcome_.detached = true;
+      Finish();
+    }
   }
 
   void WatchResize() {
@@ -175,7 +244,6 @@ class AttachSession {
     closing_ = true;
     beast::error_code ignored;
     winch_.cancel(ignored);
-    input_.cancel(ignored);
     if (!ended_ && !outcome_.detached && outcome_.status.empty()) {
       outcome_.status = "disconnected";
     }
@@ -185,15 +253,14 @@ class AttachSession {
   const AttachOptions& opts_;
   websocket::stream<Protocol::socket> ws_;
   asio::signal_set winch_;
-  asio::posix::stream_descriptor input_;
   beast::flat_buffer buf_;
-  std::array<char, 4096> in_buf_{};
   std::deque<std::pair<std::string, bool>> queue_;
   AttachOutcome outcome_;
   std::optional<Error> failure_;
   bool ended_ = false;
   bool detaching_ = false;
   bool closing_ = false;
+  InputPump input_;  // last: its thread calls into this object until it is joined
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +30,15 @@ Status WriteAll(int fd, std::string_view data) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) {
+        continue;
+      }
+      if (errno == EAGAIN) {
+        // Someone made the fd non-blocking (for a terminal, anyone sharing its open file
+        // description can): wait until it takes bytes again instead of dropping them.
+        pollfd pfd{fd, POLLOUT, 0};
+        if (::poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+          return SysError("poll", errno);
+        }
         continue;
       }
       return SysError("write", errno);

@@ -45,7 +45,8 @@ struct Pipe {
 };
 Result<Pipe> MakePipe();
 
-// Writes all of `data` to `fd`, retrying on EINTR and short writes.
+// Writes all of `data` to `fd`, retrying on EINTR and short writes, and waiting in poll()
+// when the fd is non-blocking and full (EAGAIN), so no byte is ever dropped.
 Status WriteAll(int fd, std::string_view data);
 
 // Reads a whole (small) file. kIo with errno ENOENT when it does not exist.
