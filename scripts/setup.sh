@@ -16,7 +16,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libncurses-dev libutf8proc-dev tmux curl procps
+  libncurses-dev libutf8proc-dev libvterm-dev tmux curl procps
   python3 systemd help2man
 )
 

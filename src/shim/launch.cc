@@ -135,6 +135,10 @@ std::string EventLogPath(const std::string& session_dir) {
   return session_dir + "/events.log";
 }
 
+std::string FinalScreenPath(const std::string& session_dir) {
+  return session_dir + "/screen.final";
+}
+
 std::string ShimSocketPath(const std::string& session_dir) {
   return session_dir + "/shim.sock";
 }

@@ -31,6 +31,8 @@
 //   kResize payload = u16 rows, u16 cols (little-endian) -> kOk
 //   kKill   payload = empty -> kOk (payload: u64 seq of the kill event)
 //   kHello  payload = empty -> kOk (payload: u32 harness pid, u64 last seq)
+//   kScreen payload = empty -> kOk (payload: u64 seq, then screen::SerializeSnapshot of the
+//       screen model after every event up to that seq; see "Screen model" below)
 //   kSubscribe payload = empty -> kOk, then the connection stays open and receives
 //       kAppended (payload: u64 last seq) after events are appended (coalesced: at most one
 //       frame per loop iteration), and kExited (payload: the exit event's JSON) once, after
@@ -38,6 +40,15 @@
 //   Errors: kError (payload: u8 kind, then message text; kind 1 = the harness has exited,
 //       2 = invalid command, 0 = other), e.g. input after the harness exited.
 //   (kResize and kSubscribe replies also carry a u64 seq: the resize event's, the last one.)
+//
+// Screen model (docs/screen.md): the shim feeds every output chunk it logs, and every
+// resize, into a screen::ScreenModel, in the same order as the log, so a snapshot taken
+// between two loop iterations is exactly the screen after event `last_seq`. It lives here
+// because the shim already sees every byte and outlives daemon restarts: after `coven
+// daemon restart` the screen is right without replaying anything. When the harness has
+// exited, the shim writes the final snapshot to `<session_dir>/screen.final` (before it
+// tells subscribers); a session without that file (its shim crashed, or it predates the
+// model) has its screen rebuilt by feeding its whole log, once per request.
 #pragma once
 
 #include <sys/types.h>
@@ -50,6 +61,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "screen/screen_model.h"
 
 namespace coven::shim {
 
@@ -81,8 +93,9 @@ core::Result<ShimOptions> ParseShimArgs(const std::vector<std::string>& args);
 int ShimMain(const std::vector<std::string>& args);
 
 // File names inside a session folder.
-std::string EventLogPath(const std::string& session_dir);    // <dir>/events.log
-std::string ShimSocketPath(const std::string& session_dir);  // <dir>/shim.sock
+std::string EventLogPath(const std::string& session_dir);     // <dir>/events.log
+std::string ShimSocketPath(const std::string& session_dir);   // <dir>/shim.sock
+std::string FinalScreenPath(const std::string& session_dir);  // <dir>/screen.final
 
 // ---- Daemon side: starting a shim ----
 
@@ -122,6 +135,24 @@ struct ShimHello {
   uint64_t last_seq = 0;
 };
 core::Result<ShimHello> Hello(const std::string& session_dir);
+
+// Where a screen came from.
+enum class ScreenSource : uint8_t {
+  kLive,     // the live shim's model
+  kFinal,    // the final screen the shim recorded when the harness exited
+  kRebuilt,  // replayed from the whole event log (no shim, no final screen)
+};
+
+struct SessionScreen {
+  uint64_t seq = 0;  // the snapshot shows the terminal after every event up to this seq
+  ScreenSource source = ScreenSource::kLive;
+  screen::Snapshot snapshot;
+};
+
+// The session's current screen: asks the live shim; when none answers, reads the final
+// screen file; failing that, rebuilds it from events.log. kIo/kCorrupt when none of these
+// works (no log). Thread-safe; a rebuild costs time proportional to the log.
+core::Result<SessionScreen> ReadScreen(const std::string& session_dir);
 
 // ---- Daemon side: watching live shims without polling ----
 

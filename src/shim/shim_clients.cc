@@ -92,6 +92,9 @@ void Shim::HandleFrame(Client* client, const Frame& frame) {
       Reply(client, FrameType::kOk, payload);
       return;
     }
+    case FrameType::kScreen:
+      HandleScreen(client);
+      return;
     case FrameType::kSubscribe:
       client->subscribed = true;
       client->notified_seq = log_->last_seq();
@@ -141,6 +144,7 @@ void Shim::HandleResize(Client* client, const std::string& payload) {
     ReplyError(client, WireError::kOther, s.error().message);
     return;
   }
+  screen_->Resize(rows, cols);
   auto seq = AppendEvent(EventKind::kResize, ResizePayload(rows, cols));
   if (!seq) {
     ReplyError(client, WireError::kOther, seq.error().message);
@@ -167,6 +171,16 @@ void Shim::HandleKill(Client* client) {
   }
   kill_seq_ = *seq;
   Reply(client, FrameType::kOk, SeqPayload(kill_seq_));
+}
+
+void Shim::HandleScreen(Client* client) {
+  std::string payload = SeqPayload(log_->last_seq());
+  payload += screen::SerializeSnapshot(screen_->Capture());
+  if (payload.size() > kMaxFramePayload) {
+    ReplyError(client, WireError::kOther, "the screen is too large to send");
+    return;
+  }
+  Reply(client, FrameType::kOk, payload);
 }
 
 void Shim::Reply(Client* client, FrameType type, std::string_view payload) {

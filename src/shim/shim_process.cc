@@ -96,6 +96,7 @@ Status Shim::Start() {
   if (!spawned) {
     return spawned.error();
   }
+  screen_.emplace(options_.rows, options_.cols);
   master_ = std::move(spawned->master);
   child_ = std::move(spawned->child);
   if (Status s = master_.SetNonBlocking(true); !s) {
@@ -229,6 +230,7 @@ void Shim::EmitOutput(bool flush_tail) {
   while (!ready.empty()) {
     size_t n = NextChunkLength(ready);
     (void)AppendEvent(EventKind::kOutput, ready.substr(0, n));
+    screen_->Feed(ready.substr(0, n));
     ready.remove_prefix(n);
   }
   std::memmove(read_buf_.data(), read_buf_.data() + read_used_ - keep, keep);
@@ -308,9 +310,20 @@ void Shim::Finish() {
   if (Status s = log_->Sync(); !s) {
     std::fprintf(stderr, "coven shim: sync event log: %s\n", s.error().message.c_str());
   }
+  RecordFinalScreen();
   SayGoodbye(exit_json);
   listen_fd_.Reset();
   ::unlink(socket_path_.c_str());
+}
+
+void Shim::RecordFinalScreen() {
+  std::string bytes;
+  PutU64(&bytes, log_->last_seq());
+  bytes += screen::SerializeSnapshot(screen_->Capture());
+  if (Status s = core::WriteFileAtomic(FinalScreenPath(options_.session_dir), bytes, 0600); !s) {
+    // Not fatal: readers rebuild the screen from the log instead.
+    std::fprintf(stderr, "coven shim: record final screen: %s\n", s.error().message.c_str());
+  }
 }
 
 }  // namespace internal

@@ -420,6 +420,52 @@ TEST_F(ShimTest, ResizeReachesHarnessAndIsLogged) {
   EXPECT_FALSE(bad);
 }
 
+// Given a live harness that drew a screen, ReadScreen should return the shim's model at the
+// last logged seq and follow a resize; after the exit, the recorded final screen; without
+// that file, the same screen rebuilt from the log.
+TEST_F(ShimTest, ScreenIsLiveThenFinalThenRebuilt) {
+  auto launched = Launch(
+      {"/bin/sh", "-c",
+       "stty -echo; printf '\\033[2J\\033[3;5Hhello\\033]2;t1\\007'; read x; printf ' bye'"});
+  ASSERT_TRUE(launched) << launched.error().message;
+  core::Result<SessionScreen> live = core::Error(core::ErrorCode::kIo, "not read");
+  ASSERT_TRUE(WaitUntil([&] {
+    live = ReadScreen(session_dir_);
+    return live && live->snapshot.title == "t1";
+  }));
+  EXPECT_EQ(live->source, ScreenSource::kLive);
+  EXPECT_EQ(live->snapshot.rows, 24);
+  EXPECT_EQ(live->snapshot.lines[2], "    hello");
+  EXPECT_EQ(live->snapshot.title, "t1");
+  EXPECT_EQ(live->snapshot.cursor_row, 2);
+  EXPECT_EQ(live->snapshot.cursor_col, 9);
+  auto events = ReadEvents(session_dir_);
+  EXPECT_EQ(live->seq, events.back().seq);
+
+  ASSERT_TRUE(SendResize(session_dir_, 10, 40));
+  auto resized = ReadScreen(session_dir_);
+  ASSERT_TRUE(resized);
+  EXPECT_EQ(resized->snapshot.rows, 10);
+  EXPECT_EQ(resized->snapshot.cols, 40);
+
+  ASSERT_TRUE(SendInput(session_dir_, "\n"));
+  WaitShim();
+  auto final_screen = ReadScreen(session_dir_);
+  ASSERT_TRUE(final_screen) << final_screen.error().message;
+  EXPECT_EQ(final_screen->source, ScreenSource::kFinal);
+  EXPECT_EQ(final_screen->snapshot.lines[2], "    hello bye");
+  EXPECT_EQ(final_screen->seq, ReadEvents(session_dir_).back().seq);  // the exit event
+
+  std::filesystem::remove(FinalScreenPath(session_dir_));
+  auto rebuilt = ReadScreen(session_dir_);
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+  EXPECT_EQ(rebuilt->source, ScreenSource::kRebuilt);
+  EXPECT_EQ(rebuilt->seq, final_screen->seq);
+  EXPECT_EQ(rebuilt->snapshot.lines, final_screen->snapshot.lines);
+  EXPECT_EQ(rebuilt->snapshot.ansi, final_screen->snapshot.ansi);
+  EXPECT_EQ(rebuilt->snapshot.rows, 10);
+}
+
 // Given a harness and a grandchild that ignore SIGHUP and SIGTERM, kill should still end
 // both (SIGKILL after the graces) and log kill, then an exit naming SIGKILL.
 TEST_F(ShimTest, KillEscalatesToSigkillAndReachesGrandchildren) {

@@ -19,6 +19,7 @@
 #include "core/unique_fd.h"
 #include "eventlog/event_log.h"
 #include "pty/pty.h"
+#include "screen/screen_model.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
 
@@ -77,11 +78,13 @@ class Shim {
   void HandleInput(Client* client, const std::string& data);
   void HandleResize(Client* client, const std::string& payload);
   void HandleKill(Client* client);
+  void HandleScreen(Client* client);
   void Reply(Client* client, FrameType type, std::string_view payload);
   void ReplyError(Client* client, WireError kind, std::string_view message);
   void FlushClient(Client* client);
   void NotifySubscribers();
   void SayGoodbye(const std::string& exit_json);
+  void RecordFinalScreen();
 
   const ShimOptions& options_;
   std::string socket_path_;
@@ -92,6 +95,8 @@ class Shim {
   core::UniqueFd signal_fd_;
   core::UniqueFd listen_fd_;
   std::vector<std::unique_ptr<Client>> clients_;
+  // Fed with exactly the output bytes that were logged, in log order (see shim.h).
+  std::optional<screen::ScreenModel> screen_;
 
   std::vector<char> read_buf_ = std::vector<char>(kPtyReadBuffer);
   size_t read_used_ = 0;  // bytes in read_buf_; an incomplete character carried over

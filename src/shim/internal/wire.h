@@ -23,6 +23,7 @@ enum class FrameType : uint8_t {
   kKill = 3,
   kHello = 4,
   kSubscribe = 5,
+  kScreen = 6,
   // Replies and notifications.
   kOk = 16,
   kError = 17,

@@ -1,0 +1,534 @@
+#include "screen/screen_model.h"
+
+#include <vterm.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace coven::screen {
+namespace {
+
+constexpr uint32_t kNoChar = 0;
+// Longest unterminated OSC held back between feeds (titles are short).
+constexpr size_t kMaxHeldOsc = 4096;
+
+uint16_t AtLeastOne(uint16_t v) {
+  return v == 0 ? 1 : v;
+}
+
+void AppendUtf8(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp <= 0x10FFFF) {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// The characters of one cell ("" for an empty cell).
+void AppendCellChars(std::string* out, const VTermScreenCell& cell) {
+  for (uint32_t cp : cell.chars) {
+    if (cp == kNoChar) {
+      break;
+    }
+    AppendUtf8(out, cp);
+  }
+}
+
+void AppendColor(std::string* out, const VTermColor& c, bool is_fg) {
+  if (is_fg ? VTERM_COLOR_IS_DEFAULT_FG(&c) : VTERM_COLOR_IS_DEFAULT_BG(&c)) {
+    return;
+  }
+  if (VTERM_COLOR_IS_RGB(&c)) {
+    *out += is_fg ? ";38;2;" : ";48;2;";
+    *out += std::to_string(c.rgb.red) + ";" + std::to_string(c.rgb.green) + ";" +
+            std::to_string(c.rgb.blue);
+    return;
+  }
+  int idx = c.indexed.idx;
+  if (idx < 8) {
+    *out += ";" + std::to_string((is_fg ? 30 : 40) + idx);
+  } else if (idx < 16) {
+    *out += ";" + std::to_string((is_fg ? 90 : 100) + idx - 8);
+  } else {
+    *out += (is_fg ? ";38;5;" : ";48;5;") + std::to_string(idx);
+  }
+}
+
+// The pen of a cell, as one SGR sequence that starts from a reset.
+std::string Sgr(const VTermScreenCellAttrs& a, const VTermColor& fg, const VTermColor& bg) {
+  std::string out = "\x1b[0";
+  // Table of the boolean attributes and their SGR numbers.
+  const std::array<std::pair<bool, const char*>, 6> flags{{{a.bold != 0, ";1"},
+                                                           {a.italic != 0, ";3"},
+                                                           {a.underline != 0, ";4"},
+                                                           {a.blink != 0, ";5"},
+                                                           {a.reverse != 0, ";7"},
+                                                           {a.strike != 0, ";9"}}};
+  for (const auto& [on, code] : flags) {
+    if (on) {
+      out += code;
+    }
+  }
+  AppendColor(&out, fg, true);
+  AppendColor(&out, bg, false);
+  return out + "m";
+}
+
+// An empty cell that painting can leave to the clear: no character, nothing visible.
+bool IsBlank(const VTermScreenCell& cell) {
+  bool empty = cell.chars[0] == kNoChar || (cell.chars[0] == ' ' && cell.chars[1] == kNoChar);
+  return empty && VTERM_COLOR_IS_DEFAULT_BG(&cell.bg) && cell.attrs.reverse == 0 &&
+         cell.attrs.underline == 0 && cell.attrs.strike == 0;
+}
+
+// Title text safe to put inside an OSC (no terminator or other controls).
+std::string CleanTitle(std::string_view title) {
+  std::string out;
+  for (char c : title) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void PutU16(std::string* out, uint16_t v) {
+  out->push_back(static_cast<char>(v & 0xFF));
+  out->push_back(static_cast<char>(v >> 8));
+}
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) {
+    out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  }
+}
+
+void PutString(std::string* out, std::string_view s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  out->append(s);
+}
+
+// Reads the fields SerializeSnapshot writes; every read checks the remaining size.
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool U8(uint8_t* v) {
+    if (in_.empty()) {
+      return false;
+    }
+    *v = static_cast<uint8_t>(in_[0]);
+    in_.remove_prefix(1);
+    return true;
+  }
+  bool U16(uint16_t* v) {
+    uint8_t lo = 0;
+    uint8_t hi = 0;
+    if (!U8(&lo) || !U8(&hi)) {
+      return false;
+    }
+    *v = static_cast<uint16_t>(lo | (hi << 8));
+    return true;
+  }
+  bool U32(uint32_t* v) {
+    uint16_t lo = 0;
+    uint16_t hi = 0;
+    if (!U16(&lo) || !U16(&hi)) {
+      return false;
+    }
+    *v = lo | (static_cast<uint32_t>(hi) << 16);
+    return true;
+  }
+  bool String(std::string* s) {
+    uint32_t n = 0;
+    if (!U32(&n) || n > in_.size()) {
+      return false;
+    }
+    s->assign(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return true;
+  }
+  bool done() const { return in_.empty(); }
+
+ private:
+  std::string_view in_;
+};
+
+constexpr std::string_view kMagic = "CSN1";
+
+}  // namespace
+
+struct ScreenModel::Impl {
+  VTerm* vt = nullptr;
+  VTermScreen* screen = nullptr;
+  VTermState* state = nullptr;
+  // A second libvterm *parser* (no state) over the same bytes, for the modes libvterm
+  // keeps private (application cursor keys and keypad, bracketed paste, focus events,
+  // SGR mouse encoding). Parsing is the cheap part of emulation.
+  VTerm* modes_vt = nullptr;
+
+  bool cursor_visible = true;
+  bool alt_screen = false;
+  std::string title;
+  Modes modes;
+  // The unterminated OSC at the end of the last Feed, held back until its end arrives:
+  // libvterm 0.1.4 loses an OSC (a title) whose bytes come in two writes.
+  std::string held_osc;
+
+  Impl(uint16_t rows, uint16_t cols) {
+    vt = vterm_new(rows, cols);
+    vterm_set_utf8(vt, 1);
+    // Answers to queries (device attributes, cursor reports) belong to the real terminal
+    // of an attached client, which sees the same bytes; the model's are dropped.
+    vterm_output_set_callback(
+        vt, [](const char*, size_t, void*) {}, nullptr);
+    screen = vterm_obtain_screen(vt);
+    state = vterm_obtain_state(vt);
+    vterm_screen_enable_altscreen(screen, 1);
+    vterm_screen_set_callbacks(screen, &kScreenCallbacks, this);
+    vterm_screen_reset(screen, 1);
+
+    modes_vt = vterm_new(rows, cols);
+    vterm_set_utf8(modes_vt, 1);
+    vterm_output_set_callback(
+        modes_vt, [](const char*, size_t, void*) {}, nullptr);
+    vterm_parser_set_callbacks(modes_vt, &kModeCallbacks, this);
+  }
+  ~Impl() {
+    vterm_free(modes_vt);
+    vterm_free(vt);
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  Impl(Impl&&) = delete;
+  Impl& operator=(Impl&&) = delete;
+
+  static int OnTermProp(VTermProp prop, VTermValue* val, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    switch (prop) {
+      case VTERM_PROP_CURSORVISIBLE:
+        self->cursor_visible = val->boolean != 0;
+        break;
+      case VTERM_PROP_ALTSCREEN:
+        self->alt_screen = val->boolean != 0;
+        break;
+      case VTERM_PROP_TITLE:
+        self->title = val->string != nullptr ? val->string : "";
+        break;
+      case VTERM_PROP_MOUSE:
+        self->modes.mouse = static_cast<MouseMode>(std::clamp(val->number, 0, 3));
+        break;
+      default:
+        break;
+    }
+    return 1;
+  }
+
+  // Private DEC modes (CSI ? Pm h / l) and DECSTR (CSI ! p).
+  static int OnCsi(const char* leader, const long args[], int argcount, const char* intermed,
+                   char command, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    bool has_intermed = intermed != nullptr && intermed[0] != '\0';
+    if (leader == nullptr && command == 'p' && has_intermed && intermed[0] == '!') {
+      self->modes.app_cursor_keys = false;  // soft reset: normal cursor keys and keypad
+      self->modes.app_keypad = false;
+      return 1;
+    }
+    if (leader == nullptr || leader[0] != '?' || has_intermed ||
+        (command != 'h' && command != 'l')) {
+      return 1;
+    }
+    bool on = command == 'h';
+    for (int i = 0; i < argcount; ++i) {
+      switch (CSI_ARG(args[i])) {
+        case 1:
+          self->modes.app_cursor_keys = on;
+          break;
+        case 1004:
+          self->modes.focus_events = on;
+          break;
+        case 1006:
+          self->modes.mouse_sgr = on;
+          break;
+        case 2004:
+          self->modes.bracketed_paste = on;
+          break;
+        default:
+          break;
+      }
+    }
+    return 1;
+  }
+
+  // DECKPAM (ESC =), DECKPNM (ESC >) and RIS (ESC c).
+  static int OnEscape(const char* bytes, size_t len, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    if (len != 1) {
+      return 1;
+    }
+    if (bytes[0] == '=') {
+      self->modes.app_keypad = true;
+    } else if (bytes[0] == '>') {
+      self->modes.app_keypad = false;
+    } else if (bytes[0] == 'c') {
+      MouseMode mouse = self->modes.mouse;  // libvterm reports its own reset of this one
+      self->modes = Modes{};
+      self->modes.mouse = mouse;
+    }
+    return 1;
+  }
+
+  static constexpr VTermScreenCallbacks kScreenCallbacks = {nullptr, nullptr, nullptr, &OnTermProp,
+                                                            nullptr, nullptr, nullptr, nullptr};
+  static constexpr VTermParserCallbacks kModeCallbacks = {nullptr, nullptr, &OnEscape, &OnCsi,
+                                                          nullptr, nullptr, nullptr};
+
+  VTermScreenCell Cell(int row, int col) const {
+    VTermScreenCell cell{};
+    vterm_screen_get_cell(screen, VTermPos{row, col}, &cell);
+    return cell;
+  }
+
+  std::string RowText(int row, int cols) const {
+    std::string text;
+    for (int col = 0; col < cols;) {
+      VTermScreenCell cell = Cell(row, col);
+      if (cell.chars[0] == kNoChar) {
+        text.push_back(' ');
+      } else {
+        AppendCellChars(&text, cell);
+      }
+      col += std::max(1, static_cast<int>(cell.width));
+    }
+    while (!text.empty() && text.back() == ' ') {
+      text.pop_back();
+    }
+    return text;
+  }
+
+  void PaintRow(std::string* out, int row, int cols, std::string* pen) const {
+    int end = cols;
+    while (end > 0 && IsBlank(Cell(row, end - 1))) {
+      --end;
+    }
+    if (end == 0) {
+      return;
+    }
+    *out += "\x1b[" + std::to_string(row + 1) + ";1H";
+    for (int col = 0; col < end;) {
+      VTermScreenCell cell = Cell(row, col);
+      std::string sgr = Sgr(cell.attrs, cell.fg, cell.bg);
+      if (sgr != *pen) {
+        *out += sgr;
+        *pen = std::move(sgr);
+      }
+      if (cell.chars[0] == kNoChar) {
+        out->push_back(' ');
+      } else {
+        AppendCellChars(out, cell);
+      }
+      col += std::max(1, static_cast<int>(cell.width));
+    }
+  }
+
+  // The program's current pen (what its next characters will look like).
+  std::string CurrentPen() const {
+    VTermValue v{};
+    VTermScreenCellAttrs a{};
+    auto flag = [&](VTermAttr attr) {
+      vterm_state_get_penattr(state, attr, &v);
+      return v.boolean != 0 ? 1u : 0u;
+    };
+    a.bold = flag(VTERM_ATTR_BOLD);
+    a.italic = flag(VTERM_ATTR_ITALIC);
+    a.blink = flag(VTERM_ATTR_BLINK);
+    a.reverse = flag(VTERM_ATTR_REVERSE);
+    a.strike = flag(VTERM_ATTR_STRIKE);
+    vterm_state_get_penattr(state, VTERM_ATTR_UNDERLINE, &v);
+    a.underline = v.number != 0 ? 1u : 0u;
+    vterm_state_get_penattr(state, VTERM_ATTR_FOREGROUND, &v);
+    VTermColor fg = v.color;
+    vterm_state_get_penattr(state, VTERM_ATTR_BACKGROUND, &v);
+    VTermColor bg = v.color;
+    return Sgr(a, fg, bg);
+  }
+
+  std::string Paint(const Snapshot& s) const {
+    // The screen switch first: leaving the alternate screen restores a saved cursor and pen
+    // (DECRC), which the reset that follows overrides.
+    std::string out = s.alt_screen ? "\x1b[?1049h" : "\x1b[?1049l";
+    out += "\x1b[0m\x1b[H\x1b[2J";
+    std::string pen = "\x1b[0m";
+    for (int row = 0; row < s.rows; ++row) {
+      PaintRow(&out, row, s.cols, &pen);
+    }
+    out += "\x1b[0m";
+    if (!s.title.empty()) {
+      out += "\x1b]2;" + CleanTitle(s.title) + "\x07";
+    }
+    const Modes& m = s.modes;
+    out += m.app_cursor_keys ? "\x1b[?1h" : "\x1b[?1l";
+    out += m.app_keypad ? "\x1b=" : "\x1b>";
+    out += m.bracketed_paste ? "\x1b[?2004h" : "\x1b[?2004l";
+    out += m.focus_events ? "\x1b[?1004h" : "\x1b[?1004l";
+    out += "\x1b[?1000l\x1b[?1002l\x1b[?1003l";
+    static constexpr std::array<const char*, 4> kMouseOn = {"", "\x1b[?1000h", "\x1b[?1002h",
+                                                            "\x1b[?1003h"};
+    out += kMouseOn[static_cast<size_t>(m.mouse)];
+    out += m.mouse_sgr ? "\x1b[?1006h" : "\x1b[?1006l";
+    out += CurrentPen();
+    out +=
+        "\x1b[" + std::to_string(s.cursor_row + 1) + ";" + std::to_string(s.cursor_col + 1) + "H";
+    out += s.cursor_visible ? "\x1b[?25h" : "\x1b[?25l";
+    return out;
+  }
+};
+
+ScreenModel::ScreenModel(uint16_t rows, uint16_t cols)
+    : impl_(std::make_unique<Impl>(AtLeastOne(rows), AtLeastOne(cols))) {}
+ScreenModel::~ScreenModel() = default;
+ScreenModel::ScreenModel(ScreenModel&&) noexcept = default;
+ScreenModel& ScreenModel::operator=(ScreenModel&&) noexcept = default;
+
+void ScreenModel::Feed(std::string_view bytes) {
+  std::string joined;
+  if (!impl_->held_osc.empty()) {
+    joined = std::move(impl_->held_osc) + std::string(bytes);
+    impl_->held_osc.clear();
+    bytes = joined;
+  }
+  // An OSC ends with BEL or ST (ESC \\) and is cut short by ESC, CAN or SUB; one with
+  // none of them after its start, or only the ESC of an ST at the very end, is still open.
+  // A lone ESC at the end may start one. A runaway OSC is passed on after a bound.
+  size_t hold = std::string_view::npos;
+  size_t osc = bytes.rfind("\x1b]");
+  if (osc != std::string_view::npos) {
+    size_t end = bytes.find_first_of(std::string_view("\x07\x1b\x18\x1a", 4), osc + 2);
+    if (end == std::string_view::npos || (end + 1 == bytes.size() && bytes[end] == '\x1b')) {
+      hold = osc;
+    }
+  }
+  if (hold == std::string_view::npos && !bytes.empty() && bytes.back() == '\x1b') {
+    hold = bytes.size() - 1;
+  }
+  if (hold != std::string_view::npos && bytes.size() - hold <= kMaxHeldOsc) {
+    impl_->held_osc.assign(bytes.substr(hold));
+    bytes = bytes.substr(0, hold);
+  }
+  if (bytes.empty()) {
+    return;
+  }
+  vterm_input_write(impl_->vt, bytes.data(), bytes.size());
+  vterm_input_write(impl_->modes_vt, bytes.data(), bytes.size());
+}
+
+void ScreenModel::Resize(uint16_t rows, uint16_t cols) {
+  vterm_set_size(impl_->vt, AtLeastOne(rows), AtLeastOne(cols));
+  vterm_set_size(impl_->modes_vt, AtLeastOne(rows), AtLeastOne(cols));
+}
+
+uint16_t ScreenModel::rows() const {
+  int rows = 0;
+  int cols = 0;
+  vterm_get_size(impl_->vt, &rows, &cols);
+  return static_cast<uint16_t>(rows);
+}
+
+uint16_t ScreenModel::cols() const {
+  int rows = 0;
+  int cols = 0;
+  vterm_get_size(impl_->vt, &rows, &cols);
+  return static_cast<uint16_t>(cols);
+}
+
+Snapshot ScreenModel::Capture() const {
+  Snapshot s;
+  s.rows = rows();
+  s.cols = cols();
+  s.lines.reserve(s.rows);
+  for (int row = 0; row < s.rows; ++row) {
+    s.lines.push_back(impl_->RowText(row, s.cols));
+  }
+  VTermPos pos{};
+  vterm_state_get_cursorpos(impl_->state, &pos);
+  s.cursor_row = static_cast<uint16_t>(std::clamp(pos.row, 0, s.rows - 1));
+  s.cursor_col = static_cast<uint16_t>(std::clamp(pos.col, 0, s.cols - 1));
+  s.cursor_visible = impl_->cursor_visible;
+  s.alt_screen = impl_->alt_screen;
+  s.title = impl_->title;
+  s.modes = impl_->modes;
+  s.ansi = impl_->Paint(s);
+  return s;
+}
+
+std::string SerializeSnapshot(const Snapshot& s) {
+  std::string out(kMagic);
+  PutU16(&out, s.rows);
+  PutU16(&out, s.cols);
+  PutU16(&out, s.cursor_row);
+  PutU16(&out, s.cursor_col);
+  const std::array<bool, 7> flags{
+      s.cursor_visible,        s.alt_screen,         s.modes.app_cursor_keys, s.modes.app_keypad,
+      s.modes.bracketed_paste, s.modes.focus_events, s.modes.mouse_sgr};
+  uint8_t bits = 0;
+  for (size_t i = 0; i < flags.size(); ++i) {
+    bits = static_cast<uint8_t>(bits | (flags[i] ? 1u << i : 0u));
+  }
+  out.push_back(static_cast<char>(bits));
+  out.push_back(static_cast<char>(s.modes.mouse));
+  PutString(&out, s.title);
+  PutU32(&out, static_cast<uint32_t>(s.lines.size()));
+  for (const std::string& line : s.lines) {
+    PutString(&out, line);
+  }
+  PutString(&out, s.ansi);
+  return out;
+}
+
+core::Result<Snapshot> ParseSnapshot(std::string_view bytes) {
+  core::Error corrupt(core::ErrorCode::kCorrupt, "malformed screen snapshot");
+  if (bytes.substr(0, kMagic.size()) != kMagic) {
+    return corrupt;
+  }
+  Reader r(bytes.substr(kMagic.size()));
+  Snapshot s;
+  uint8_t bits = 0;
+  uint8_t mouse = 0;
+  uint32_t nlines = 0;
+  if (!r.U16(&s.rows) || !r.U16(&s.cols) || !r.U16(&s.cursor_row) || !r.U16(&s.cursor_col) ||
+      !r.U8(&bits) || !r.U8(&mouse) || mouse > 3 || !r.String(&s.title) || !r.U32(&nlines) ||
+      nlines != s.rows) {
+    return corrupt;
+  }
+  s.lines.resize(nlines);
+  for (std::string& line : s.lines) {
+    if (!r.String(&line)) {
+      return corrupt;
+    }
+  }
+  if (!r.String(&s.ansi) || !r.done()) {
+    return corrupt;
+  }
+  auto bit = [&](int i) { return (bits & (1u << i)) != 0; };
+  s.cursor_visible = bit(0);
+  s.alt_screen = bit(1);
+  s.modes.app_cursor_keys = bit(2);
+  s.modes.app_keypad = bit(3);
+  s.modes.bracketed_paste = bit(4);
+  s.modes.focus_events = bit(5);
+  s.modes.mouse_sgr = bit(6);
+  s.modes.mouse = static_cast<MouseMode>(mouse);
+  return s;
+}
+
+}  // namespace coven::screen

@@ -1,0 +1,209 @@
+#include "screen/screen_model.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace coven::screen {
+namespace {
+
+std::string Feed(ScreenModel& m, const std::string& bytes) {
+  m.Feed(bytes);
+  return bytes;
+}
+
+// Given plain text with newlines, we should show it row by row with trailing blanks
+// trimmed, and the cursor after the last character.
+TEST(ScreenModelTest, TextAndCursor) {
+  ScreenModel m(5, 20);
+  Feed(m, "hello\r\nworld   ");
+  Snapshot s = m.Capture();
+  EXPECT_EQ(s.rows, 5);
+  EXPECT_EQ(s.cols, 20);
+  ASSERT_EQ(s.lines.size(), 5u);
+  EXPECT_EQ(s.lines[0], "hello");
+  EXPECT_EQ(s.lines[1], "world");
+  EXPECT_EQ(s.lines[2], "");
+  EXPECT_EQ(s.cursor_row, 1);
+  EXPECT_EQ(s.cursor_col, 8);
+  EXPECT_TRUE(s.cursor_visible);
+  EXPECT_FALSE(s.alt_screen);
+}
+
+// Given wide characters (two cells each) and combining marks, we should show each once and
+// place the cursor by cells.
+TEST(ScreenModelTest, WideAndCombiningCharacters) {
+  ScreenModel m(3, 10);
+  Feed(m, "\xe6\x97\xa5\xe6\x9c\xac|e\xcc\x81|");  // 日本|é (e + U+0301)|
+  Snapshot s = m.Capture();
+  EXPECT_EQ(s.lines[0], "\xe6\x97\xa5\xe6\x9c\xac|e\xcc\x81|");
+  EXPECT_EQ(s.cursor_col, 7);  // 2 + 2 + 1 + 1 + 1 cells
+}
+
+// Given bytes split at every possible point (inside escapes and UTF-8), we should end with
+// the same screen as when fed at once.
+TEST(ScreenModelTest, SplitFeedingEqualsWhole) {
+  std::string stream =
+      "\x1b[2J\x1b[H\x1b[1;31mred\x1b[0m \xe6\x97\xa5\x1b]2;my title\x07\x1b[3;4Hthere\x1b[?25l";
+  ScreenModel whole(4, 12);
+  whole.Feed(stream);
+  ScreenModel bytewise(4, 12);
+  for (char c : stream) {
+    bytewise.Feed(std::string(1, c));
+  }
+  Snapshot a = whole.Capture();
+  Snapshot b = bytewise.Capture();
+  EXPECT_EQ(a.lines, b.lines);
+  EXPECT_EQ(a.ansi, b.ansi);
+  EXPECT_EQ(b.title, "my title");
+  EXPECT_FALSE(b.cursor_visible);
+  EXPECT_EQ(b.lines[2], "   there");
+}
+
+// Given OSC 0 and OSC 2 titles, we should keep the last one, whichever two writes its
+// bytes came in (libvterm 0.1.4 alone loses a split one).
+TEST(ScreenModelTest, Title) {
+  ScreenModel m(2, 10);
+  Feed(m, "\x1b]0;first\x07");
+  EXPECT_EQ(m.Capture().title, "first");
+  Feed(m, "\x1b]2;second\x1b\\");
+  EXPECT_EQ(m.Capture().title, "second");
+  const std::string osc =
+      "ab\x1b]2;my title\x07"
+      "cd";
+  const std::string st =
+      "ab\x1b]2;my title\x1b\\"
+      "cd";
+  for (size_t cut = 0; cut <= osc.size(); ++cut) {
+    ScreenModel split_st(2, 10);
+    split_st.Feed(st.substr(0, cut));
+    split_st.Feed(st.substr(cut));
+    EXPECT_EQ(split_st.Capture().title, "my title") << cut;
+    ScreenModel split(2, 10);
+    split.Feed(osc.substr(0, cut));
+    split.Feed(osc.substr(cut));
+    Snapshot s = split.Capture();
+    EXPECT_EQ(s.title, "my title") << cut;
+    EXPECT_EQ(s.lines[0], "abcd") << cut;
+  }
+}
+
+// Given a program that enters the alternate screen, draws, and leaves, we should show the
+// alternate screen while it is on and the untouched main screen afterwards.
+TEST(ScreenModelTest, AlternateScreen) {
+  ScreenModel m(3, 10);
+  Feed(m, "main");
+  Feed(m, "\x1b[?1049h\x1b[H\x1b[2Jfull");
+  Snapshot on = m.Capture();
+  EXPECT_TRUE(on.alt_screen);
+  EXPECT_EQ(on.lines[0], "full");
+  Feed(m, "\x1b[?1049l");
+  Snapshot off = m.Capture();
+  EXPECT_FALSE(off.alt_screen);
+  EXPECT_EQ(off.lines[0], "main");
+  EXPECT_EQ(off.cursor_col, 4);
+}
+
+// Given the input modes a full-screen program sets, we should report each, and a reset
+// (RIS) should clear them.
+TEST(ScreenModelTest, InputModes) {
+  ScreenModel m(3, 10);
+  Feed(m, "\x1b[?1h\x1b=\x1b[?2004h\x1b[?1004h\x1b[?1002h\x1b[?1006h");
+  Modes want;
+  want.app_cursor_keys = true;
+  want.app_keypad = true;
+  want.bracketed_paste = true;
+  want.focus_events = true;
+  want.mouse_sgr = true;
+  want.mouse = MouseMode::kDrag;
+  EXPECT_EQ(m.Capture().modes, want);
+  Feed(m, "\x1b[?2004l\x1b>\x1b[?1002l");
+  want.bracketed_paste = false;
+  want.app_keypad = false;
+  want.mouse = MouseMode::kNone;
+  EXPECT_EQ(m.Capture().modes, want);
+  Feed(m,
+       "\x1b"
+       "c");
+  EXPECT_EQ(m.Capture().modes, Modes{});
+}
+
+// Given a scroll region, we should scroll only inside it.
+TEST(ScreenModelTest, ScrollRegion) {
+  ScreenModel m(5, 10);
+  Feed(m, "top\r\n1\r\n2\r\n3\r\nbottom");
+  Feed(m, "\x1b[2;4r\x1b[4;1H\nnew");
+  Snapshot s = m.Capture();
+  EXPECT_EQ(s.lines, (std::vector<std::string>{"top", "2", "3", "new", "bottom"}));
+}
+
+// Given a resize, we should report the new size and keep what fits.
+TEST(ScreenModelTest, Resize) {
+  ScreenModel m(3, 10);
+  Feed(m, "abcdefghij\r\nsecond");
+  m.Resize(4, 5);
+  Snapshot s = m.Capture();
+  EXPECT_EQ(s.rows, 4);
+  EXPECT_EQ(s.cols, 5);
+  ASSERT_EQ(s.lines.size(), 4u);
+  EXPECT_EQ(s.lines[0], "abcde");
+  m.Resize(0, 0);  // nonsense sizes are taken as 1x1, never a crash
+  EXPECT_EQ(m.Capture().rows, 1);
+}
+
+// Given any screen, painting its `ansi` form on a blank terminal of the same size should
+// give the same text, cursor, title, alternate-screen flag and modes (the rejoin contract).
+TEST(ScreenModelTest, PaintReproducesTheScreen) {
+  const std::vector<std::string> streams = {
+      "plain\r\ntext",
+      "\x1b[?1049h\x1b[H\x1b[44;1mblue bold\x1b[0m\x1b[5;3H\xe6\x97\xa5x\x1b[?25l\x1b[?2004h",
+      "\x1b]2;t\x07\x1b[38;2;1;2;3mrgb\x1b[48;5;200m idx \x1b[7mrev\x1b[2;1H\x1b[?1h\x1b=",
+      "\x1b[?1003h\x1b[?1006hmouse\x1b[31m",                 // ends with a red pen
+      std::string(30, 'w') + "\r\n" + std::string(29, 'z'),  // full rows (wrap pending)
+  };
+  for (const std::string& stream : streams) {
+    ScreenModel original(6, 30);
+    original.Feed(stream);
+    Snapshot want = original.Capture();
+    ScreenModel painted(6, 30);
+    painted.Feed(want.ansi);
+    Snapshot got = painted.Capture();
+    EXPECT_EQ(got.lines, want.lines) << stream;
+    EXPECT_EQ(got.cursor_row, want.cursor_row) << stream;
+    EXPECT_EQ(got.cursor_col, want.cursor_col) << stream;
+    EXPECT_EQ(got.cursor_visible, want.cursor_visible) << stream;
+    EXPECT_EQ(got.alt_screen, want.alt_screen) << stream;
+    EXPECT_EQ(got.title, want.title) << stream;
+    EXPECT_EQ(got.modes, want.modes) << stream;
+    // Same cells and pen: painting the painted screen gives the very same bytes.
+    EXPECT_EQ(got.ansi, want.ansi) << stream;
+  }
+}
+
+// Given a snapshot, serializing and parsing should give it back; truncated or altered bytes
+// should be refused as corrupt.
+TEST(ScreenModelTest, SerializeRoundTrip) {
+  ScreenModel m(3, 8);
+  m.Feed(
+      "\x1b]2;ti\x07"
+      "ab\x1b[?2004h\x1b[?1000h\x1b[?1049h");
+  Snapshot s = m.Capture();
+  std::string bytes = SerializeSnapshot(s);
+  auto back = ParseSnapshot(bytes);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->lines, s.lines);
+  EXPECT_EQ(back->ansi, s.ansi);
+  EXPECT_EQ(back->title, "ti");
+  EXPECT_EQ(back->modes, s.modes);
+  EXPECT_TRUE(back->alt_screen);
+  EXPECT_EQ(back->rows, 3);
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_FALSE(ParseSnapshot(bytes.substr(0, cut)).has_value()) << cut;
+  }
+  EXPECT_FALSE(ParseSnapshot(bytes + "x").has_value());
+  EXPECT_FALSE(ParseSnapshot("XXXX" + bytes.substr(4)).has_value());
+}
+
+}  // namespace
+}  // namespace coven::screen
