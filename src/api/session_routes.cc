@@ -12,7 +12,9 @@
 #include "api/session_json.h"
 #include "api/streams.h"
 #include "core/error.h"
+#include "core/redact.h"
 #include "core/strings.h"
+#include "screen/screen_model.h"
 #include "sessions/session_manager.h"
 
 namespace coven::api {
@@ -314,6 +316,59 @@ Response Doctor(sessions::SessionManager& sm) {
   return Json(200, out);
 }
 
+constexpr std::string_view kMouseNames[] = {"none", "click", "drag", "move"};
+constexpr std::string_view kSourceNames[] = {"live", "final", "rebuilt"};
+
+// GET /sessions/<id>/screen (additive, docs/screen.md): the screen as JSON (keys sorted,
+// text redacted unless raw=true), or with format=ansi the bytes that paint it (exact, as
+// attach output is).
+Response Screen(sessions::SessionManager& sm, const std::string& id, std::string_view query) {
+  std::string format = QueryParam(query, "format").value_or("json");
+  if (format != "json" && format != "ansi") {
+    return ErrorResponse(Error(ErrorCode::kInvalidRequest, "format must be json or ansi.")
+                             .WithDetail("format", format));
+  }
+  auto screen = sm.Screen(id);
+  if (!screen) {
+    return ErrorResponse(screen.error());
+  }
+  const screen::Snapshot& s = screen->snapshot;
+  if (format == "ansi") {
+    return Response{200, s.ansi, "application/octet-stream"};
+  }
+  bool raw = QueryParam(query, "raw") == "true";
+  auto text = [raw](const std::string& t) {
+    return raw ? core::SanitizeUtf8(t) : core::SanitizeUtf8(core::RedactSecrets(t));
+  };
+  json::array lines;
+  for (const std::string& line : s.lines) {
+    lines.emplace_back(text(line));
+  }
+  json::object cursor;
+  cursor["col"] = s.cursor_col;
+  cursor["row"] = s.cursor_row;
+  cursor["visible"] = s.cursor_visible;
+  json::object modes;
+  modes["appCursorKeys"] = s.modes.app_cursor_keys;
+  modes["appKeypad"] = s.modes.app_keypad;
+  modes["bracketedPaste"] = s.modes.bracketed_paste;
+  modes["focusEvents"] = s.modes.focus_events;
+  modes["mouse"] = kMouseNames[static_cast<size_t>(s.modes.mouse)];
+  modes["mouseSgr"] = s.modes.mouse_sgr;
+  json::object o;
+  o["altScreen"] = s.alt_screen;
+  o["cols"] = s.cols;
+  o["cursor"] = std::move(cursor);
+  o["lines"] = std::move(lines);
+  o["modes"] = std::move(modes);
+  o["rows"] = s.rows;
+  o["seq"] = screen->seq;
+  o["sessionId"] = id;
+  o["source"] = kSourceNames[static_cast<size_t>(screen->source)];
+  o["title"] = text(s.title);
+  return Json(200, o);
+}
+
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -324,7 +379,7 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
   return {{"eventStream", true},   {"attachStream", true}, {"sessionRituals", true},
           {"sessionResize", true}, {"redaction", true},    {"harnessArgs", true},
-          {"sessionWatch", true}};
+          {"sessionWatch", true},  {"sessionScreen", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
@@ -419,8 +474,22 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
       return ErrorResponse(Error(ErrorCode::kInvalidRequest,
                                  "attach needs a WebSocket upgrade (use `coven attach`)"));
     }
-    res.duplex = MakeAttachStream(sm, id, after);
+    std::string paint;
+    if (QueryParam(query, "screen") == "true") {
+      // Rejoin (docs/screen.md): paint the current screen, then follow from the event
+      // that screen reflects, so no byte is lost or shown twice.
+      auto screen = sm.Screen(id);
+      if (!screen) {
+        return ErrorResponse(screen.error());
+      }
+      paint = std::move(screen->snapshot.ansi);
+      after = static_cast<int64_t>(screen->seq);
+    }
+    res.duplex = MakeAttachStream(sm, id, after, std::move(paint));
     return res;
+  }
+  if (EndsWith(path, "/screen")) {
+    return Screen(sm, id_before("/screen"), query);
   }
   return Get(sm, path.substr(kPrefix.size()));
 }

@@ -100,10 +100,12 @@ class EventStream : public StreamSource {
 
 class AttachStream : public DuplexSource {
  public:
-  AttachStream(sessions::SessionManager& sm, std::string id, int64_t after_seq)
-      : follower_(sm, std::move(id), after_seq) {}
+  AttachStream(sessions::SessionManager& sm, std::string id, int64_t after_seq, std::string paint)
+      : follower_(sm, std::move(id), after_seq), paint_(std::move(paint)) {}
   void OnReady(std::function<void()> wake) override { follower_.Subscribe(std::move(wake)); }
   bool Pull(std::string& out) override {
+    out += paint_;
+    paint_.clear();
     bool ended = false;
     for (const auto& e : follower_.Next(&ended)) {
       if (e.kind == "output") {
@@ -159,6 +161,7 @@ class AttachStream : public DuplexSource {
 
  private:
   LogFollower follower_;
+  std::string paint_;  // sent once, first
 };
 
 class SessionListStream : public StreamSource {
@@ -212,8 +215,8 @@ std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std:
 }
 
 std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std::string id,
-                                               int64_t after_seq) {
-  return std::make_shared<AttachStream>(sm, std::move(id), after_seq);
+                                               int64_t after_seq, std::string paint) {
+  return std::make_shared<AttachStream>(sm, std::move(id), after_seq, std::move(paint));
 }
 
 std::shared_ptr<StreamSource> MakeSessionListStream(

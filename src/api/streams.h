@@ -23,8 +23,9 @@ namespace coven::api {
 
 std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std::string id,
                                               int64_t after_seq, bool raw);
+// `paint` (may be empty) is sent before the output after `after_seq`: the rejoin paint.
 std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std::string id,
-                                               int64_t after_seq);
+                                               int64_t after_seq, std::string paint = {});
 
 // The session list as Server-Sent Events: `event: sessions` with `data:` the same JSON
 // array as GET /api/v1/sessions[?all=true], once at once and again after every change of

@@ -347,6 +347,20 @@ auto SessionManager::WithLogReader(const std::string& id, Fn&& fn)
   return fn(reader);
 }
 
+core::Result<shim::SessionScreen> SessionManager::Screen(const std::string& id) {
+  auto row = RequireSession(id);
+  if (!row) {
+    return row.error();
+  }
+  struct stat st {};
+  if (::stat(shim::EventLogPath(SessionDir(id)).c_str(), &st) != 0) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "This session predates event logs; it has no screen to show.")
+        .WithDetail("sessionId", id);
+  }
+  return shim::ReadScreen(SessionDir(id));
+}
+
 core::Result<int64_t> SessionManager::LastSeq(const std::string& id) {
   auto row = RequireSession(id);
   if (!row) {

@@ -31,6 +31,7 @@
 #include "core/home.h"
 #include "core/result.h"
 #include "harness/harness_registry.h"
+#include "shim/shim.h"
 #include "store/ledger.h"
 
 namespace coven::shim {
@@ -137,6 +138,10 @@ class SessionManager {
   // The seq of the session's last logged event (0 when it has none). kSessionNotFound
   // when unknown.
   core::Result<int64_t> LastSeq(const std::string& id);
+  // The session's terminal screen (docs/screen.md): the live shim's model, else the final
+  // screen its shim recorded, else rebuilt from the log. kSessionNotFound when unknown;
+  // kInvalidRequest for a legacy session without an event log. Thread-safe.
+  core::Result<shim::SessionScreen> Screen(const std::string& id);
 
   // Rituals (SPEC 6.6): archive refuses a running session; sacrifice refuses a running
   // session and deletes the row and the log. Both return kConflict/kSessionNotLive errors
