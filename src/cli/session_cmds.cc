@@ -37,17 +37,27 @@ std::string ExitLine(const std::string& status, std::optional<int64_t> code) {
   return line + "]";
 }
 
-// Attaches the terminal (or a pipe) to a session until it ends or the user detaches.
-// Returns 0 when the session completed (or the user detached), 1 when it ended otherwise,
-// and -1 (after printing the error) when attaching failed.
+// Modes a painted screen or the program may have left on in the user's terminal, turned
+// off after a detach: main screen, visible cursor, no mouse, paste or focus reports, normal
+// cursor keys and keypad, default pen.
+constexpr std::string_view kLeaveModes =
+    "\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l"
+    "\x1b[?1004l\x1b[?1l\x1b>\x1b[0m";
+
+// Attaches the terminal (or a pipe) to a session until it ends or the user detaches. On a
+// terminal it starts from the session's current screen unless `replay` asks for the whole
+// output again; a pipe always gets the output bytes. Returns 0 when the session completed
+// (or the user detached), 1 when it ended otherwise, and -1 (after printing the error)
+// when attaching failed.
 int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::string& id,
-                    bool forward_input) {
+                    bool forward_input, bool replay) {
   // Keys are forwarded whenever stdin is a terminal (even with stdout piped to a file).
   bool interactive = forward_input && tui::IsTerminal(0);
   client::AttachOptions opts;
   opts.socket_path = paths.socket;
   opts.session_id = id;
   opts.in_fd = interactive ? 0 : -1;
+  opts.paint_screen = !replay && tui::IsTerminal(1);
   opts.window_size = [] { return tui::WindowSize(1); };
   core::Result<client::AttachOutcome> outcome = Error(ErrorCode::kInternal, "not attached");
   {
@@ -59,6 +69,9 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
     return -1;
   }
   if (outcome->detached) {
+    if (tui::IsTerminal(1)) {
+      std::fwrite(kLeaveModes.data(), 1, kLeaveModes.size(), stdout);
+    }
     std::printf("\r\n[detached; the session keeps running. Rejoin with: coven attach %s]\n",
                 core::TerminalSafe(ShortId(id)).c_str());
     return 0;
@@ -200,7 +213,7 @@ void SetupRun(CLI::App& sub, Context& ctx) {
                    core::TerminalSafe(ShortId(session->id)).c_str());
       return;
     }
-    int code = AttachAndReport(ctx, *home, session->id, true);
+    int code = AttachAndReport(ctx, *home, session->id, true, false);
     ctx.exit_code = code < 0 ? 1 : code;
   });
 }
@@ -208,12 +221,16 @@ void SetupRun(CLI::App& sub, Context& ctx) {
 void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
   static std::string id_attach;
   static std::string id_summon;
+  static bool replay = false;
   std::string& id = summon ? id_summon : id_attach;
   sub.add_option("id", id, "session id or a unique prefix of it")->required();
+  sub.add_flag("--replay", replay,
+               "replay the whole output instead of starting from the current screen");
   sub.footer(summon ? "Example:\n  coven summon 6f1c   # back from the archive, then attach"
-                    : "Replays the session's output, then follows it live and forwards keys\n"
-                      "while it runs (Ctrl-] detaches). A finished session is shown and "
-                      "exits.\n\nExample:\n  coven attach 6f1c");
+                    : "Shows the session's current screen, then follows it live and forwards\n"
+                      "keys while it runs (Ctrl-] detaches); --replay replays the whole output\n"
+                      "instead. A finished session shows its final screen and exits.\n\n"
+                      "Example:\n  coven attach 6f1c");
   sub.callback([&ctx, &id, summon] {
     auto target = OpenSession(ctx, id);
     if (!target) {
@@ -235,7 +252,7 @@ void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
                  core::TerminalSafe(s->title).c_str());
     // Attach succeeds once the session's end has been shown, whatever its status
     // (SPEC 6.5); only a failure to attach is an error.
-    int code = AttachAndReport(ctx, *home, s->id, s->status == "running");
+    int code = AttachAndReport(ctx, *home, s->id, s->status == "running", replay);
     ctx.exit_code = code < 0 ? 1 : 0;
   });
 }

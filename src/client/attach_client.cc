@@ -111,7 +111,8 @@ class AttachSession {
                    "cannot reach the coven daemon at " + opts_.socket_path + ": " + ec.message());
     }
     std::string target = "/api/v1/sessions/" + opts_.session_id +
-                         "/attach?afterSeq=" + std::to_string(opts_.after_seq);
+                         "/attach?afterSeq=" + std::to_string(opts_.after_seq) +
+                         (opts_.paint_screen ? "&screen=true" : "");
     ws_.handshake("coven", target, ec);
     if (ec) {
       return Error(ErrorCode::kIo, "attach to session " + opts_.session_id + ": " + ec.message());

@@ -22,7 +22,10 @@ struct AttachOptions {
   std::string socket_path;
   std::string session_id;
   int64_t after_seq = 0;  // replay output after this seq (0 = from the start)
-  int in_fd = -1;         // -1: do not forward input (view only)
+  // Start from the session's current screen (docs/screen.md): the daemon sends the bytes
+  // that paint it, then the output after the event it reflects. `after_seq` is ignored.
+  bool paint_screen = false;
+  int in_fd = -1;  // -1: do not forward input (view only)
   int out_fd = 1;
   unsigned char detach_key = 0x1d;
   // Current terminal size (rows, cols), or nullopt when unknown.

@@ -2,6 +2,7 @@
 // binary, daemon and shims; the user's terminal is a pane of a private tmux server, and
 // the reference for "correct" is tmux itself running the same program in another pane.
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,45 @@ while read -r line; do
   if [ "$line" = quit ]; then exit 0; fi
   printf '\e[24;1H\e[Kgot:%s PROMPT-READY> ' "$line"
 done
+)SH";
+
+// A synthetic stream in two parts for a 100x30 terminal, then (after a resize to 90x26)
+// the second: wide and combining characters, tabs, autowrap, a scroll region, insert and
+// delete of characters and lines, the alternate screen entered and left, attributes.
+const std::string kSyntheticPart1 =
+    "\x1b[H\x1b[2J"
+    "\x1b[1;1H\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e wide|e\xcc\x81 combining|\x1b[1;31mred "
+    "bold\x1b[0m"
+    "\x1b[2;1H\ttab\tstops\there"
+    "\x1b[3;1H" +
+    std::string(130, 'x') +
+    "\x1b[6;1Hline6\x1b[7;1Hline7\x1b[8;1Hline8"
+    "\x1b[5;12r\x1b[12;1H\nscrolled-1\nscrolled-2\nscrolled-3\x1b[r"
+    "\x1b[14;1Habcdefghij\x1b[14;3H\x1b[2@\x1b[14;8H\x1b[3P"
+    "\x1b[15;1H0123456789\x1b[15;4H\x1b[3X"
+    "\x1b[16;1Hkeep\x1b[17;1Hdelete-me\x1b[18;1Hafter\x1b[17;1H\x1b[M"
+    "\x1b[20;1H\x1b[L\x1b[20;1Hinserted"
+    "\x1b[?1049h\x1b[H\x1b[2JALT SCREEN\x1b[5;5Hin alt\x1b[?1049l"
+    "\x1b[25;10H\x1b[7mreverse\x1b[0m \xe4\xb8\xad\xe6\x96\x87"
+    "\x1b[22;40H";
+const std::string kSyntheticPart2 =
+    "\x1b[?1049h\x1b[H\x1b[2J\x1b[1;1Halt after resize \xe6\x97\xa5\xe6\x9c\xac"
+    "\x1b[3;89H\xe6\x97\xa5\x1b[26;1Hbottom row\x1b[26;85Hend!!\x1b[13;45H";
+
+// A full-screen program that writes about 22 MB of repaints (awk: fast enough that the
+// test is about rejoining, not generating), then a prompt, then waits.
+constexpr const char* kBigRepaintHarness = R"SH(#!/bin/bash
+awk 'BEGIN {
+  for (f = 1; f <= 17000; f++) {
+    s = "\033[H";
+    for (r = 1; r <= 23; r++)
+      s = s sprintf("\033[%d;1H\033[3%dmframe %05d row %02d\033[0m quick brown fox %d\033[K", r, (f + r) % 8, f, r, f * r % 9973);
+    printf "%s", s;
+  }
+}'
+printf '\e[24;1H\e[KBIG-PROMPT> '
+: > .repaint-done
+while read -r line; do [ "$line" = quit ] && exit 0; done
 )SH";
 
 class ScreenTest : public SessionTest {
@@ -96,14 +136,62 @@ class ScreenTest : public SessionTest {
 
   std::string ScriptPath() { return home_.bin_dir() + "/codex"; }
 
+  // The pane's cursor as "x y" (0-based column, row).
+  static std::string TmuxCursor(Tmux& tmux) {
+    return std::string(
+        core::Trim(tmux.Cmd({"display-message", "-p", "-t", "t", "#{cursor_x} #{cursor_y}"}).out));
+  }
+
+  static std::vector<std::string> TrimEmptyTail(std::vector<std::string> rows) {
+    while (!rows.empty() && rows.back().empty()) {
+      rows.pop_back();
+    }
+    return rows;
+  }
+
+  // GET /screen (raw text) of `id`.
+  json::value ScreenJson(const std::string& id) {
+    HttpResult r = Get("/api/v1/sessions/" + id + "/screen?raw=true");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return ParseJson(r.body);
+  }
+
+  static std::vector<std::string> Lines(const json::value& screen) {
+    std::vector<std::string> lines;
+    json::value arr = Field(screen, "lines");
+    if (arr.is_array()) {
+      for (const json::value& l : arr.as_array()) {
+        lines.push_back(Str(l));
+      }
+    }
+    return lines;
+  }
+
+  static std::string Cursor(const json::value& screen) {
+    json::value c = Field(screen, "cursor");
+    return std::to_string(Field(c, "col").as_int64()) + " " +
+           std::to_string(Field(c, "row").as_int64());
+  }
 };
+
+// A harness that waits for a line before each part of its stream (files `parts`), marks
+// the end of part N with `.partN-done` in its cwd, then waits for "quit". Echo is off so
+// the lines it reads leave no trace on the screen.
+std::string StagedHarness(const std::vector<std::string>& parts) {
+  std::string script = "#!/bin/bash\nstty -echo\n";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    script += "read -r _\ncat " + ShellQuote(parts[i]) + "\n: > .part" + std::to_string(i + 1) +
+              "-done\n";
+  }
+  return script + "while read -r line; do [ \"$line\" = quit ] && exit 0; done\n";
+}
 
 // Regression (O_NONBLOCK): `coven attach` made its stdin non-blocking, which on a terminal
 // is the same open file description as stdout, so writes to the terminal failed with
 // EAGAIN and output was dropped without a word. Given a session that printed ~4 MB of
-// full-screen repaints, we should (on `coven attach` in a tmux pane, which replays all of
-// it through the terminal) end with exactly the screen tmux shows for the same program run
-// directly.
+// full-screen repaints, we should (on `coven attach --replay` in a tmux pane, which pushes
+// all of it through the terminal) end with exactly the screen tmux shows for the same
+// program run directly; and so should a plain `coven attach`, which paints the screen.
 TEST_F(ScreenTest, AttachDropsNoOutputUnderHeavyRepaint) {
   home_.AddScript("codex", kRepaintHarness);
   std::vector<std::string> want = DirectRows(ScriptPath(), "PROMPT-READY>");
@@ -125,6 +213,145 @@ TEST_F(ScreenTest, AttachDropsNoOutputUnderHeavyRepaint) {
     tmux.Key("C-]");
     ASSERT_TRUE(
         WaitFor([&] { return tmux.Screen().find("rc=0") != std::string::npos; }, kHangGuard));
+  }
+}
+
+// Given a session whose log holds ~24 MB of full-screen repaints, we should (on `coven
+// attach` in a tmux pane) show its current screen (the same text as /screen) after
+// receiving a paint of the order of one screen, not a replay of the log. Rejoining again
+// after `coven daemon restart` shows the same screen, from the live shim's model.
+TEST_F(ScreenTest, RejoinLargeLogPaintsCurrentScreen) {
+  home_.AddScript("codex", kBigRepaintHarness);
+  std::string id = RunDetached("big");
+  ASSERT_EQ(id.size(), 36u);
+  ASSERT_TRUE(
+      WaitFor([&] { return Exists(project_.path() + "/.repaint-done"); }, milliseconds(120'000)));
+  std::string log = home_.home() + "/sessions/" + id + "/events.log";
+  ASSERT_GT(std::filesystem::file_size(log), 20u << 20);
+
+  for (bool restart : {false, true}) {
+    SCOPED_TRACE(restart ? "after daemon restart" : "first rejoin");
+    if (restart) {
+      RunResult r = home_.Coven({"daemon", "restart"}, kHangGuard, project_.path());
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    TempDir capture;
+    std::string received = capture.path() + "/pane.bin";
+    Tmux tmux;
+    ASSERT_TRUE(tmux.Start("sleep 1; " + Interactive({"attach", id})));
+    tmux.Cmd({"pipe-pane", "-o", "-t", "t", "cat > " + ShellQuote(received)});
+    std::vector<std::string> want;
+    std::vector<std::string> got;
+    bool same = WaitFor(
+        [&] {
+          json::value screen = ScreenJson(id);
+          EXPECT_EQ(Str(Field(screen, "source")), "live");
+          want = TrimEmptyTail(Lines(screen));
+          got = TrimEmptyTail(tmux.Rows());
+          return !want.empty() && want.back().find("BIG-PROMPT>") == 0 && got == want;
+        },
+        milliseconds(60'000));
+    auto join = [](const std::vector<std::string>& rows) {
+      std::string out;
+      for (const std::string& r : rows) {
+        out += r + "\n";
+      }
+      return out;
+    };
+    ASSERT_TRUE(same) << "pane:\n" << join(got) << "/screen:\n" << join(want);
+    tmux.Cmd({"pipe-pane", "-t", "t"});
+    // One paint is a few KB; a replay would be the whole log.
+    EXPECT_LT(ReadFileOrEmpty(received).size(), size_t{1} << 20);
+    tmux.Key("C-]");
+    ASSERT_TRUE(
+        WaitFor([&] { return tmux.Screen().find("[detached;") != std::string::npos; }, kHangGuard));
+  }
+  ASSERT_EQ(SendInput(id, "quit\n").status, 202);
+  WaitFinished(id);
+  // Finished: the final screen the shim recorded.
+  json::value final_screen = ScreenJson(id);
+  EXPECT_EQ(Str(Field(final_screen, "source")), "final");
+  EXPECT_EQ(TrimEmptyTail(Lines(final_screen)).back().find("BIG-PROMPT>"), 0u);
+}
+
+// The same byte streams fed to a tmux pane (the reference) and to a Coven session: the
+// session's /screen must show the same text and cursor as `tmux capture-pane`. Streams: a
+// synthetic one (wide and combining characters, tabs, autowrap, scroll region, insert and
+// delete, alternate screen, then a resize and more), and recordings of vim (split windows,
+// syntax colours) and less (search) taken from tmux's pipe-pane at 100x30 (TERM=screen).
+struct Staged {
+  const char* name;
+  std::vector<std::string> parts;
+  bool resize_after_first = false;
+};
+
+TEST_F(ScreenTest, ModelMatchesTmux) {
+  const std::string data = std::string(COVEN_SOURCE_DIR) + "/tests/e2e/data/";
+  TempDir files;
+  WriteFile(files.path() + "/synthetic1", kSyntheticPart1);
+  WriteFile(files.path() + "/synthetic2", kSyntheticPart2);
+  const std::vector<Staged> cases = {
+      {"synthetic", {files.path() + "/synthetic1", files.path() + "/synthetic2"}, true},
+      {"vim", {data + "vim_split.bin"}, false},
+      {"less", {data + "less_search.bin"}, false},
+  };
+  for (const Staged& c : cases) {
+    SCOPED_TRACE(c.name);
+    home_.AddScript("codex", StagedHarness(c.parts));
+    TempDir direct_dir;
+    Tmux direct;
+    ASSERT_TRUE(direct.Start("cd " + ShellQuote(direct_dir.path()) + " && exec bash " +
+                             ShellQuote(ScriptPath())));
+    direct.Cmd({"set", "-g", "status", "off"});
+    direct.Resize(100, 30);
+    TempDir project;
+    json::object size;
+    size["rows"] = 30;
+    size["cols"] = 100;
+    size["projectRoot"] = Canonical(project.path());
+    std::string id = LaunchId("codex", c.name, size);
+    ASSERT_EQ(id.size(), 36u);
+    for (size_t part = 1; part <= c.parts.size(); ++part) {
+      if (part == 2 && c.resize_after_first) {
+        direct.Resize(90, 26);
+        ASSERT_EQ(
+            Post("/api/v1/sessions/" + id + "/resize", Body({{"rows", 26}, {"cols", 90}})).status,
+            202);
+      }
+      direct.Line("go");
+      ASSERT_EQ(SendInput(id, "go\n").status, 202);
+      std::string mark = "/.part" + std::to_string(part) + "-done";
+      ASSERT_TRUE(WaitFor([&] { return Exists(direct_dir.path() + mark); }, kHangGuard));
+      ASSERT_TRUE(WaitFor([&] { return Exists(project.path() + mark); }, kHangGuard));
+      // The marker follows the bytes; wait until both screens have settled on the same text.
+      std::vector<std::string> want;
+      std::vector<std::string> got;
+      json::value screen;
+      bool same = WaitFor(
+          [&] {
+            want = TrimEmptyTail(direct.Rows());
+            screen = ScreenJson(id);
+            got = TrimEmptyTail(Lines(screen));
+            return !want.empty() && got == want && Cursor(screen) == TmuxCursor(direct);
+          },
+          kHangGuard);
+      EXPECT_TRUE(same) << "part " << part << ": cursor " << Cursor(screen) << " vs tmux "
+                        << TmuxCursor(direct) << "\n"
+                        << [&] {
+                             std::string diff;
+                             for (size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
+                               std::string g = i < got.size() ? got[i] : "<none>";
+                               std::string w = i < want.size() ? want[i] : "<none>";
+                               if (g != w) {
+                                 diff += "row " + std::to_string(i + 1) + "\n  coven: " + g +
+                                         "\n  tmux:  " + w + "\n";
+                               }
+                             }
+                             return diff;
+                           }();
+    }
+    ASSERT_EQ(SendInput(id, "quit\n").status, 202);
+    WaitFinished(id);
   }
 }
 
