@@ -216,6 +216,41 @@ TEST_F(ScreenTest, AttachDropsNoOutputUnderHeavyRepaint) {
   }
 }
 
+// Given the screen route, we should announce it in health, answer JSON with the screen's
+// fields (secrets redacted unless raw=true), the paint bytes with format=ansi, and clear
+// errors for an unknown session or format, changing nothing.
+TEST_F(ScreenTest, ScreenRouteShapesAndErrors) {
+  EXPECT_NE(Get("/api/v1/health").body.find("\"sessionScreen\":true"), std::string::npos);
+  home_.AddScript("codex",
+                  "#!/bin/bash\nstty -echo\nprintf '\\e]2;my title\\a\\e[?2004h\\e[2;3Hkey "
+                  "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD'\nread -r _\n");
+  std::string id = LaunchId("codex", "screen");
+  ASSERT_TRUE(WaitOutput(id, "key [REDACTED:openai-key]"));
+  json::value raw = ScreenJson(id);
+  EXPECT_EQ(Field(raw, "rows").as_int64(), 24);
+  EXPECT_EQ(Field(raw, "cols").as_int64(), 80);
+  EXPECT_EQ(Str(Field(raw, "title")), "my title");
+  EXPECT_EQ(Field(raw, "altScreen"), json::value(false));
+  EXPECT_EQ(Field(Field(raw, "modes"), "bracketedPaste"), json::value(true));
+  EXPECT_EQ(Str(Field(Field(raw, "modes"), "mouse")), "none");
+  EXPECT_EQ(Str(Field(raw, "source")), "live");
+  EXPECT_EQ(Str(Field(raw, "sessionId")), id);
+  EXPECT_GT(Field(raw, "seq").as_int64(), 1);
+  EXPECT_EQ(Cursor(raw), "54 1");
+  EXPECT_EQ(Lines(raw)[1], "  key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD");
+  json::value redacted = ParseJson(Get("/api/v1/sessions/" + id + "/screen").body);
+  EXPECT_EQ(Lines(redacted)[1].find("sk-proj-abc"), std::string::npos) << Lines(redacted)[1];
+  HttpResult ansi = Get("/api/v1/sessions/" + id + "/screen?format=ansi");
+  EXPECT_EQ(ansi.status, 200);
+  EXPECT_NE(ansi.body.find("\x1b[2;1H  key sk-proj-"), std::string::npos);
+  EXPECT_NE(ansi.body.find("\x1b[?2004h"), std::string::npos);
+  ExpectError(Get("/api/v1/sessions/" + id + "/screen?format=png"), 400, "invalid_request");
+  ExpectError(Get("/api/v1/sessions/nope/screen"), 404, "session_not_found");
+  ASSERT_EQ(SendInput(id, "\n").status, 202);
+  WaitFinished(id);
+  EXPECT_EQ(Str(Field(ScreenJson(id), "source")), "final");
+}
+
 // Given a session whose log holds ~24 MB of full-screen repaints, we should (on `coven
 // attach` in a tmux pane) show its current screen (the same text as /screen) after
 // receiving a paint of the order of one screen, not a replay of the log. Rejoining again
