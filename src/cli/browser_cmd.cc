@@ -4,8 +4,9 @@
 // View Log and Summon by leaving the browser and running `coven attach|summon <id>`,
 // exactly as typed in a shell. Nothing polls: the list follows the daemon's list stream
 // (GET /api/v1/sessions?watch=true) and the preview follows the selected session's event
-// stream; the loop sleeps until one of them, a key or a resize wakes it. (Against a daemon
-// without the list stream it re-reads the list once a second.)
+// stream, showing the bottom of its current screen (GET .../screen, docs/screen.md) after
+// each burst of events; the loop sleeps until one of them, a key or a resize wakes it. (Against a
+// daemon without the list stream it re-reads the list once a second.)
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "cli/output.h"
 #include "cli/session_client.h"
 #include "cli/tui_support.h"
+#include "client/daemon_client.h"
 #include "client/sse_stream.h"
 #include "core/clock.h"
 #include "tui/browser.h"
@@ -38,11 +40,12 @@ constexpr int kPreviewTailEvents = 200;
 constexpr int64_t kListRefreshNanos = 1'000'000'000;  // only without the list stream
 constexpr int64_t kEscapeSilenceNanos = 50'000'000;
 
-// The selected session's output so far (its tail), followed live over the daemon's event
-// stream: fd() joins the loop's wait, Pump() takes in what arrived.
+// The bottom lines of the selected session's screen, kept current by its event stream:
+// fd() joins the loop's wait, Pump() takes in what arrived and re-reads the screen. Against
+// a daemon without the screen route it shows the tail of the raw output instead.
 class Preview {
  public:
-  explicit Preview(std::string socket) : socket_(std::move(socket)) {}
+  explicit Preview(const client::DaemonClient& c) : client_(c), socket_(c.socket_path()) {}
 
   // Starts following `id` from its first event unless it is already the one shown.
   void Select(const std::string& id) {
@@ -51,8 +54,10 @@ class Preview {
     }
     id_ = id;
     text_.clear();
+    screen_lines_.reset();
     follower_.reset();
     if (!id.empty()) {
+      ReadScreen();
       // The last events are enough for the last screen lines, however long the log is.
       if (auto f = client::SseStream::Open(socket_, "/api/v1/sessions/" + id + "/stream?tail=" +
                                                         std::to_string(kPreviewTailEvents))) {
@@ -82,15 +87,45 @@ class Preview {
         AppendOutput(e.data);  // the event's record, as GET /events serves it
       }
     }
+    if (!events.empty()) {
+      ReadScreen();  // one read per burst, not per event
+    }
     if (!open || !*open) {
       follower_.reset();  // ended (after the exit event) or broke: keep what is shown
     }
     return exited;
   }
 
-  std::vector<std::string> Lines() const { return tui::TailLines(text_, kPreviewLines); }
+  std::vector<std::string> Lines() const {
+    return screen_lines_ ? *screen_lines_ : tui::TailLines(text_, kPreviewLines);
+  }
 
  private:
+  // The last kPreviewLines rows of the screen down to its last non-blank row; unset when
+  // the daemon has no screen for it (the raw tail is shown then).
+  void ReadScreen() {
+    screen_lines_.reset();
+    auto reply = client_.Get("/api/v1/sessions/" + id_ + "/screen");
+    if (!reply || reply->status != 200) {
+      return;
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(reply->body, ec);
+    const json::value* lines = ec || !v.is_object() ? nullptr : v.as_object().if_contains("lines");
+    if (lines == nullptr || !lines->is_array()) {
+      return;
+    }
+    std::vector<std::string> rows;
+    for (const json::value& l : lines->as_array()) {
+      rows.push_back(l.is_string() ? std::string(l.as_string()) : std::string());
+    }
+    while (!rows.empty() && rows.back().empty()) {
+      rows.pop_back();
+    }
+    size_t from = rows.size() > kPreviewLines ? rows.size() - kPreviewLines : 0;
+    screen_lines_.emplace(rows.begin() + static_cast<std::ptrdiff_t>(from), rows.end());
+  }
+
   void AppendOutput(const std::string& record_json) {
     boost::system::error_code ec;
     json::value record = json::parse(record_json, ec);
@@ -111,10 +146,12 @@ class Preview {
     }
   }
 
+  const client::DaemonClient& client_;
   std::string socket_;
   std::string id_;
   std::unique_ptr<client::SseStream> follower_;
   std::string text_;
+  std::optional<std::vector<std::string>> screen_lines_;
 };
 
 // The session list, kept current by the daemon's list stream.
@@ -214,7 +251,7 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
   tui::Frame shown(0, 0);
   tui::BrowserLayout layout;
   tui::ResizeSignal resize;
-  Preview preview(c.socket_path());
+  Preview preview(c);
   ListWatch watch(c.socket_path(), model.all, project);
   std::string list_error;
   // Without the list stream, the list is re-read once a second; the caller just read it.

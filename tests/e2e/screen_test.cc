@@ -251,6 +251,26 @@ TEST_F(ScreenTest, ScreenRouteShapesAndErrors) {
   EXPECT_EQ(Str(Field(ScreenJson(id), "source")), "final");
 }
 
+// Given a session that drew a frame and then cleared it for a new one, the browser's
+// preview should show the screen as it is now (the new frame only), not the tail of the
+// raw output, where both frames' text follow each other.
+TEST_F(ScreenTest, BrowserPreviewShowsCurrentScreen) {
+  home_.AddScript("codex",
+                  "#!/bin/bash\nstty -echo\nprintf 'stale-frame-text\\n\\e[H\\e[2Jfresh-frame'\n"
+                  ": > .drawn\nread -r _\n");
+  std::string id = RunDetached("preview");
+  ASSERT_EQ(id.size(), 36u);
+  ASSERT_TRUE(WaitFor([&] { return Exists(project_.path() + "/.drawn"); }, kHangGuard));
+  Tmux tmux;
+  ASSERT_TRUE(tmux.Start(Interactive({"sessions"})));
+  ASSERT_TRUE(tmux.WaitScreen("fresh-frame"));
+  EXPECT_EQ(tmux.Screen().find("stale-frame-text"), std::string::npos) << tmux.Screen();
+  tmux.Key("q");
+  ASSERT_TRUE(tmux.WaitScreen("rc=0"));
+  ASSERT_EQ(SendInput(id, "\n").status, 202);
+  WaitFinished(id);
+}
+
 // Given a session whose log holds ~24 MB of full-screen repaints, we should (on `coven
 // attach` in a tmux pane) show its current screen (the same text as /screen) after
 // receiving a paint of the order of one screen, not a replay of the log. Rejoining again
