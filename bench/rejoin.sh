@@ -68,7 +68,7 @@ median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 
 printf '%8s %12s %12s %8s\n' "MB" "coven ms" "tmux ms" "ratio"
 for mb in "${sizes[@]}"; do
-  (cd "$tmp/coven-project" && "$COVEN" run codex "$mb" --detach) >"$tmp/id-$mb"
+  (cd "$tmp/coven-project" && "$COVEN" run codex "$mb" --detach) >"$tmp/id-$mb" 2>/dev/null
   id=$(head -1 "$tmp/id-$mb")
   "${tm[@]}" new-session -d -s "s$mb" -x 80 -y 24 "cd $tmp/tmux-project && exec $tmp/bin/codex $mb"
   wait_file "$tmp/coven-project/done-$mb"
