@@ -66,7 +66,7 @@ time_view() {
 }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 
-printf '%8s %12s %12s %8s\n' "MB" "coven ms" "tmux ms" "ratio"
+printf '%8s %12s %12s %8s   %s\n' "MB" "coven ms" "tmux ms" "ratio" "(each run: coven / tmux)"
 for mb in "${sizes[@]}"; do
   (cd "$tmp/coven-project" && "$COVEN" run codex "$mb" --detach) >"$tmp/id-$mb" 2>/dev/null
   id=$(head -1 "$tmp/id-$mb")
@@ -79,7 +79,8 @@ for mb in "${sizes[@]}"; do
     t+=("$(time_view "t$mb-$rep" "env -u TMUX ${tm[*]} attach -t s$mb")")
   done
   cm=$(median "${c[@]}") tmed=$(median "${t[@]}")
-  printf '%8s %12s %12s %8s\n' "$mb" "$cm" "$tmed" "$(awk -v a="$cm" -v b="$tmed" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+  printf '%8s %12s %12s %8s   %s / %s\n' "$mb" "$cm" "$tmed" \
+    "$(awk -v a="$cm" -v b="$tmed" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')" "${c[*]}" "${t[*]}"
   "$COVEN" kill "$id" >/dev/null 2>&1 || true
   "${tm[@]}" kill-session -t "s$mb"
 done

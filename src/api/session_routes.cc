@@ -478,12 +478,12 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
     if (QueryParam(query, "screen") == "true") {
       // Rejoin (docs/screen.md): paint the current screen, then follow from the event
       // that screen reflects, so no byte is lost or shown twice.
-      auto screen = sm.Screen(id);
-      if (!screen) {
-        return ErrorResponse(screen.error());
+      // A session without a screen (a legacy one with no event log, or a failed read) is
+      // replayed after `afterSeq` instead: a rejoin never fails for want of a screen.
+      if (auto screen = sm.Screen(id)) {
+        paint = std::move(screen->snapshot.ansi);
+        after = static_cast<int64_t>(screen->seq);
       }
-      paint = std::move(screen->snapshot.ansi);
-      after = static_cast<int64_t>(screen->seq);
     }
     res.duplex = MakeAttachStream(sm, id, after, std::move(paint));
     return res;
