@@ -1,6 +1,7 @@
 // The daemon's commands to a shim: one short-lived connection per command.
 #include <errno.h>
 
+#include "core/unix_socket.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
 
@@ -40,7 +41,7 @@ Result<std::string> RoundTrip(const std::string& session_dir, FrameType type,
   if (!fd) {
     return fd.error();
   }
-  if (!internal::PeerIsOwner(fd->fd())) {
+  if (!core::PeerIsOwner(fd->fd())) {
     return core::Error(ErrorCode::kIo, "shim socket is served by another user");
   }
   std::string out;

@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/strings.h"
+#include "core/unix_socket.h"
 #include "shim/internal/json.h"
 #include "shim/internal/output_chunker.h"
 #include "shim/internal/shim_loop.h"
@@ -69,7 +70,7 @@ Status Shim::Start() {
     return core::Error(core::ErrorCode::kInvalidRequest, "no harness command given");
   }
   socket_path_ = ShimSocketPath(options_.session_dir);
-  if (Status s = CheckSocketPath(socket_path_); !s) {
+  if (Status s = core::CheckUnixSocketPath(socket_path_); !s) {
     return s;
   }
   auto signal_fd = BlockAndWatchSigchld();
@@ -82,7 +83,7 @@ Status Shim::Start() {
     return log.error().WithContext("create event log");
   }
   log_.emplace(std::move(*log));
-  auto listen_fd = ListenUnix(socket_path_);
+  auto listen_fd = core::ListenUnix(socket_path_);
   if (!listen_fd) {
     return listen_fd.error();
   }

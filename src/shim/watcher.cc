@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/unix_socket.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
 
@@ -171,7 +172,7 @@ core::Status ShimWatcher::Watch(const std::string& session_id, const std::string
   if (!fd) {
     return fd.error();
   }
-  if (!internal::PeerIsOwner(fd->fd())) {
+  if (!core::PeerIsOwner(fd->fd())) {
     return core::Error(ErrorCode::kIo, "shim socket is served by another user");
   }
   std::string out;
