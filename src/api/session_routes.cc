@@ -12,6 +12,7 @@
 #include "api/session_json.h"
 #include "api/streams.h"
 #include "core/error.h"
+#include "core/session_status.h"
 #include "core/strings.h"
 #include "sessions/session_manager.h"
 
@@ -182,7 +183,7 @@ Response Input(sessions::SessionManager& sm, const std::string& id, const std::s
   if (!row) {
     return ErrorResponse(row.error());
   }
-  if (row->status != "running") {
+  if (!core::IsStatus(row->status, core::SessionStatus::kRunning)) {
     return ErrorResponse(
         Error(ErrorCode::kSessionNotLive, "Session is not live.").WithDetail("sessionId", id));
   }

@@ -15,6 +15,7 @@
 #include "cli/output.h"
 #include "cli/session_client.h"
 #include "client/attach_client.h"
+#include "core/session_status.h"
 #include "core/strings.h"
 #include "tui/terminal.h"
 
@@ -64,7 +65,7 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
     return 0;
   }
   std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
-  return outcome->status == "completed" ? 0 : 1;
+  return core::IsStatus(outcome->status, core::SessionStatus::kCompleted) ? 0 : 1;
 }
 
 struct OutputPage {
@@ -235,7 +236,8 @@ void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
                  core::TerminalSafe(s->title).c_str());
     // Attach succeeds once the session's end has been shown, whatever its status
     // (SPEC 6.5); only a failure to attach is an error.
-    int code = AttachAndReport(ctx, *home, s->id, s->status == "running");
+    int code = AttachAndReport(ctx, *home, s->id,
+                               core::IsStatus(s->status, core::SessionStatus::kRunning));
     ctx.exit_code = code < 0 ? 1 : 0;
   });
 }
@@ -276,7 +278,7 @@ void SetupLogs(CLI::App& sub, Context& ctx) {
       }
     }
     std::fflush(stdout);
-    if (s->status != "running") {
+    if (!core::IsStatus(s->status, core::SessionStatus::kRunning)) {
       std::printf("\n%s\n", ExitLine(s->status, s->exit_code).c_str());
       return;
     }

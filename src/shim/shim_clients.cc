@@ -155,7 +155,7 @@ void Shim::HandleKill(Client* client) {
     ReplyError(client, WireError::kNotLive, "the harness has exited");
     return;
   }
-  if (killing_) {
+  if (killing()) {
     Reply(client, FrameType::kOk, SeqPayload(kill_seq_));  // already under way
     return;
   }

@@ -178,7 +178,7 @@ void Shim::Loop() {
 }
 
 int Shim::PollTimeoutMs() const {
-  if (!killing_ || kill_stage_ >= 3) {
+  if (kill_stage_ == KillStage::kNone || kill_stage_ == KillStage::kKill) {
     return -1;
   }
   auto left = std::chrono::ceil<std::chrono::milliseconds>(next_kill_step_ - Clock::now());
@@ -254,25 +254,26 @@ void Shim::WritePendingInput() {
 }
 
 void Shim::BeginKill() {
-  killing_ = true;
-  kill_stage_ = 1;
+  kill_stage_ = KillStage::kHangup;
   next_kill_step_ = Clock::now() + options_.kill_grace;
   (void)child_.SignalGroup(SIGHUP);
   (void)child_.SignalGroup(SIGCONT);  // a stopped group must run to see SIGHUP
 }
 
 void Shim::AdvanceKill() {
-  if (!killing_ || kill_stage_ >= 3 || Clock::now() < next_kill_step_) {
+  if (kill_stage_ == KillStage::kNone || kill_stage_ == KillStage::kKill ||
+      Clock::now() < next_kill_step_) {
     return;
   }
-  if (kill_stage_ == 1) {
+  if (kill_stage_ == KillStage::kHangup) {
     (void)child_.SignalGroup(SIGTERM);
     (void)child_.SignalGroup(SIGCONT);
     next_kill_step_ = Clock::now() + options_.kill_grace;
+    kill_stage_ = KillStage::kTerminate;
   } else {
     (void)child_.SignalGroup(SIGKILL);
+    kill_stage_ = KillStage::kKill;
   }
-  ++kill_stage_;
 }
 
 void Shim::DrainAfterExit() {
@@ -296,7 +297,7 @@ void Shim::DrainAfterExit() {
 }
 
 void Shim::Finish() {
-  if (killing_) {
+  if (killing()) {
     // A kill means nothing in the group survives, even what outlived its leader.
     (void)child_.SignalGroup(SIGKILL);
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/session_status.h"
 #include "tui/text.h"
 
 namespace coven::tui {
@@ -15,7 +16,7 @@ constexpr const char* kPointer = "\xE2\x80\xBA";  // ›
 constexpr const char* kBar = "\xE2\x94\x82";      // │
 
 bool IsRunning(const BrowserSession& s) {
-  return s.status == "running";
+  return core::IsStatus(s.status, core::SessionStatus::kRunning);
 }
 
 std::vector<BrowserAction> ActionKinds(const BrowserSession* s) {
@@ -277,16 +278,20 @@ std::string DisplayState(const BrowserSession& s) {
   if (s.archived) {
     return "archived";
   }
-  if (s.status == "running") {
-    return "live";
+  struct Shown {
+    core::SessionStatus status;
+    const char* label;
+  };
+  static constexpr Shown kShown[] = {{core::SessionStatus::kRunning, "live"},
+                                     {core::SessionStatus::kCompleted, "done"},
+                                     {core::SessionStatus::kCreated, "queued"}};
+  std::optional<core::SessionStatus> status = core::StatusFromName(s.status);
+  for (const Shown& e : kShown) {
+    if (status == e.status) {
+      return e.label;
+    }
   }
-  if (s.status == "completed") {
-    return "done";
-  }
-  if (s.status == "created") {
-    return "queued";
-  }
-  return s.status;
+  return s.status;  // a status this build does not know is shown as it is
 }
 
 const BrowserSession* BrowserModel::Selected() const {
