@@ -28,9 +28,12 @@
 #include "shim/internal/json.h"
 #include "shim/internal/output_chunker.h"
 #include "shim/internal/wire.h"
+#include "support/temp_dir.h"
 
 namespace coven::shim {
 namespace {
+
+using coven::testing::TempDir;
 
 using eventlog::Event;
 using eventlog::EventKind;
@@ -159,27 +162,6 @@ TEST(ShimArgvTest, ParseShimArgsRoundTrips) {
 }
 
 // ---- Real shims ----
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "coven-shim-XXXXXX").string();
-    COVEN_CHECK(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Polls `done` until it holds or the hang guard expires.
 template <typename Pred>
