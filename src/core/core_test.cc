@@ -27,6 +27,19 @@ TEST(ClockTest, FormatsNineFractionDigits) {
   EXPECT_EQ(NowTimestamp().size(), 30u);
 }
 
+// Given RFC 3339 text with and without fractions and offsets, ParseTimestamp should give
+// the instant, and round-trip what FormatTimestamp writes.
+TEST(ClockTest, ParsesRfc3339) {
+  EXPECT_EQ(ParseTimestamp("2025-05-14T23:24:21.123456789Z"), 1'747'265'061'123'456'789);
+  EXPECT_EQ(ParseTimestamp(FormatTimestamp(42)), 42);
+  EXPECT_EQ(ParseTimestamp("2025-05-14T23:24:21Z"), 1'747'265'061'000'000'000);
+  EXPECT_EQ(ParseTimestamp("2025-05-14T23:24:21.5"), 1'747'265'061'500'000'000);
+  EXPECT_EQ(ParseTimestamp("2025-05-15T01:24:21+02:00"), 1'747'265'061'000'000'000);
+  EXPECT_EQ(ParseTimestamp("2025-05-14T22:24:21-01:00"), 1'747'265'061'000'000'000);
+  EXPECT_EQ(ParseTimestamp("yesterday"), std::nullopt);
+  EXPECT_EQ(ParseTimestamp(""), std::nullopt);
+}
+
 // Given many fresh ids, each should be a distinct lowercase v4 UUID.
 TEST(ClockTest, UuidsAreVersion4AndDistinct) {
   std::set<std::string> seen;

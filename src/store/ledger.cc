@@ -122,29 +122,6 @@ Result<std::vector<SessionRow>> Ledger::ListByStatus(core::SessionStatus status)
   return rows;
 }
 
-Result<std::vector<std::string>> Ledger::FindIdsByPrefix(const std::string& prefix) {
-  // substr/length instead of LIKE: no wildcards to escape, and exact case.
-  Result<Statement> st =
-      db_.Prepare("SELECT id FROM sessions WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id");
-  if (!st) {
-    return st.error();
-  }
-  if (Status s = st->Bind(1, prefix); !s) {
-    return s.error();
-  }
-  std::vector<std::string> ids;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row) {
-      return row.error().WithContext("find session ids");
-    }
-    if (!*row) {
-      return ids;
-    }
-    ids.push_back(st->ColumnText(0));
-  }
-}
-
 Result<bool> Ledger::UpdateStatusWhere(const char* sql, const std::string& id,
                                        core::SessionStatus status, std::optional<int64_t> exit_code,
                                        const std::optional<std::string>& exit_signal,

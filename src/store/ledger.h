@@ -86,9 +86,6 @@ class Ledger {
   core::Result<std::vector<SessionRow>> ListSessions(bool include_archived);
   // Rows with this status, archived included, newest first.
   core::Result<std::vector<SessionRow>> ListByStatus(core::SessionStatus status);
-  // Ids that start with `prefix` (compared literally: '%' and '_' are not wildcards),
-  // archived included, sorted by id. An empty prefix matches every row.
-  core::Result<std::vector<std::string>> FindIdsByPrefix(const std::string& prefix);
 
   // Sets status, exit_code and exit_signal (both overwritten, possibly to NULL) and
   // updated_at. kSessionNotFound when no row has this id.

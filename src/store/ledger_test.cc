@@ -551,35 +551,6 @@ INSTANTIATE_TEST_SUITE_P(
                    true}),
     [](const ::testing::TestParamInfo<LegacyCase>& param_info) { return param_info.param.name; });
 
-// Given ids containing LIKE wildcards, prefix lookup should compare literally and
-// case-sensitively, archived rows included.
-TEST_F(LedgerTest, FindIdsByPrefix) {
-  for (const char* id : {"abc-1", "abd-2", "a%c", "a_c", "axc", "b"}) {
-    Insert(MakeRow(id, "t1"));
-  }
-  ASSERT_TRUE(ledger_->Archive("abd-2", "t2"));
-  struct Case {
-    std::string prefix;
-    std::vector<std::string> want;
-  };
-  const Case cases[] = {
-      {"ab", {"abc-1", "abd-2"}},
-      {"abc-1", {"abc-1"}},
-      {"abc-12", {}},
-      {"a%", {"a%c"}},
-      {"a_", {"a_c"}},
-      {"%", {}},
-      {"ABC", {}},
-      {"zzz", {}},
-      {"", {"a%c", "a_c", "abc-1", "abd-2", "axc", "b"}},
-  };
-  for (const Case& c : cases) {
-    auto ids = ledger_->FindIdsByPrefix(c.prefix);
-    ASSERT_TRUE(ids) << ids.error().message;
-    EXPECT_EQ(*ids, c.want) << "prefix '" << c.prefix << "'";
-  }
-}
-
 // Given two Ledger objects on the same file, each should see the other's committed writes.
 TEST_F(LedgerTest, TwoLedgersShareTheFile) {
   auto second = Ledger::Open(path_);
