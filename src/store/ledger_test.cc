@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -589,9 +590,11 @@ TEST_F(LedgerTest, WriteWaitsForAnotherWriter) {
   ASSERT_EQ(write.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   core::Status s = write.get();
   ASSERT_TRUE(s) << s.error().message;
-  auto ids = ledger_->FindIdsByPrefix("");
-  ASSERT_TRUE(ids);
-  EXPECT_EQ(*ids, (std::vector<std::string>{"held", "waiting"}));
+  auto rows = ledger_->ListSessions(/*include_archived=*/true);
+  ASSERT_TRUE(rows);
+  std::vector<std::string> ids = Ids(*rows);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"held", "waiting"}));
 }
 
 }  // namespace
