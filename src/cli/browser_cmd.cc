@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
-
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/session_client.h"
@@ -30,7 +28,6 @@
 namespace coven::cli {
 
 namespace {
-namespace json = boost::json;
 
 constexpr size_t kPreviewKeepBytes = size_t{16} * 1024;
 constexpr size_t kPreviewLines = 6;
@@ -92,18 +89,11 @@ class Preview {
 
  private:
   void AppendOutput(const std::string& record_json) {
-    boost::system::error_code ec;
-    json::value record = json::parse(record_json, ec);
-    if (ec || !record.is_object() || !record.as_object().contains("payload_json") ||
-        !record.at("payload_json").is_string()) {
+    std::optional<client::EventRecord> record = client::ParseEventRecord(record_json);
+    if (!record || !record->data) {
       return;
     }
-    json::value payload = json::parse(record.at("payload_json").as_string(), ec);
-    if (ec || !payload.is_object() || !payload.as_object().contains("data") ||
-        !payload.at("data").is_string()) {
-      return;
-    }
-    text_ += std::string(payload.at("data").as_string());
+    text_ += *record->data;
     if (text_.size() > kPreviewKeepBytes) {
       // Cut at a line start so no escape sequence or character is split.
       size_t cut = text_.find('\n', text_.size() - kPreviewKeepBytes);
@@ -142,9 +132,9 @@ class ListWatch {
       if (e.event != "sessions") {
         continue;
       }
-      if (auto list = ParseSessionList(e.data, project_)) {
+      if (auto list = client::ParseSessionList(e.data, project_)) {
         rows.emplace();
-        for (const SessionInfo& info : *list) {
+        for (const client::SessionRecord& info : *list) {
           rows->push_back(ToBrowserSession(info));
         }
       }
@@ -163,14 +153,14 @@ class ListWatch {
 
 std::vector<tui::BrowserSession> FetchRows(const client::DaemonClient& c, bool all,
                                            const std::string& project, std::string& error) {
-  auto list = ListSessions(c, all, project);
+  auto list = client::ListSessions(c, all, project);
   std::vector<tui::BrowserSession> rows;
   if (!list) {
     error = list.error().message;
     return rows;
   }
   error.clear();
-  for (const SessionInfo& s : *list) {
+  for (const client::SessionRecord& s : *list) {
     rows.push_back(ToBrowserSession(s));
   }
   return rows;
@@ -186,7 +176,7 @@ void RunInPlace(const client::DaemonClient& c, tui::BrowserModel& model,
   const char* verb = action == tui::BrowserAction::kArchive     ? "archive"
                      : action == tui::BrowserAction::kSacrifice ? "sacrifice"
                                                                 : "kill";
-  auto r = Call(c, "POST", "/api/v1/sessions/" + s->id + "/" + verb);
+  auto r = client::Call(c, "POST", "/api/v1/sessions/" + s->id + "/" + verb);
   if (!r) {
     model.notice = r.error().message;
     model.notice_is_error = true;
