@@ -279,20 +279,19 @@ ThroughputResult MeasureThroughput(const Env& env) {
                     " output events, crc %s; read back via /events in %.3f s",
                     rep + 1, c.seconds, static_cast<double>(n) / 1e6 / c.seconds, c.got.bytes,
                     c.events, c.got == res.expect ? "ok" : "MISMATCH", verify));
-    CaptureRun b = CaptureBare(env, file, n);
-    account(b, &res.bare_lost, &res.bare_ok);
-    res.bare_runs.push_back(b.seconds);
-    res.bare = b.got;
-    Progress(Format("(a) run %d bare PTY %.3f s (%.1f MB/s), %" PRIu64 " bytes, crc %s", rep + 1,
-                    b.seconds, static_cast<double>(n) / 1e6 / b.seconds, b.got.bytes,
-                    b.got == res.expect ? "ok" : "MISMATCH"));
-    CaptureRun t = CaptureTmux(env, file, n, rep);
-    account(t, &res.tmux_lost, &res.tmux_ok);
-    res.tmux_runs.push_back(t.seconds);
-    res.tmux = t.got;
-    Progress(Format("(a) run %d tmux %.3f s (%.1f MB/s), %" PRIu64 " bytes, crc %s", rep + 1,
-                    t.seconds, static_cast<double>(n) / 1e6 / t.seconds, t.got.bytes,
-                    t.got == res.expect ? "ok" : "MISMATCH"));
+    auto record = [&](const char* who, const CaptureRun& run, uint64_t* lost, bool* ok,
+                      std::vector<double>* runs, Digest* last) {
+      account(run, lost, ok);
+      runs->push_back(run.seconds);
+      *last = run.got;
+      Progress(Format("(a) run %d %s %.3f s (%.1f MB/s), %" PRIu64 " bytes, crc %s", rep + 1, who,
+                      run.seconds, static_cast<double>(n) / 1e6 / run.seconds, run.got.bytes,
+                      run.got == res.expect ? "ok" : "MISMATCH"));
+    };
+    record("bare PTY", CaptureBare(env, file, n), &res.bare_lost, &res.bare_ok, &res.bare_runs,
+           &res.bare);
+    record("tmux", CaptureTmux(env, file, n, rep), &res.tmux_lost, &res.tmux_ok, &res.tmux_runs,
+           &res.tmux);
   }
   StopDaemon(d);
   res.coven_s = Median(res.coven_runs);

@@ -160,11 +160,9 @@ void AttachTo(Context& ctx, const std::string& id, bool summon) {
   if (!target) {
     return;
   }
-  auto* home = &target->home;
-  auto* daemon = &target->daemon;
-  auto* s = &target->session;
+  const client::SessionRecord* s = &target->session;
   if (summon && s->archived_at) {
-    auto r = client::Call(*daemon, "POST", "/api/v1/sessions/" + s->id + "/summon");
+    auto r = client::Call(target->daemon, "POST", "/api/v1/sessions/" + s->id + "/summon");
     if (!r) {
       ctx.Fail(r.error());
       return;
@@ -176,8 +174,8 @@ void AttachTo(Context& ctx, const std::string& id, bool summon) {
                core::TerminalSafe(s->title).c_str());
   // Attach succeeds once the session's end has been shown, whatever its status
   // (SPEC 6.5); only a failure to attach is an error.
-  int code =
-      AttachAndReport(ctx, *home, s->id, core::IsStatus(s->status, core::SessionStatus::kRunning));
+  int code = AttachAndReport(ctx, target->home, s->id,
+                             core::IsStatus(s->status, core::SessionStatus::kRunning));
   ctx.exit_code = code < 0 ? 1 : 0;
 }
 

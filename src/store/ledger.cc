@@ -1,8 +1,6 @@
 #include "store/ledger.h"
 
-#include <iterator>
 #include <string>
-#include <string_view>
 #include <utility>
 
 namespace coven::store {
