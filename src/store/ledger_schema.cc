@@ -13,12 +13,13 @@
 #include "store/ledger.h"
 
 namespace coven::store {
-namespace {
 
 using core::Error;
 using core::ErrorCode;
 using core::Result;
 using core::Status;
+
+namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
