@@ -6,9 +6,10 @@
 # Keep this list complete: a fresh minimal Debian 12 has none of these, and a green CI on a
 # machine that happens to have one hides the missing line. `scripts/fresh_check.sh` runs the
 # README's two commands in such a root to prove it. Programs the tests call and what brings
-# them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), git, ps/pgrep
-# (procps), systemd-analyze (systemd: the user unit is verified); script, setsid, stty,
-# timeout, seq come with a minimal root (bsdutils, util-linux, coreutils).
+# them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), clang
+# (scripts/check_thread_safety.sh), git, ps/pgrep (procps), systemd-analyze (systemd: the
+# user unit is verified); script, setsid, stty, timeout, seq come with a minimal root
+# (bsdutils, util-linux, coreutils).
 set -euo pipefail
 
 packages=(
@@ -17,7 +18,7 @@ packages=(
   libsqlite3-dev sqlite3 libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev libvterm-dev tmux curl procps
-  python3 systemd help2man
+  python3 systemd help2man clang
 )
 
 missing=()

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 echo "== module edges"
 python3 scripts/check_module_edges.py
+echo "== thread safety (clang -Wthread-safety)"
+scripts/check_thread_safety.sh
 jobs="$(nproc)"
 for preset in release asan-ubsan; do
   echo "== build $preset"

@@ -118,31 +118,38 @@ Response Api::Dispatch(const Request& request) const {
   if (!core::IsValidUtf8(request.body)) {
     return ErrorResponse(Error(ErrorCode::kInvalidRequest, "request body must be valid UTF-8"));
   }
-  const std::string& method = request.method;
-  const std::string& p = route.path;
-  if (method == "GET" && p == "/health") {
-    return Health();
+  struct OwnRoute {
+    std::string_view method;
+    std::string_view path;
+    Response (Api::*handler)(const Request&) const;
+  };
+  // SPEC 2.1-2.7; the session routes follow in their own table (session_routes.cc).
+  static constexpr OwnRoute kOwnRoutes[] = {
+      {"GET", "/health", &Api::Health},
+      {"GET", "/api-version", &Api::ApiVersion},
+      {"GET", "/capabilities", &Api::Capabilities},
+      {"POST", "/actions", &Api::Actions},
+  };
+  for (const OwnRoute& own : kOwnRoutes) {
+    if (own.method == request.method && own.path == route.path) {
+      return (this->*own.handler)(request);
+    }
   }
-  if (method == "GET" && p == "/api-version") {
-    json::object out;
-    out["apiVersion"] = "v1";
-    out["supportedApiVersions"] = json::array{"v1"};
-    return JsonResponse(200, out);
-  }
-  if (method == "GET" && p == "/capabilities") {
-    return Capabilities();
-  }
-  if (method == "POST" && p == "/actions") {
-    return Actions(request);
-  }
-  if (auto r = DispatchSessionRoute(sessions_, method, p, query, request.body,
+  if (auto r = DispatchSessionRoute(sessions_, request.method, route.path, query, request.body,
                                     request.is_websocket_upgrade)) {
     return *r;
   }
   return RouteNotFound();
 }
 
-Response Api::Health() const {
+Response Api::ApiVersion(const Request& /*request*/) const {
+  json::object out;
+  out["apiVersion"] = "v1";
+  out["supportedApiVersions"] = json::array{"v1"};
+  return JsonResponse(200, out);
+}
+
+Response Api::Health(const Request& /*request*/) const {
   json::object caps;
   caps["sessions"] = true;
   caps["events"] = true;
@@ -169,7 +176,7 @@ Response Api::Health() const {
   return JsonResponse(200, out);
 }
 
-Response Api::Capabilities() const {
+Response Api::Capabilities(const Request& /*request*/) const {
   json::array list;
   for (const control::Capability& c : control_.capabilities()) {
     json::object entry;

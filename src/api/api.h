@@ -39,8 +39,10 @@ class Api {
 
  private:
   Response Dispatch(const Request& request) const;
-  Response Health() const;
-  Response Capabilities() const;
+  // The daemon's own routes (rows of Dispatch's table; each ignores what it does not need).
+  Response Health(const Request& request) const;
+  Response ApiVersion(const Request& request) const;
+  Response Capabilities(const Request& request) const;
   Response Actions(const Request& request) const;
 
   std::optional<DaemonInfo> daemon_;

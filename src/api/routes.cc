@@ -33,6 +33,21 @@ NormalizedRoute NormalizeRoute(std::string_view path) {
   return out;
 }
 
+std::optional<std::string_view> MatchRoute(std::string_view pattern, std::string_view path) {
+  constexpr std::string_view kId = "{id}";
+  size_t at = pattern.find(kId);
+  if (at == std::string_view::npos) {
+    return path == pattern ? std::optional<std::string_view>("") : std::nullopt;
+  }
+  std::string_view prefix = pattern.substr(0, at);
+  std::string_view suffix = pattern.substr(at + kId.size());
+  if (path.size() < prefix.size() + suffix.size() || path.substr(0, prefix.size()) != prefix ||
+      path.substr(path.size() - suffix.size()) != suffix) {
+    return std::nullopt;
+  }
+  return path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+}
+
 std::optional<std::string> QueryParam(std::string_view query, std::string_view key) {
   while (!query.empty()) {
     size_t amp = query.find('&');

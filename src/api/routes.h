@@ -31,7 +31,13 @@ NormalizedRoute NormalizeRoute(std::string_view path);
 // `key` (no percent-decoding, SPEC 1.4.6). Parts without '=' are skipped.
 std::optional<std::string> QueryParam(std::string_view query, std::string_view key);
 
-// Handles the session routes; nullopt when `method`+`path` is not one of them.
+// Matches `path` against a route pattern: literal text with at most one `{id}`, which
+// takes whatever lies between the literal parts (possibly empty). Returns that id ("" for
+// a pattern without one), or nullopt when the path does not match.
+std::optional<std::string_view> MatchRoute(std::string_view pattern, std::string_view path);
+
+// Handles the session routes (a table of {method, pattern, handler}); nullopt when `method`+`path`
+// is not one of them.
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
                                              const std::string& method, const std::string& path,
                                              std::string_view query, const std::string& body,

@@ -13,6 +13,7 @@
 #include "api/streams.h"
 #include "core/error.h"
 #include "core/redact.h"
+#include "core/session_status.h"
 #include "core/strings.h"
 #include "screen/screen_model.h"
 #include "sessions/session_manager.h"
@@ -184,7 +185,7 @@ Response Input(sessions::SessionManager& sm, const std::string& id, const std::s
   if (!row) {
     return ErrorResponse(row.error());
   }
-  if (row->status != "running") {
+  if (!core::IsStatus(row->status, core::SessionStatus::kRunning)) {
     return ErrorResponse(
         Error(ErrorCode::kSessionNotLive, "Session is not live.").WithDetail("sessionId", id));
   }
@@ -316,6 +317,33 @@ Response Doctor(sessions::SessionManager& sm) {
   return Json(200, out);
 }
 
+// The cursor a live stream starts after: afterSeq, or `tail` events before the end
+// (additive: a preview needs only the last screen), or 0.
+core::Result<int64_t> StreamStart(sessions::SessionManager& sm, const std::string& id,
+                                  std::string_view query) {
+  if (auto raw_after = QueryParam(query, "afterSeq")) {
+    auto v = core::ParseInt64(*raw_after);
+    if (!v) {
+      return Error(ErrorCode::kInvalidRequest, "afterSeq must be an integer.")
+          .WithDetail("afterSeq", *raw_after);
+    }
+    return *v;
+  }
+  if (auto raw_tail = QueryParam(query, "tail")) {
+    auto v = core::ParseInt64(*raw_tail);
+    if (!v || *v < 0) {
+      return Error(ErrorCode::kInvalidRequest, "tail must be a non-negative integer.")
+          .WithDetail("tail", *raw_tail);
+    }
+    auto last = sm.LastSeq(id);
+    if (!last) {
+      return last.error();
+    }
+    return std::max<int64_t>(0, *last - *v);
+  }
+  return int64_t{0};
+}
+
 constexpr std::string_view kMouseNames[] = {"none", "click", "drag", "move"};
 constexpr std::string_view kSourceNames[] = {"live", "final", "rebuilt"};
 
@@ -369,10 +397,80 @@ Response Screen(sessions::SessionManager& sm, const std::string& id, std::string
   return Json(200, o);
 }
 
-bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+// What a session route's handler gets: the manager, the {id} of its pattern (empty when it
+// has none) and the request.
+struct SessionCall {
+  sessions::SessionManager& sm;
+  const std::string& id;
+  std::string_view query;
+  const std::string& body;
+  bool is_upgrade;
+};
+
+// The additive live routes: SSE events, or the attach WebSocket.
+Response Stream(const SessionCall& c, bool attach) {
+  if (auto row = c.sm.Get(c.id); !row) {
+    return ErrorResponse(row.error());
+  }
+  auto after = StreamStart(c.sm, c.id, c.query);
+  if (!after) {
+    return ErrorResponse(after.error());
+  }
+  Response res;
+  if (!attach) {
+    res.stream = MakeEventStream(c.sm, c.id, *after, QueryParam(c.query, "raw") == "true");
+    return res;
+  }
+  if (!c.is_upgrade) {
+    return ErrorResponse(
+        Error(ErrorCode::kInvalidRequest, "attach needs a WebSocket upgrade (use `coven attach`)"));
+  }
+  int64_t from = *after;
+  std::string paint;
+  if (QueryParam(c.query, "screen") == "true") {
+    // Rejoin (docs/screen.md): paint the current screen, then follow from the event
+    // that screen reflects, so no byte is lost or shown twice.
+    // A session without a screen (a legacy one with no event log, or a failed read) is
+    // replayed after `afterSeq` instead: a rejoin never fails for want of a screen.
+    if (auto screen = c.sm.Screen(c.id)) {
+      paint = std::move(screen->snapshot.ansi);
+      from = static_cast<int64_t>(screen->seq);
+    }
+  }
+  res.duplex = MakeAttachStream(c.sm, c.id, from, std::move(paint));
+  return res;
 }
+
+struct SessionRoute {
+  std::string_view method;
+  std::string_view pattern;  // see MatchRoute
+  Response (*handler)(const SessionCall&);
+};
+
+// SPEC 2.8-2.13 and the additive routes, first match wins: the live routes come before the
+// plain lookup, whose {id} would take them in. Ids never contain '/'.
+constexpr SessionRoute kSessionRoutes[] = {
+    {"GET", "/doctor", [](const SessionCall& c) { return Doctor(c.sm); }},
+    {"GET", "/sessions", [](const SessionCall& c) { return List(c.sm, c.query); }},
+    {"POST", "/sessions", [](const SessionCall& c) { return Launch(c.sm, c.body); }},
+    {"GET", "/events", [](const SessionCall& c) { return Events(c.sm, c.query); }},
+    {"POST", "/sessions/{id}/input",
+     [](const SessionCall& c) { return Input(c.sm, c.id, c.body); }},
+    {"POST", "/sessions/{id}/kill", [](const SessionCall& c) { return Kill(c.sm, c.id); }},
+    {"POST", "/sessions/{id}/resize",
+     [](const SessionCall& c) { return Resize(c.sm, c.id, c.body); }},
+    {"POST", "/sessions/{id}/archive",
+     [](const SessionCall& c) { return Ritual(c.sm, c.id, "archive"); }},
+    {"POST", "/sessions/{id}/summon",
+     [](const SessionCall& c) { return Ritual(c.sm, c.id, "summon"); }},
+    {"POST", "/sessions/{id}/sacrifice",
+     [](const SessionCall& c) { return Ritual(c.sm, c.id, "sacrifice"); }},
+    {"GET", "/sessions/{id}/stream", [](const SessionCall& c) { return Stream(c, false); }},
+    {"GET", "/sessions/{id}/attach", [](const SessionCall& c) { return Stream(c, true); }},
+    {"GET", "/sessions/{id}/screen",
+     [](const SessionCall& c) { return Screen(c.sm, c.id, c.query); }},
+    {"GET", "/sessions/{id}", [](const SessionCall& c) { return Get(c.sm, c.id); }},
+};
 
 }  // namespace
 
@@ -386,112 +484,22 @@ std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,
                                              const std::string& method, const std::string& path,
                                              std::string_view query, const std::string& body,
                                              bool is_upgrade) {
-  constexpr std::string_view kPrefix = "/sessions/";
-  bool under_sessions = path.rfind(kPrefix, 0) == 0;
-  if (path == "/doctor" && method == "GET") {
+  for (const SessionRoute& route : kSessionRoutes) {
+    if (route.method != method) {
+      continue;
+    }
+    std::optional<std::string_view> id = MatchRoute(route.pattern, path);
+    if (!id) {
+      continue;
+    }
     if (sessions == nullptr) {
       return ErrorResponse(
           Error(ErrorCode::kRuntimeUnavailable, "Session runtime is not available."));
     }
-    return Doctor(*sessions);
+    std::string id_text(*id);
+    return route.handler(SessionCall{*sessions, id_text, query, body, is_upgrade});
   }
-  bool is_route = path == "/sessions" || path == "/events" ||
-                  (under_sessions && (method == "GET" || method == "POST"));
-  if (!is_route || (path == "/events" && method != "GET") ||
-      (path == "/sessions" && method != "GET" && method != "POST")) {
-    return std::nullopt;
-  }
-  if (sessions == nullptr) {
-    return ErrorResponse(
-        Error(ErrorCode::kRuntimeUnavailable, "Session runtime is not available."));
-  }
-  sessions::SessionManager& sm = *sessions;
-  if (path == "/sessions") {
-    return method == "GET" ? List(sm, query) : Launch(sm, body);
-  }
-  if (path == "/events") {
-    return Events(sm, query);
-  }
-  auto id_before = [&](std::string_view suffix) {
-    return path.substr(kPrefix.size(), path.size() - kPrefix.size() - suffix.size());
-  };
-  if (method == "POST") {
-    static constexpr std::string_view kVerbs[] = {"/input",   "/kill",   "/resize",
-                                                  "/archive", "/summon", "/sacrifice"};
-    for (std::string_view verb : kVerbs) {
-      if (!EndsWith(path, verb) || path.size() < kPrefix.size() + verb.size()) {
-        continue;
-      }
-      std::string id = id_before(verb);
-      if (verb == "/input") {
-        return Input(sm, id, body);
-      }
-      if (verb == "/kill") {
-        return Kill(sm, id);
-      }
-      if (verb == "/resize") {
-        return Resize(sm, id, body);
-      }
-      return Ritual(sm, id, std::string(verb.substr(1)));
-    }
-    return std::nullopt;
-  }
-  // Additive stream routes (ids never contain '/', so these cannot shadow a lookup).
-  if (EndsWith(path, "/stream") || EndsWith(path, "/attach")) {
-    std::string id = id_before("/stream");  // both suffixes have the same length
-    auto row = sm.Get(id);
-    if (!row) {
-      return ErrorResponse(row.error());
-    }
-    int64_t after = 0;
-    if (auto raw_after = QueryParam(query, "afterSeq")) {
-      auto v = core::ParseInt64(*raw_after);
-      if (!v) {
-        return ErrorResponse(Error(ErrorCode::kInvalidRequest, "afterSeq must be an integer.")
-                                 .WithDetail("afterSeq", *raw_after));
-      }
-      after = *v;
-    } else if (auto raw_tail = QueryParam(query, "tail")) {
-      // Additive: start `tail` events before the end (a preview needs only the last screen).
-      auto v = core::ParseInt64(*raw_tail);
-      if (!v || *v < 0) {
-        return ErrorResponse(
-            Error(ErrorCode::kInvalidRequest, "tail must be a non-negative integer.")
-                .WithDetail("tail", *raw_tail));
-      }
-      auto last = sm.LastSeq(id);
-      if (!last) {
-        return ErrorResponse(last.error());
-      }
-      after = std::max<int64_t>(0, *last - *v);
-    }
-    Response res;
-    if (EndsWith(path, "/stream")) {
-      res.stream = MakeEventStream(sm, id, after, QueryParam(query, "raw") == "true");
-      return res;
-    }
-    if (!is_upgrade) {
-      return ErrorResponse(Error(ErrorCode::kInvalidRequest,
-                                 "attach needs a WebSocket upgrade (use `coven attach`)"));
-    }
-    std::string paint;
-    if (QueryParam(query, "screen") == "true") {
-      // Rejoin (docs/screen.md): paint the current screen, then follow from the event
-      // that screen reflects, so no byte is lost or shown twice.
-      // A session without a screen (a legacy one with no event log, or a failed read) is
-      // replayed after `afterSeq` instead: a rejoin never fails for want of a screen.
-      if (auto screen = sm.Screen(id)) {
-        paint = std::move(screen->snapshot.ansi);
-        after = static_cast<int64_t>(screen->seq);
-      }
-    }
-    res.duplex = MakeAttachStream(sm, id, after, std::move(paint));
-    return res;
-  }
-  if (EndsWith(path, "/screen")) {
-    return Screen(sm, id_before("/screen"), query);
-  }
-  return Get(sm, path.substr(kPrefix.size()));
+  return std::nullopt;
 }
 
 }  // namespace coven::api

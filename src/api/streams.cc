@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "api/session_json.h"
+#include "core/session_status.h"
 #include "sessions/session_manager.h"
 
 namespace coven::api {
@@ -148,7 +149,8 @@ class AttachStream : public DuplexSource {
     // The ledger may not have caught up with the exit we just streamed: trust the log.
     boost::system::error_code ec;
     json::value exit = json::parse(follower_.exit_payload(), ec);
-    if (!ec && exit.is_object() && (!row || row->status == "running")) {
+    if (!ec && exit.is_object() &&
+        (!row || core::IsStatus(row->status, core::SessionStatus::kRunning))) {
       if (const auto* st = exit.as_object().if_contains("status")) {
         o["status"] = *st;
       }

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.h"
+
 namespace coven::boundary {
 namespace {
 
@@ -20,10 +22,7 @@ namespace fs = std::filesystem;
 class Tree {
  public:
   Tree() {
-    std::string tmpl = (fs::temp_directory_path() / "coven-boundary-XXXXXX").string();
-    char* made = mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    base_ = fs::canonical(tmpl).string();
+    base_ = fs::canonical(dir_.path()).string();
     fs::create_directories(Path("repo/app/deep"));
     fs::create_directories(Path("repo2"));
     fs::create_directories(Path("outside"));
@@ -32,10 +31,7 @@ class Tree {
     fs::create_directory_symlink(Path("repo/app"), Path("repo/inner"));
     fs::create_directory_symlink(Path("repo"), Path("link-to-repo"));
   }
-  ~Tree() {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
-  }
+  ~Tree() = default;
   Tree(const Tree&) = delete;
   Tree& operator=(const Tree&) = delete;
   Tree(Tree&&) = delete;
@@ -44,6 +40,7 @@ class Tree {
   std::string Path(const std::string& rel) const { return base_ + "/" + rel; }
 
  private:
+  testing::TempDir dir_;
   std::string base_;
 };
 

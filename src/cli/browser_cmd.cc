@@ -14,8 +14,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/json.hpp>
-
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/session_client.h"
@@ -32,7 +30,6 @@
 namespace coven::cli {
 
 namespace {
-namespace json = boost::json;
 
 constexpr size_t kPreviewKeepBytes = size_t{16} * 1024;
 constexpr size_t kPreviewLines = 6;
@@ -105,20 +102,11 @@ class Preview {
   // the daemon has no screen for it (the raw tail is shown then).
   void ReadScreen() {
     screen_lines_.reset();
-    auto reply = client_.Get("/api/v1/sessions/" + id_ + "/screen");
-    if (!reply || reply->status != 200) {
+    auto screen = client::ScreenLines(client_, id_);
+    if (!screen) {
       return;
     }
-    boost::system::error_code ec;
-    json::value v = json::parse(reply->body, ec);
-    const json::value* lines = ec || !v.is_object() ? nullptr : v.as_object().if_contains("lines");
-    if (lines == nullptr || !lines->is_array()) {
-      return;
-    }
-    std::vector<std::string> rows;
-    for (const json::value& l : lines->as_array()) {
-      rows.push_back(l.is_string() ? std::string(l.as_string()) : std::string());
-    }
+    std::vector<std::string>& rows = *screen;
     while (!rows.empty() && rows.back().empty()) {
       rows.pop_back();
     }
@@ -127,18 +115,11 @@ class Preview {
   }
 
   void AppendOutput(const std::string& record_json) {
-    boost::system::error_code ec;
-    json::value record = json::parse(record_json, ec);
-    if (ec || !record.is_object() || !record.as_object().contains("payload_json") ||
-        !record.at("payload_json").is_string()) {
+    std::optional<client::EventRecord> record = client::ParseEventRecord(record_json);
+    if (!record || !record->data) {
       return;
     }
-    json::value payload = json::parse(record.at("payload_json").as_string(), ec);
-    if (ec || !payload.is_object() || !payload.as_object().contains("data") ||
-        !payload.at("data").is_string()) {
-      return;
-    }
-    text_ += std::string(payload.at("data").as_string());
+    text_ += *record->data;
     if (text_.size() > kPreviewKeepBytes) {
       // Cut at a line start so no escape sequence or character is split.
       size_t cut = text_.find('\n', text_.size() - kPreviewKeepBytes);
@@ -179,9 +160,9 @@ class ListWatch {
       if (e.event != "sessions") {
         continue;
       }
-      if (auto list = ParseSessionList(e.data, project_)) {
+      if (auto list = client::ParseSessionList(e.data, project_)) {
         rows.emplace();
-        for (const SessionInfo& info : *list) {
+        for (const client::SessionRecord& info : *list) {
           rows->push_back(ToBrowserSession(info));
         }
       }
@@ -200,14 +181,14 @@ class ListWatch {
 
 std::vector<tui::BrowserSession> FetchRows(const client::DaemonClient& c, bool all,
                                            const std::string& project, std::string& error) {
-  auto list = ListSessions(c, all, project);
+  auto list = client::ListSessions(c, all, project);
   std::vector<tui::BrowserSession> rows;
   if (!list) {
     error = list.error().message;
     return rows;
   }
   error.clear();
-  for (const SessionInfo& s : *list) {
+  for (const client::SessionRecord& s : *list) {
     rows.push_back(ToBrowserSession(s));
   }
   return rows;
@@ -223,7 +204,7 @@ void RunInPlace(const client::DaemonClient& c, tui::BrowserModel& model,
   const char* verb = action == tui::BrowserAction::kArchive     ? "archive"
                      : action == tui::BrowserAction::kSacrifice ? "sacrifice"
                                                                 : "kill";
-  auto r = Call(c, "POST", "/api/v1/sessions/" + s->id + "/" + verb);
+  auto r = client::Call(c, "POST", "/api/v1/sessions/" + s->id + "/" + verb);
   if (!r) {
     model.notice = r.error().message;
     model.notice_is_error = true;

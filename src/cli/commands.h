@@ -1,7 +1,7 @@
 // cli/commands.h: the command table and the context handlers share. Internal to cli/.
 #pragma once
 
-#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,28 +24,77 @@ struct Context {
   int Fail(const core::Error& error);
 };
 
-// One row of the command table: adds the subcommand `name` to `app` and wires its handler.
+// How an option takes its value (STYLE 7: each command owns its options, as rows).
+enum class OptionKind {
+  kPositional,  // one word, by position
+  kWords,       // every remaining word (a prompt)
+  kFlag,        // --name, no value
+  kValue,       // --name VALUE
+  kValues,      // --name VALUE, repeatable; each takes exactly one value
+  kInt,         // --name N (an integer; CLI11 rejects anything else)
+};
+
+// One option of a command, as its help, completions and man page show it.
+struct OptionSpec {
+  const char* names;  // CLI11's spelling: "id", "--follow,-f"
+  const char* help;
+  OptionKind kind;
+  bool required = false;
+};
+
+// The parsed options of one command, by key: the positional name or the first long name
+// without its dashes ("follow" for "--follow,-f"). Absent options read as empty.
+class Args {
+ public:
+  const std::string& Value(const std::string& key) const;
+  const std::vector<std::string>& Values(const std::string& key) const;
+  bool Flag(const std::string& key) const;
+  int Int(const std::string& key, int fallback) const;
+
+  // Adds `option` to `app`, bound to storage inside this object (which must outlive the
+  // parse: Main keeps it).
+  void Bind(CLI::App& app, const OptionSpec& option);
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> lists_;
+  std::map<std::string, bool> flags_;
+  std::map<std::string, int> ints_;
+  std::map<std::string, bool> ints_set_;
+};
+
+// One row of the command table (ninja's `Tool`, tmux's `cmd_entry`): what `coven --help`,
+// completions and man pages show, and the handler that runs it with its parsed options.
 struct CommandSpec {
   const char* name;
-  const char* help;
-  std::function<void(CLI::App& sub, Context& ctx)> setup;
+  const char* help;    // one line
+  const char* footer;  // examples and notes under `coven <name> --help`
+  std::vector<OptionSpec> options;
+  void (*run)(Context& ctx, const Args& args);  // null: needs one of `subcommands`
+  std::vector<CommandSpec> subcommands = {};
+  bool hidden = false;  // internal (`daemon serve`)
 };
 
 // Every command, in `coven --help` order.
-std::vector<CommandSpec> AllCommands();
+const std::vector<CommandSpec>& AllCommands();
 
-// Per-command setup functions (one file each).
-void SetupDaemon(CLI::App& sub, Context& ctx);
-void SetupRunCommand(CLI::App& sub, Context& ctx);
-void SetupAttachCommand(CLI::App& sub, Context& ctx);
-void SetupSummonCommand(CLI::App& sub, Context& ctx);
-void SetupLogsCommand(CLI::App& sub, Context& ctx);
-void SetupKillCommand(CLI::App& sub, Context& ctx);
-void SetupArchiveCommand(CLI::App& sub, Context& ctx);
-void SetupSacrificeCommand(CLI::App& sub, Context& ctx);
-void SetupSessions(CLI::App& sub, Context& ctx);
-void SetupDoctor(CLI::App& sub, Context& ctx);
-void SetupTui(CLI::App& sub, Context& ctx);
+// The handlers, one file per family.
+void RunCommand(Context& ctx, const Args& args);
+void AttachCommand(Context& ctx, const Args& args);
+void SummonCommand(Context& ctx, const Args& args);
+void LogsCommand(Context& ctx, const Args& args);
+void KillCommand(Context& ctx, const Args& args);
+void ArchiveCommand(Context& ctx, const Args& args);
+void SacrificeCommand(Context& ctx, const Args& args);
+void SessionsCommand(Context& ctx, const Args& args);
+void DoctorCommand(Context& ctx, const Args& args);
+void TuiCommand(Context& ctx, const Args& args);
+void DaemonStartCommand(Context& ctx, const Args& args);
+void DaemonStatusCommand(Context& ctx, const Args& args);
+void DaemonStopCommand(Context& ctx, const Args& args);
+void DaemonRestartCommand(Context& ctx, const Args& args);
+void DaemonServeCommand(Context& ctx, const Args& args);
+
 // `coven` with no command, and `coven tui`.
 int RunPalette(Context& ctx);
 

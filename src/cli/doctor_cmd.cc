@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
@@ -139,81 +138,74 @@ std::string Render(const Report& r, const json::array& harnesses, bool color) {
 
 }  // namespace
 
-void SetupDoctor(CLI::App& sub, Context& ctx) {
-  static bool as_json = false;
-  sub.add_flag("--json", as_json, "machine-readable report");
-  sub.footer(
-      "Checks the store, the daemon, the ledger and every harness adapter.\n"
-      "Exit 1 when something blocks running sessions.\n\nExample:\n  coven doctor");
-  sub.callback([&ctx] {
-    auto home = ctx.Home();
-    if (!home) {
-      return;
+void DoctorCommand(Context& ctx, const Args& args) {
+  bool as_json = args.Flag("json");
+  auto home = ctx.Home();
+  if (!home) {
+    return;
+  }
+  Report r;
+  CheckStore(*home, r);
+  std::error_code ec;
+  r.doc["project"] = std::filesystem::canonical(std::filesystem::current_path(ec), ec).string();
+  json::object daemon_json;
+  std::optional<json::object> daemon_view;
+  auto status = daemon::DaemonStatus(*home);
+  if (status && status->state == daemon::DaemonState::kRunning) {
+    daemon_json["running"] = true;
+    daemon_json["pid"] = status->pid;
+    client::DaemonClient c(home->socket);
+    auto health = c.Get("/api/v1/health");
+    auto doctor = c.Get("/api/v1/doctor");
+    std::string version = "?";
+    if (health && health->status == 200) {
+      json::value h = json::parse(health->body);
+      version = std::string(h.at("covenVersion").as_string());
+      daemon_json["apiVersion"] = h.at("apiVersion");
     }
-    Report r;
-    CheckStore(*home, r);
-    std::error_code ec;
-    r.doc["project"] = std::filesystem::canonical(std::filesystem::current_path(ec), ec).string();
-    json::object daemon_json;
-    std::optional<json::object> daemon_view;
-    auto status = daemon::DaemonStatus(*home);
-    if (status && status->state == daemon::DaemonState::kRunning) {
-      daemon_json["running"] = true;
-      daemon_json["pid"] = status->pid;
-      client::DaemonClient c(home->socket);
-      auto health = c.Get("/api/v1/health");
-      auto doctor = c.Get("/api/v1/doctor");
-      std::string version = "?";
-      if (health && health->status == 200) {
-        json::value h = json::parse(health->body);
-        version = std::string(h.at("covenVersion").as_string());
-        daemon_json["apiVersion"] = h.at("apiVersion");
-      }
-      daemon_json["version"] = version;
-      daemon_json["summary"] = "running pid=" + std::to_string(status->pid) +
-                               " version=" + version + " api=coven.daemon.v1";
-      if (doctor && doctor->status == 200) {
-        daemon_view = json::parse(doctor->body).as_object();
-        r.doc["ledger"] = daemon_view->at("ledger");
-        if (daemon_view->at("ledger").at("integrity") != "ok") {
-          r.problems.push_back(
-              "the ledger failed its integrity check; stop the daemon and restore " + home->ledger +
-              " from a backup");
-        }
-      }
-    } else {
-      daemon_json["running"] = false;
-      bool stale = status && status->state == daemon::DaemonState::kStale;
-      daemon_json["summary"] = stale ? "stale (pid " + std::to_string(status->pid) +
-                                           " does not answer); run `coven daemon stop`"
-                                     : "not running; `coven daemon start` (run starts it too)";
-      if (stale) {
-        r.problems.push_back(
-            "the daemon does not answer on its socket; run `coven daemon stop`, then `coven daemon "
-            "start`");
+    daemon_json["version"] = version;
+    daemon_json["summary"] = "running pid=" + std::to_string(status->pid) + " version=" + version +
+                             " api=coven.daemon.v1";
+    if (doctor && doctor->status == 200) {
+      daemon_view = json::parse(doctor->body).as_object();
+      r.doc["ledger"] = daemon_view->at("ledger");
+      if (daemon_view->at("ledger").at("integrity") != "ok") {
+        r.problems.push_back("the ledger failed its integrity check; stop the daemon and restore " +
+                             home->ledger + " from a backup");
       }
     }
-    r.doc["daemon"] = std::move(daemon_json);
-    json::array harnesses = CheckHarnesses(*home, daemon_view ? &*daemon_view : nullptr, r);
-    if (as_json) {
-      r.doc["harnesses"] = harnesses;
-      json::array problems;
-      for (const auto& p : r.problems) {
-        problems.emplace_back(p);
-      }
-      json::array notes;
-      for (const auto& n : r.notes) {
-        notes.emplace_back(n);
-      }
-      r.doc["problems"] = std::move(problems);
-      r.doc["notes"] = std::move(notes);
-      r.doc["ok"] = r.problems.empty();
-      std::printf("%s\n", json::serialize(r.doc).c_str());
-    } else {
-      std::fputs(Render(r, harnesses, UseColor(1)).c_str(), stdout);
+  } else {
+    daemon_json["running"] = false;
+    bool stale = status && status->state == daemon::DaemonState::kStale;
+    daemon_json["summary"] = stale ? "stale (pid " + std::to_string(status->pid) +
+                                         " does not answer); run `coven daemon stop`"
+                                   : "not running; `coven daemon start` (run starts it too)";
+    if (stale) {
+      r.problems.push_back(
+          "the daemon does not answer on its socket; run `coven daemon stop`, then `coven daemon "
+          "start`");
     }
-    ctx.exit_code = r.problems.empty() ? 0 : 1;
-  });
+  }
+  r.doc["daemon"] = std::move(daemon_json);
+  json::array harnesses = CheckHarnesses(*home, daemon_view ? &*daemon_view : nullptr, r);
+  if (as_json) {
+    r.doc["harnesses"] = harnesses;
+    json::array problems;
+    for (const auto& p : r.problems) {
+      problems.emplace_back(p);
+    }
+    json::array notes;
+    for (const auto& n : r.notes) {
+      notes.emplace_back(n);
+    }
+    r.doc["problems"] = std::move(problems);
+    r.doc["notes"] = std::move(notes);
+    r.doc["ok"] = r.problems.empty();
+    std::printf("%s\n", json::serialize(r.doc).c_str());
+  } else {
+    std::fputs(Render(r, harnesses, UseColor(1)).c_str(), stdout);
+  }
+  ctx.exit_code = r.problems.empty() ? 0 : 1;
 }
 
 }  // namespace coven::cli

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,22 +42,34 @@ int Context::Fail(const core::Error& error) {
   return 1;
 }
 
-std::vector<CommandSpec> AllCommands() {
-  return {
-      {"run", "Run a harness on a task in this project, attached (Ctrl-] detaches)",
-       SetupRunCommand},
-      {"sessions", "List sessions (--all, --plain, --json)", SetupSessions},
-      {"attach", "Rejoin a session: replay its output, then follow it live", SetupAttachCommand},
-      {"logs", "Print a session's output (--follow, --raw)", SetupLogsCommand},
-      {"kill", "Stop a running session (its whole process group)", SetupKillCommand},
-      {"archive", "Hide a finished session from the active list", SetupArchiveCommand},
-      {"summon", "Bring an archived session back and attach to it", SetupSummonCommand},
-      {"sacrifice", "Delete a finished session and its event log (--yes)", SetupSacrificeCommand},
-      {"tui", "The prompt-first palette of slash commands (also plain `coven`)", SetupTui},
-      {"doctor", "Check the store, daemon, ledger and harnesses (--json)", SetupDoctor},
-      {"daemon", "Start, inspect, stop or restart the Coven daemon", SetupDaemon},
-  };
+namespace {
+
+// Adds `spec` (and its subcommands) under `parent`; each command's parsed options go to an
+// Args of its own in `storage`, which outlives the parse.
+void AddCommand(CLI::App& parent, const CommandSpec& spec, Context& ctx, std::list<Args>& storage) {
+  CLI::App* sub = parent.add_subcommand(spec.name, spec.help);
+  if (spec.footer[0] != '\0') {
+    sub->footer(spec.footer);
+  }
+  if (spec.hidden) {
+    sub->group("");
+  }
+  Args& args = storage.emplace_back();
+  for (const OptionSpec& option : spec.options) {
+    args.Bind(*sub, option);
+  }
+  for (const CommandSpec& child : spec.subcommands) {
+    AddCommand(*sub, child, ctx, storage);
+  }
+  if (!spec.subcommands.empty()) {
+    sub->require_subcommand(1);
+  }
+  if (spec.run != nullptr) {
+    sub->callback([&ctx, &args, run = spec.run] { run(ctx, args); });
+  }
 }
+
+}  // namespace
 
 int Main(int argc, char** argv) {
   // `coven shim ...` is the per-session supervisor the daemon starts (internal, not a user
@@ -77,9 +90,9 @@ int Main(int argc, char** argv) {
         "  coven daemon status                      is the daemon up?\n"
         "\nState lives in $COVEN_HOME (default ~/.coven).");
     Context ctx;
+    std::list<Args> storage;
     for (const CommandSpec& spec : AllCommands()) {
-      CLI::App* sub = app.add_subcommand(spec.name, spec.help);
-      spec.setup(*sub, ctx);
+      AddCommand(app, spec, ctx, storage);
     }
     try {
       app.parse(argc, argv);

@@ -8,18 +8,15 @@
 #include <utility>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-#include <boost/json.hpp>
-
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/session_client.h"
 #include "client/attach_client.h"
+#include "core/session_status.h"
 #include "core/strings.h"
 #include "tui/terminal.h"
 
 namespace coven::cli {
-namespace json = boost::json;
 using core::Error;
 using core::ErrorCode;
 
@@ -77,7 +74,7 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
     return 0;
   }
   std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
-  return outcome->status == "completed" ? 0 : 1;
+  return core::IsStatus(outcome->status, core::SessionStatus::kCompleted) ? 0 : 1;
 }
 
 struct OutputPage {
@@ -86,37 +83,21 @@ struct OutputPage {
 };
 
 // The output text of one /events page; advances `cursor` past every event in it.
-core::Result<OutputPage> ParseOutputPage(const std::string& body, int64_t* cursor) {
-  boost::system::error_code ec;
-  json::value page = json::parse(body, ec);
-  const json::value* events =
-      ec || !page.is_object() ? nullptr : page.as_object().if_contains("events");
-  if (events == nullptr || !events->is_array()) {
-    return Error(ErrorCode::kInternal, "the daemon sent an events page that is not JSON");
+core::Result<OutputPage> ReadOutputPage(const std::string& body, int64_t* cursor) {
+  auto page = client::ParseEventPage(body);
+  if (!page) {
+    return page.error();
   }
   OutputPage out;
-  for (const json::value& e : events->as_array()) {
-    if (!e.is_object()) {
-      continue;
+  for (const client::EventRecord& e : page->events) {
+    if (e.seq) {
+      *cursor = *e.seq;
     }
-    const json::object& o = e.as_object();
-    if (const auto* seq = o.if_contains("seq"); seq && seq->is_int64()) {
-      *cursor = seq->as_int64();
-    }
-    const auto* kind = o.if_contains("kind");
-    const auto* payload = o.if_contains("payload_json");
-    if (kind == nullptr || *kind != "output" || payload == nullptr || !payload->is_string()) {
-      continue;
-    }
-    json::value p = json::parse(payload->as_string(), ec);
-    if (!ec && p.is_object()) {
-      if (const auto* data = p.as_object().if_contains("data"); data && data->is_string()) {
-        out.output.append(data->as_string().data(), data->as_string().size());
-      }
+    if (e.kind == "output" && e.data) {
+      out.output += *e.data;
     }
   }
-  const json::value* more = page.as_object().if_contains("hasMore");
-  out.has_more = more != nullptr && more->is_bool() && more->as_bool();
+  out.has_more = page->has_more;
   return out;
 }
 
@@ -128,262 +109,195 @@ std::string JoinPrompt(const std::vector<std::string>& words) {
   return std::string(core::Trim(out));
 }
 
-void SetupRun(CLI::App& sub, Context& ctx) {
-  struct Args {
-    std::string harness;
-    std::vector<std::string> prompt;
-    std::string cwd, title;
-    std::vector<std::string> harness_args;
-    bool detach = false;
-  };
-  static Args a;
-  sub.add_option("harness", a.harness, "codex, claude, demo, ... (see `coven doctor`)")->required();
-  sub.add_option("prompt", a.prompt, "the task (quote it, or put it after --)")->required();
-  sub.add_option("--cwd", a.cwd, "working directory inside the project (default: here)");
-  sub.add_option("--title", a.title, "a title for the session list");
-  sub.add_flag("--detach,-d", a.detach, "start it and return at once (prints the id)");
-  sub.add_option("--harness-arg", a.harness_args,
-                 "an extra argument for the harness, placed right after its executable "
-                 "(repeatable; codex, claude, gemini, aider, opencode, or adapters with "
-                 "passThrough). Write values starting with - as --harness-arg=--model "
-                 "--harness-arg=o3")
-      ->type_name("VALUE")
-      ->type_size(1)
-      ->allow_extra_args(false)
-      ->take_all();
-  sub.footer(
-      "The project root is the current directory. Keys go to the harness (Ctrl-C too);\n"
-      "Ctrl-] detaches and leaves the session running.\n\n"
-      "Examples:\n"
-      "  coven run codex \"fix the failing tests\"\n"
-      "  coven run claude --title review -- explain this repo in 5 bullets\n"
-      "  coven run codex --harness-arg=--model --harness-arg=o3 \"fix the failing tests\"\n"
-      "  coven run demo hello --detach");
-  sub.callback([&ctx] {
-    auto home = ctx.Home();
-    if (!home) {
-      return;
-    }
-    std::string prompt = JoinPrompt(a.prompt);
-    if (prompt.empty()) {
-      ctx.Fail(Error(ErrorCode::kInvalidRequest, "prompt must not be empty"));
-      return;
-    }
-    std::error_code ec;
-    std::string root = std::filesystem::canonical(std::filesystem::current_path(ec), ec).string();
-    auto client = EnsureDaemon(*home);
-    if (!client) {
-      ctx.Fail(client.error());
-      return;
-    }
-    json::object req;
-    req["projectRoot"] = root;
-    if (!a.cwd.empty()) {
-      req["cwd"] = a.cwd;
-    }
-    req["harness"] = a.harness;
-    req["prompt"] = prompt;
-    req["title"] = a.title.empty() ? prompt.substr(0, 48) : std::string(core::Trim(a.title));
-    if (!a.harness_args.empty()) {
-      json::array args;
-      for (const std::string& arg : a.harness_args) {
-        args.emplace_back(arg);
-      }
-      req["harnessArgs"] = std::move(args);
-    }
-    if (auto size = tui::WindowSize(1)) {
-      req["rows"] = size->first;
-      req["cols"] = size->second;
-    }
-    auto body = Call(*client, "POST", "/api/v1/sessions", json::serialize(req));
-    if (!body) {
-      ctx.Fail(body.error());
-      return;
-    }
-    auto session = ParseSession(*body);
-    if (!session) {
-      ctx.Fail(session.error());
-      return;
-    }
-    if (a.detach) {
-      std::printf("%s\n", session->id.c_str());
-      std::fprintf(stderr, "Started %s session %s. Rejoin with: coven attach %s\n",
-                   core::TerminalSafe(session->harness).c_str(),
-                   core::TerminalSafe(ShortId(session->id)).c_str(),
-                   core::TerminalSafe(ShortId(session->id)).c_str());
-      return;
-    }
-    int code = AttachAndReport(ctx, *home, session->id, true, false);
-    ctx.exit_code = code < 0 ? 1 : code;
-  });
-}
+}  // namespace
 
-void SetupAttach(CLI::App& sub, Context& ctx, bool summon) {
-  static std::string id_attach;
-  static std::string id_summon;
-  static bool replay = false;
-  std::string& id = summon ? id_summon : id_attach;
-  sub.add_option("id", id, "session id or a unique prefix of it")->required();
-  sub.add_flag("--replay", replay,
-               "replay the whole output instead of starting from the current screen");
-  sub.footer(summon ? "Example:\n  coven summon 6f1c   # back from the archive, then attach"
-                    : "Shows the session's current screen, then follows it live and forwards\n"
-                      "keys while it runs (Ctrl-] detaches); --replay replays the whole output\n"
-                      "instead. A finished session shows its final screen and exits.\n\n"
-                      "Example:\n  coven attach 6f1c");
-  sub.callback([&ctx, &id, summon] {
-    auto target = OpenSession(ctx, id);
-    if (!target) {
-      return;
-    }
-    auto* home = &target->home;
-    auto* client = &target->client;
-    auto* s = &target->session;
-    if (summon && s->archived_at) {
-      auto r = Call(*client, "POST", "/api/v1/sessions/" + s->id + "/summon");
-      if (!r) {
-        ctx.Fail(r.error());
-        return;
-      }
-      std::fprintf(stderr, "summoned session from the archive\n");
-    }
-    std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n",
-                 core::TerminalSafe(s->status).c_str(), core::TerminalSafe(s->harness).c_str(),
-                 core::TerminalSafe(s->title).c_str());
-    // Attach succeeds once the session's end has been shown, whatever its status
-    // (SPEC 6.5); only a failure to attach is an error.
-    int code = AttachAndReport(ctx, *home, s->id, s->status == "running", replay);
-    ctx.exit_code = code < 0 ? 1 : 0;
-  });
-}
-
-void SetupLogs(CLI::App& sub, Context& ctx) {
-  static std::string id;
-  static bool follow = false;
-  static bool raw = false;
-  sub.add_option("id", id, "session id or a unique prefix of it")->required();
-  sub.add_flag("--follow,-f", follow, "keep printing new output until the session ends");
-  sub.add_flag("--raw", raw, "show secrets instead of [REDACTED:...] markers");
-  sub.footer("Examples:\n  coven logs 6f1c\n  coven logs 6f1c --follow");
-  sub.callback([&ctx] {
-    auto target = OpenSession(ctx, id);
-    if (!target) {
-      return;
-    }
-    auto* home = &target->home;
-    auto* client = &target->client;
-    auto* s = &target->session;
-    int64_t cursor = 0;
-    for (;;) {
-      std::string url = "/api/v1/events?sessionId=" + s->id +
-                        "&limit=1000&afterSeq=" + std::to_string(cursor) + (raw ? "&raw=true" : "");
-      auto body = Call(*client, "GET", url);
-      if (!body) {
-        ctx.Fail(body.error());
-        return;
-      }
-      auto page = ParseOutputPage(*body, &cursor);
-      if (!page) {
-        ctx.Fail(page.error());
-        return;
-      }
-      std::fwrite(page->output.data(), 1, page->output.size(), stdout);
-      if (!page->has_more) {
-        break;
-      }
-    }
-    std::fflush(stdout);
-    if (s->status != "running") {
-      std::printf("\n%s\n", ExitLine(s->status, s->exit_code).c_str());
-      return;
-    }
-    if (follow) {
-      client::AttachOptions opts;
-      opts.socket_path = home->socket;
-      opts.session_id = s->id;
-      opts.after_seq = cursor;
-      auto outcome = client::Attach(opts);
-      if (!outcome) {
-        ctx.Fail(outcome.error());
-        return;
-      }
-      if (!outcome->detached) {
-        std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
-      }
-    }
-  });
-}
-
-void SetupSimpleRitual(CLI::App& sub, Context& ctx, const std::string& verb) {
-  static std::map<std::string, std::string> ids;
-  static bool yes = false;
-  sub.add_option("id", ids[verb], "session id or a unique prefix of it")->required();
-  if (verb == "sacrifice") {
-    sub.add_flag("--yes", yes, "confirm: the session and its event log are deleted for good");
-    sub.footer(
-        "Refuses a running session (kill it first).\n\nExample:\n  coven sacrifice 6f1c --yes");
-  } else if (verb == "archive") {
-    sub.footer(
-        "Refuses a running session. `coven sessions --all` still lists it.\n\n"
-        "Example:\n  coven archive 6f1c");
-  } else {
-    sub.footer(
-        "SIGHUP, then SIGTERM, then SIGKILL to the harness's whole process group.\n\n"
-        "Example:\n  coven kill 6f1c");
+void RunCommand(Context& ctx, const Args& args) {
+  const std::string& harness = args.Value("harness");
+  const std::string& cwd = args.Value("cwd");
+  const std::string& title = args.Value("title");
+  const std::vector<std::string>& harness_args = args.Values("harness-arg");
+  auto home = ctx.Home();
+  if (!home) {
+    return;
   }
-  sub.callback([&ctx, verb] {
-    const std::string& id = ids[verb];
-    if (verb == "sacrifice" && !yes) {
-      ctx.Fail(
-          Error(ErrorCode::kInvalidRequest, "sacrifice permanently deletes session `" + id +
-                                                "` and its events; rerun with --yes to confirm"));
-      return;
-    }
-    auto target = OpenSession(ctx, id);
-    if (!target) {
-      return;
-    }
-    auto* client = &target->client;
-    auto* s = &target->session;
-    auto r = Call(*client, "POST", "/api/v1/sessions/" + s->id + "/" + verb);
+  std::string prompt = JoinPrompt(args.Values("prompt"));
+  if (prompt.empty()) {
+    ctx.Fail(Error(ErrorCode::kInvalidRequest, "prompt must not be empty"));
+    return;
+  }
+  std::error_code ec;
+  std::string root = std::filesystem::canonical(std::filesystem::current_path(ec), ec).string();
+  auto daemon = EnsureDaemon(*home);
+  if (!daemon) {
+    ctx.Fail(daemon.error());
+    return;
+  }
+  client::LaunchRequest req;
+  req.project_root = root;
+  req.cwd = cwd;
+  req.harness = harness;
+  req.prompt = prompt;
+  req.title = title.empty() ? prompt.substr(0, 48) : std::string(core::Trim(title));
+  req.harness_args = harness_args;
+  if (auto size = tui::WindowSize(1)) {
+    req.rows = size->first;
+    req.cols = size->second;
+  }
+  auto body = client::Call(*daemon, "POST", "/api/v1/sessions", client::LaunchBody(req));
+  if (!body) {
+    ctx.Fail(body.error());
+    return;
+  }
+  auto session = client::ParseSessionRecord(*body);
+  if (!session) {
+    ctx.Fail(session.error());
+    return;
+  }
+  if (args.Flag("detach")) {
+    std::printf("%s\n", session->id.c_str());
+    std::fprintf(stderr, "Started %s session %s. Rejoin with: coven attach %s\n",
+                 core::TerminalSafe(session->harness).c_str(),
+                 core::TerminalSafe(ShortId(session->id)).c_str(),
+                 core::TerminalSafe(ShortId(session->id)).c_str());
+    return;
+  }
+  int code = AttachAndReport(ctx, *home, session->id, true, false);
+  ctx.exit_code = code < 0 ? 1 : code;
+}
+
+namespace {
+
+// `attach`, and `summon` which first brings an archived session back.
+void AttachTo(Context& ctx, const std::string& id, bool summon, bool replay) {
+  auto target = OpenSession(ctx, id);
+  if (!target) {
+    return;
+  }
+  const client::SessionRecord* s = &target->session;
+  if (summon && s->archived_at) {
+    auto r = client::Call(target->daemon, "POST", "/api/v1/sessions/" + s->id + "/summon");
     if (!r) {
       ctx.Fail(r.error());
       return;
     }
-    if (verb == "archive") {
-      std::printf(
-          "archived session\nSummon it later with `coven summon SESSION_ID` (replace "
-          "SESSION_ID with one from `coven sessions --all`).\n");
-    } else if (verb == "sacrifice") {
-      std::printf("sacrificed session; its event log was permanently deleted\n");
-    } else {
-      std::printf("kill requested; the session's process group is being stopped\n");
-    }
-  });
+    std::fprintf(stderr, "summoned session from the archive\n");
+  }
+  std::fprintf(stderr, "attached to session status=%s harness=%s title=%s \n",
+               core::TerminalSafe(s->status).c_str(), core::TerminalSafe(s->harness).c_str(),
+               core::TerminalSafe(s->title).c_str());
+  // Attach succeeds once the session's end has been shown, whatever its status
+  // (SPEC 6.5); only a failure to attach is an error.
+  int code = AttachAndReport(ctx, target->home, s->id,
+                             core::IsStatus(s->status, core::SessionStatus::kRunning), replay);
+  ctx.exit_code = code < 0 ? 1 : 0;
 }
 
 }  // namespace
 
-void SetupRunCommand(CLI::App& sub, Context& ctx) {
-  SetupRun(sub, ctx);
+void AttachCommand(Context& ctx, const Args& args) {
+  AttachTo(ctx, args.Value("id"), /*summon=*/false, args.Flag("replay"));
 }
-void SetupAttachCommand(CLI::App& sub, Context& ctx) {
-  SetupAttach(sub, ctx, false);
+
+void SummonCommand(Context& ctx, const Args& args) {
+  AttachTo(ctx, args.Value("id"), /*summon=*/true, /*replay=*/false);
 }
-void SetupSummonCommand(CLI::App& sub, Context& ctx) {
-  SetupAttach(sub, ctx, true);
+
+void LogsCommand(Context& ctx, const Args& args) {
+  const std::string& id = args.Value("id");
+  bool follow = args.Flag("follow");
+  bool raw = args.Flag("raw");
+  auto target = OpenSession(ctx, id);
+  if (!target) {
+    return;
+  }
+  auto* home = &target->home;
+  auto* daemon = &target->daemon;
+  auto* s = &target->session;
+  int64_t cursor = 0;
+  for (;;) {
+    std::string url = "/api/v1/events?sessionId=" + s->id +
+                      "&limit=1000&afterSeq=" + std::to_string(cursor) + (raw ? "&raw=true" : "");
+    auto body = client::Call(*daemon, "GET", url);
+    if (!body) {
+      ctx.Fail(body.error());
+      return;
+    }
+    auto page = ReadOutputPage(*body, &cursor);
+    if (!page) {
+      ctx.Fail(page.error());
+      return;
+    }
+    std::fwrite(page->output.data(), 1, page->output.size(), stdout);
+    if (!page->has_more) {
+      break;
+    }
+  }
+  std::fflush(stdout);
+  if (!core::IsStatus(s->status, core::SessionStatus::kRunning)) {
+    std::printf("\n%s\n", ExitLine(s->status, s->exit_code).c_str());
+    return;
+  }
+  if (follow) {
+    client::AttachOptions opts;
+    opts.socket_path = home->socket;
+    opts.session_id = s->id;
+    opts.after_seq = cursor;
+    auto outcome = client::Attach(opts);
+    if (!outcome) {
+      ctx.Fail(outcome.error());
+      return;
+    }
+    if (!outcome->detached) {
+      std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
+    }
+  }
 }
-void SetupLogsCommand(CLI::App& sub, Context& ctx) {
-  SetupLogs(sub, ctx);
+
+namespace {
+
+// Posts `/sessions/<id>/<verb>` for the session `id` names; false (after printing the
+// error) when that failed.
+bool PostToSession(Context& ctx, const std::string& id, const std::string& verb) {
+  auto target = OpenSession(ctx, id);
+  if (!target) {
+    return false;
+  }
+  auto r =
+      client::Call(target->daemon, "POST", "/api/v1/sessions/" + target->session.id + "/" + verb);
+  if (!r) {
+    ctx.Fail(r.error());
+    return false;
+  }
+  return true;
 }
-void SetupKillCommand(CLI::App& sub, Context& ctx) {
-  SetupSimpleRitual(sub, ctx, "kill");
+
+}  // namespace
+
+void KillCommand(Context& ctx, const Args& args) {
+  if (PostToSession(ctx, args.Value("id"), "kill")) {
+    std::printf("kill requested; the session's process group is being stopped\n");
+  }
 }
-void SetupArchiveCommand(CLI::App& sub, Context& ctx) {
-  SetupSimpleRitual(sub, ctx, "archive");
+
+void ArchiveCommand(Context& ctx, const Args& args) {
+  if (PostToSession(ctx, args.Value("id"), "archive")) {
+    std::printf(
+        "archived session\nSummon it later with `coven summon SESSION_ID` (replace "
+        "SESSION_ID with one from `coven sessions --all`).\n");
+  }
 }
-void SetupSacrificeCommand(CLI::App& sub, Context& ctx) {
-  SetupSimpleRitual(sub, ctx, "sacrifice");
+
+void SacrificeCommand(Context& ctx, const Args& args) {
+  const std::string& id = args.Value("id");
+  if (!args.Flag("yes")) {
+    ctx.Fail(
+        Error(ErrorCode::kInvalidRequest, "sacrifice permanently deletes session `" + id +
+                                              "` and its events; rerun with --yes to confirm"));
+    return;
+  }
+  if (PostToSession(ctx, id, "sacrifice")) {
+    std::printf("sacrificed session; its event log was permanently deleted\n");
+  }
 }
 
 }  // namespace coven::cli

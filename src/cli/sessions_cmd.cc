@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include "cli/commands.h"
@@ -56,7 +55,7 @@ void PrettySorted(const json::value& v, std::string& out, int indent) {
   }
 }
 
-std::string PlainTable(const std::vector<SessionInfo>& sessions, bool all) {
+std::string PlainTable(const std::vector<client::SessionRecord>& sessions, bool all) {
   std::string out;
   if (sessions.empty()) {
     out += all ? "No Coven sessions yet \xE2\x80\x94 active or archived.\n"
@@ -74,7 +73,7 @@ std::string PlainTable(const std::vector<SessionInfo>& sessions, bool all) {
   };
   out += row("SESSION", "STATUS", "HARNESS", "RITUAL", "TITLE");
   out += row("-------", "------", "-------", "------", "-----");
-  for (const SessionInfo& s : sessions) {
+  for (const client::SessionRecord& s : sessions) {
     // Titles come from API clients (a chat user's words): shown, never obeyed.
     out +=
         row(core::TerminalSafe(s.id), core::TerminalSafe(s.status), core::TerminalSafe(s.harness),
@@ -90,72 +89,58 @@ std::string PlainTable(const std::vector<SessionInfo>& sessions, bool all) {
 
 }  // namespace
 
-void SetupSessions(CLI::App& sub, Context& ctx) {
-  static bool all = false;
-  static bool plain = false;
-  static bool as_json = false;
-  static bool manage = false;
-  static std::string project;
-  sub.add_flag("--all", all, "include archived sessions");
-  sub.add_flag("--manage", manage, "open the interactive browser (the default on a terminal)");
-  sub.add_flag("--plain", plain, "the plain table (the default when not on a terminal)");
-  sub.add_flag("--json", as_json, "machine-readable: {\"sessions\": [...]}");
-  sub.add_option("--project", project,
-                 "only sessions whose project root is PATH or inside it (`.` = here)");
-  sub.footer(
-      "Examples:\n"
-      "  coven sessions             # active sessions\n"
-      "  coven sessions --all       # archived ones too\n"
-      "  coven sessions --project . # only this project's sessions\n"
-      "  coven sessions --json | jq '.sessions[].id'");
-  sub.callback([&ctx] {
-    auto home = ctx.Home();
-    if (!home) {
+void SessionsCommand(Context& ctx, const Args& args) {
+  bool all = args.Flag("all");
+  bool plain = args.Flag("plain");
+  bool as_json = args.Flag("json");
+  bool manage = args.Flag("manage");
+  const std::string& project = args.Value("project");
+  auto home = ctx.Home();
+  if (!home) {
+    return;
+  }
+  std::string filter;
+  if (!project.empty()) {
+    auto canonical = CanonicalProject(project);
+    if (!canonical) {
+      ctx.Fail(canonical.error());
       return;
     }
-    std::string filter;
-    if (!project.empty()) {
-      auto canonical = CanonicalProject(project);
-      if (!canonical) {
-        ctx.Fail(canonical.error());
-        return;
-      }
-      filter = *canonical;
-    }
-    auto client = EnsureDaemon(*home);
-    if (!client) {
-      ctx.Fail(client.error());
+    filter = *canonical;
+  }
+  auto daemon = EnsureDaemon(*home);
+  if (!daemon) {
+    ctx.Fail(daemon.error());
+    return;
+  }
+  if (!plain && !as_json && (manage || (tui::IsTerminal(0) && tui::IsTerminal(1)))) {
+    int code = RunSessionBrowser(ctx, *home, all, filter);
+    if (code >= 0) {
+      ctx.exit_code = code;
       return;
     }
-    if (!plain && !as_json && (manage || (tui::IsTerminal(0) && tui::IsTerminal(1)))) {
-      int code = RunSessionBrowser(ctx, *home, all, filter);
-      if (code >= 0) {
-        ctx.exit_code = code;
-        return;
-      }
+  }
+  auto sessions = client::ListSessions(*daemon, all, filter);
+  if (!sessions) {
+    ctx.Fail(sessions.error());
+    return;
+  }
+  if (as_json) {
+    json::array list;
+    for (const client::SessionRecord& s : *sessions) {
+      list.push_back(json::parse(s.json));
     }
-    auto sessions = ListSessions(*client, all, filter);
-    if (!sessions) {
-      ctx.Fail(sessions.error());
-      return;
-    }
-    if (as_json) {
-      json::array list;
-      for (const SessionInfo& s : *sessions) {
-        list.push_back(json::parse(s.json));
-      }
-      json::object doc;
-      doc["sessions"] = std::move(list);
-      std::string out;
-      PrettySorted(doc, out, 0);
-      std::printf("%s\n", out.c_str());
-      return;
-    }
-    std::fputs(PlainTable(*sessions, all).c_str(), stdout);
-    if (manage && !sessions->empty()) {
-      std::printf("\nTip: run `coven sessions` in a terminal to manage sessions with the keys.\n");
-    }
-  });
+    json::object doc;
+    doc["sessions"] = std::move(list);
+    std::string out;
+    PrettySorted(doc, out, 0);
+    std::printf("%s\n", out.c_str());
+    return;
+  }
+  std::fputs(PlainTable(*sessions, all).c_str(), stdout);
+  if (manage && !sessions->empty()) {
+    std::printf("\nTip: run `coven sessions` in a terminal to manage sessions with the keys.\n");
+  }
 }
 
 }  // namespace coven::cli

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/tui_support.h"
@@ -156,20 +154,8 @@ int RunPalette(Context& ctx) {
   }
 }
 
-void SetupTui(CLI::App& sub, Context& ctx) {
-  sub.footer(
-      "Type a task and press Enter to run it with the default harness (codex when it is\n"
-      "installed, else claude), or type a slash command; Up/Down pick one and an empty\n"
-      "Enter runs it. Esc quits. Outside a terminal it prints the palette and a tip.\n\n"
-      "Examples:\n"
-      "  coven tui                        open the palette (plain `coven` does too)\n"
-      "then, typed inside the palette:\n"
-      "  fix the failing tests            run the default harness on that task\n"
-      "  /run claude explain this repo    run a given harness\n"
-      "  /run                             guided: asks harness, task and title\n"
-      "  /sessions                        the session browser (/all with archived)\n"
-      "  /help                            every slash command with an example");
-  sub.callback([&ctx] { ctx.exit_code = RunPalette(ctx); });
+void TuiCommand(Context& ctx, const Args& /*args*/) {
+  ctx.exit_code = RunPalette(ctx);
 }
 
 }  // namespace coven::cli

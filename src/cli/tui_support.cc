@@ -72,7 +72,7 @@ int RunCovenChild(const std::vector<std::string>& args) {
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
 }
 
-tui::BrowserSession ToBrowserSession(const SessionInfo& info) {
+tui::BrowserSession ToBrowserSession(const client::SessionRecord& info) {
   tui::BrowserSession s;
   s.id = info.id;
   s.title = info.title;

@@ -17,7 +17,7 @@ namespace coven::cli {
 // Ctrl-C reaches only the child. Not thread-safe (changes signal dispositions).
 int RunCovenChild(const std::vector<std::string>& args);
 
-tui::BrowserSession ToBrowserSession(const SessionInfo& info);
+tui::BrowserSession ToBrowserSession(const client::SessionRecord& info);
 
 // Reads one line from stdin in cooked mode after printing `prompt`; "" at end of input.
 std::string AskLine(const std::string& prompt);

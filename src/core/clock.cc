@@ -3,6 +3,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 
@@ -29,6 +30,35 @@ std::string FormatTimestamp(int64_t nanos_since_epoch) {
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", utc.tm_year + 1900,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, frac);
   return buf;
+}
+
+std::optional<int64_t> ParseTimestamp(std::string_view rfc3339) {
+  std::string text(rfc3339);  // sscanf needs a terminator
+  tm parts{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &parts.tm_year, &parts.tm_mon,
+                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &consumed) != 6) {
+    return std::nullopt;
+  }
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  int64_t nanos = static_cast<int64_t>(::timegm(&parts)) * 1'000'000'000;
+  size_t pos = static_cast<size_t>(consumed);
+  if (pos < text.size() && text[pos] == '.') {
+    int64_t scale = 100'000'000;
+    while (++pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) != 0) {
+      nanos += (text[pos] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int oh = 0;
+  int om = 0;
+  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-') &&
+      std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) == 2) {
+    int64_t offset = (int64_t{oh} * 3600 + int64_t{om} * 60) * 1'000'000'000;
+    nanos -= text[pos] == '+' ? offset : -offset;
+  }
+  return nanos;
 }
 
 void RandomBytes(unsigned char* out, size_t n) {

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace coven::core {
 
@@ -15,6 +17,12 @@ std::string FormatTimestamp(int64_t nanos_since_epoch);
 inline std::string NowTimestamp() {
   return FormatTimestamp(NowNanos());
 }
+
+// The one RFC 3339 reader: "YYYY-MM-DDTHH:MM:SS", then optional fraction digits (the
+// first nine count), then `Z`, `+hh:mm`/`-hh:mm` or nothing (UTC). Lenient about what
+// follows, as clients show ages of timestamps other programs wrote. Returns nanoseconds
+// since the epoch, or nullopt when the date and time are not there.
+std::optional<int64_t> ParseTimestamp(std::string_view rfc3339);
 
 // A random UUID v4, lowercase and hyphenated (36 characters). Thread-safe.
 std::string NewUuid();

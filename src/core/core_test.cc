@@ -1,4 +1,7 @@
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <set>
 #include <string>
@@ -9,7 +12,10 @@
 #include "core/home.h"
 #include "core/path_search.h"
 #include "core/result.h"
+#include "core/session_status.h"
 #include "core/strings.h"
+#include "core/unix_socket.h"
+#include "support/temp_dir.h"
 
 namespace coven::core {
 namespace {
@@ -19,6 +25,19 @@ TEST(ClockTest, FormatsNineFractionDigits) {
   EXPECT_EQ(FormatTimestamp(0), "1970-01-01T00:00:00.000000000Z");
   EXPECT_EQ(FormatTimestamp(1'747'265'061'123'456'789), "2025-05-14T23:24:21.123456789Z");
   EXPECT_EQ(NowTimestamp().size(), 30u);
+}
+
+// Given RFC 3339 text with and without fractions and offsets, ParseTimestamp should give
+// the instant, and round-trip what FormatTimestamp writes.
+TEST(ClockTest, ParsesRfc3339) {
+  EXPECT_EQ(ParseTimestamp("2025-05-14T23:24:21.123456789Z"), 1'747'265'061'123'456'789);
+  EXPECT_EQ(ParseTimestamp(FormatTimestamp(42)), 42);
+  EXPECT_EQ(ParseTimestamp("2025-05-14T23:24:21Z"), 1'747'265'061'000'000'000);
+  EXPECT_EQ(ParseTimestamp("2025-05-14T23:24:21.5"), 1'747'265'061'500'000'000);
+  EXPECT_EQ(ParseTimestamp("2025-05-15T01:24:21+02:00"), 1'747'265'061'000'000'000);
+  EXPECT_EQ(ParseTimestamp("2025-05-14T22:24:21-01:00"), 1'747'265'061'000'000'000);
+  EXPECT_EQ(ParseTimestamp("yesterday"), std::nullopt);
+  EXPECT_EQ(ParseTimestamp(""), std::nullopt);
 }
 
 // Given many fresh ids, each should be a distinct lowercase v4 UUID.
@@ -179,6 +198,55 @@ TEST(SearchPathTest, TriesAbsoluteDirectoriesInOrder) {
   EXPECT_EQ(tried, (std::vector<std::string>{"/a/tool", "/tool", "/b/tool"}));
   auto found = SearchPath("tool", "/x:/y:/z", [](const std::string& c) { return c != "/x/tool"; });
   EXPECT_EQ(found, std::optional<std::string>("/y/tool"));
+}
+
+// Given every status SPEC 3.2 names, name and parse should round-trip, and a value this
+// build does not know should parse to nullopt rather than to a guess.
+TEST(SessionStatusTest, NamesRoundTrip) {
+  for (SessionStatus st :
+       {SessionStatus::kCreated, SessionStatus::kRunning, SessionStatus::kCompleted,
+        SessionStatus::kFailed, SessionStatus::kKilled, SessionStatus::kOrphaned}) {
+    EXPECT_EQ(StatusFromName(StatusName(st)), st) << StatusName(st);
+    EXPECT_TRUE(IsStatus(StatusText(st), st));
+  }
+  EXPECT_EQ(StatusName(SessionStatus::kRunning), "running");
+  EXPECT_EQ(StatusFromName("active"), std::nullopt);
+  EXPECT_EQ(StatusFromName("Running"), std::nullopt);
+  EXPECT_FALSE(IsStatus("running ", SessionStatus::kRunning));
+}
+
+// Given a listening socket, a connect should reach it as our own user, the probe should
+// see it, a second listen on the path should fail, and once the listener is gone the
+// stale socket file should be replaced by the next listen (mode 0600).
+TEST(UnixSocketTest, ListenConnectProbeAndReplaceStale) {
+  coven::testing::TempDir dir;
+  std::string path = dir / "s.sock";
+  EXPECT_FALSE(SomeoneListens(path));
+  auto listener = ListenUnix(path);
+  ASSERT_TRUE(listener) << listener.error().message;
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto conn = ConnectUnix(path, std::chrono::seconds(5));
+  ASSERT_TRUE(conn) << conn.error().message;
+  EXPECT_TRUE(PeerIsOwner(conn->fd()));
+  EXPECT_TRUE(SomeoneListens(path));
+  auto second = ListenUnix(path);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().sys_errno, EADDRINUSE);
+  listener->Reset();  // the file stays behind, as after a crash
+  EXPECT_FALSE(SomeoneListens(path));
+  auto again = ListenUnix(path);
+  EXPECT_TRUE(again) << again.error().message;
+}
+
+// Given a path longer than sun_path, every entry point should refuse it with kIo.
+TEST(UnixSocketTest, TooLongPathIsRefused) {
+  std::string path = "/tmp/" + std::string(120, 'x');
+  EXPECT_EQ(CheckUnixSocketPath(path).error().code, ErrorCode::kIo);
+  EXPECT_FALSE(ListenUnix(path));
+  EXPECT_FALSE(ConnectUnix(path, std::chrono::seconds(1)));
+  EXPECT_FALSE(SomeoneListens(path));
 }
 
 }  // namespace

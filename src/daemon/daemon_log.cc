@@ -11,7 +11,7 @@ namespace coven::daemon {
 
 DaemonLog::DaemonLog(std::string path, size_t max_bytes)
     : path_(std::move(path)), max_bytes_(max_bytes) {
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   OpenLocked();
 }
 
@@ -23,7 +23,7 @@ void DaemonLog::OpenLocked() {
 
 void DaemonLog::Write(const std::string& line) {
   std::string text = core::NowTimestamp() + " " + line + "\n";
-  std::lock_guard<std::mutex> lock(mu_);
+  core::MutexLock lock(&mu_);
   if (size_ + text.size() > max_bytes_) {
     std::string old = path_ + ".1";
     std::rename(path_.c_str(), old.c_str());

@@ -3,9 +3,9 @@
 // file is started, so the log never holds more than about twice `max_bytes`.
 #pragma once
 
-#include <mutex>
 #include <string>
 
+#include "core/mutex.h"
 #include "core/unique_fd.h"
 
 namespace coven::daemon {
@@ -15,16 +15,17 @@ class DaemonLog {
   explicit DaemonLog(std::string path, size_t max_bytes = 1024 * 1024);
   // Appends one timestamped line. Thread-safe. Failures are ignored: logging never stops
   // the daemon.
-  void Write(const std::string& line);
+  void Write(const std::string& line) EXCLUDES(mu_);
 
  private:
-  void OpenLocked();
+  void OpenLocked() REQUIRES(mu_);
 
-  std::string path_;
-  size_t max_bytes_;
-  std::mutex mu_;
-  core::UniqueFd fd_;  // guarded by mu_
-  size_t size_ = 0;    // guarded by mu_
+  const std::string path_;
+  const size_t max_bytes_;
+  // A leaf lock: nothing else is taken while it is held.
+  core::Mutex mu_;
+  core::UniqueFd fd_ GUARDED_BY(mu_);
+  size_t size_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace coven::daemon

@@ -134,8 +134,10 @@ int Serve(const ServeOptions& options) {
   for (const std::string& problem : registry.problems()) {
     log.Write("adapter skipped: " + problem);
   }
-  sessions::SessionManager::Options session_options{paths, SelfExecutable(), PathEnv(),
-                                                    KillGrace()};
+  sessions::SessionManager::Options session_options{paths, SelfExecutable(), PathEnv(), KillGrace(),
+                                                    [&log](const std::string& line) {
+                                                      log.Write(line);  // outlives the manager
+                                                    }};
   sessions::SessionManager manager(std::move(session_options), std::move(*ledger),
                                    std::move(registry));
   sessions::RecoveryReport recovered = manager.Recover();

@@ -15,9 +15,12 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "support/temp_dir.h"
 
 namespace coven::eventlog {
 namespace {
+
+using coven::testing::TempDir;
 
 namespace fs = std::filesystem;
 using core::ErrorCode;
@@ -25,29 +28,6 @@ using core::ErrorCode;
 constexpr size_t kHeaderBytes = 64;
 constexpr size_t kFrameBytes = 32;
 constexpr size_t kNoLimit = ~size_t{0};
-
-// A temporary directory removed (with its contents) when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "coven-eventlog-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 constexpr const char* kSessionId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 
@@ -128,7 +108,7 @@ TEST(EventLogTest, KindNamesRoundTrip) {
 // byte for byte with consecutive seqs starting at 1.
 TEST(EventLogTest, RoundTripsAllKindsAndBinaryPayloads) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   LogWriter w = MustCreate(path);
   EXPECT_EQ(w.last_seq(), 0u);
   EXPECT_EQ(w.header().session_id, kSessionId);
@@ -166,7 +146,7 @@ TEST(EventLogTest, RoundTripsAllKindsAndBinaryPayloads) {
 // writer is refused while the first holds it.
 TEST(EventLogTest, CreateIsExclusiveAndPrivate) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   LogWriter w = MustCreate(path);
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -177,16 +157,16 @@ TEST(EventLogTest, CreateIsExclusiveAndPrivate) {
   auto second = LogWriter::OpenForAppend(path);
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::kConflict);
-  auto bad = LogWriter::Create(dir.File("t.log"), "not-a-uuid");
+  auto bad = LogWriter::Create((dir / "t.log"), "not-a-uuid");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidRequest);
-  EXPECT_FALSE(fs::exists(dir.File("t.log")));
+  EXPECT_FALSE(fs::exists((dir / "t.log")));
 }
 
 // Payloads up to 4 MiB are stored; larger ones are refused without consuming a seq.
 TEST(EventLogTest, PayloadSizeLimit) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   LogWriter w = MustCreate(path);
   auto too_big = w.Append(EventKind::kOutput, std::string(kMaxPayloadBytes + 1, 'x'), 1);
   ASSERT_FALSE(too_big);
@@ -205,8 +185,8 @@ TEST(EventLogTest, PayloadSizeLimit) {
 // ids of another log or malformed strings map to nothing.
 TEST(EventLogTest, EventIdsMapBackToSeq) {
   TempDir dir;
-  LogWriter a = MustCreate(dir.File("a.log"));
-  LogWriter b = MustCreate(dir.File("b.log"));
+  LogWriter a = MustCreate((dir / "a.log"));
+  LogWriter b = MustCreate((dir / "b.log"));
   const uint64_t seqs[] = {1, 2, 63, 64, 65, 255, 256, 1000000, kMaxSeq};
   std::vector<std::string> ids;
   for (uint64_t seq : seqs) {
@@ -244,7 +224,7 @@ TEST(EventLogTest, EventIdsMapBackToSeq) {
 // Pages respect after_seq, max_events and max_payload_bytes, and has_more is exact.
 TEST(EventLogTest, PagingAndExactHasMore) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   LogWriter w = MustCreate(path);
   for (int i = 1; i <= 200; ++i) {
     ASSERT_TRUE(w.Append(EventKind::kOutput, std::string(10, 'x'), i));
@@ -284,7 +264,7 @@ TEST(EventLogTest, PagingAndExactHasMore) {
 // show up in later calls.
 TEST(EventLogTest, ReaderSeesLaterAppends) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   LogWriter w = MustCreate(path);
   LogReader r = MustOpen(path);
   EXPECT_EQ(*r.LastSeq(), 0u);
@@ -306,7 +286,7 @@ TEST(EventLogTest, ReaderSeesLaterAppends) {
 // FindLast returns the newest event of a kind, even when it lies many blocks back.
 TEST(EventLogTest, FindLastFindsNewestOfKind) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   LogWriter w = MustCreate(path);
   for (int i = 1; i <= 300; ++i) {
     EventKind kind = (i == 3 || i == 150) ? EventKind::kExit : EventKind::kOutput;
@@ -328,7 +308,7 @@ TEST(EventLogTest, TornTailIsIgnoredThenCut) {
   for (uint64_t into_record : {uint64_t{1}, uint64_t{10}, uint64_t{kFrameBytes + 3}}) {
     SCOPED_TRACE("cut " + std::to_string(into_record) + " bytes into record 10");
     TempDir dir;
-    std::string path = dir.File("s.log");
+    std::string path = (dir / "s.log");
     std::vector<uint64_t> ends;
     {
       LogWriter w = MustCreate(path);
@@ -360,7 +340,7 @@ TEST(EventLogTest, TornTailIsIgnoredThenCut) {
 // Zeros after the last record (a crash after the size grew) are a torn tail too.
 TEST(EventLogTest, TrailingZerosAreATornTail) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   std::vector<uint64_t> ends;
   {
     LogWriter w = MustCreate(path);
@@ -380,7 +360,7 @@ TEST(EventLogTest, TrailingZerosAreATornTail) {
 // and never return its bytes.
 TEST(EventLogTest, CorruptMiddleRecordEndsTheLog) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   std::vector<uint64_t> ends;
   {
     LogWriter w = MustCreate(path);
@@ -404,7 +384,7 @@ TEST(EventLogTest, CorruptMiddleRecordEndsTheLog) {
 // A damaged or foreign file header is a clear kCorrupt error for readers and writers.
 TEST(EventLogTest, BadHeaderIsCorrupt) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   {
     LogWriter w = MustCreate(path);
     ASSERT_TRUE(w.Append(EventKind::kNote, "x", 1));
@@ -412,7 +392,7 @@ TEST(EventLogTest, BadHeaderIsCorrupt) {
   std::string good = *core::ReadFile(path);
   auto expect_corrupt = [&](const std::string& bytes, const char* what) {
     SCOPED_TRACE(what);
-    std::string p = dir.File("bad.log");
+    std::string p = (dir / "bad.log");
     ASSERT_TRUE(core::WriteFileAtomic(p, bytes, 0600));
     auto r = LogReader::Open(p);
     ASSERT_FALSE(r);
@@ -438,7 +418,7 @@ TEST(EventLogTest, BadHeaderIsCorrupt) {
     bytes[size_t{60} + static_cast<size_t>(i)] = static_cast<char>((crc >> (8 * i)) & 0xFF);
   }
   expect_corrupt(bytes, "version");
-  auto missing = LogReader::Open(dir.File("missing.log"));
+  auto missing = LogReader::Open((dir / "missing.log"));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().sys_errno, ENOENT);
 }
@@ -446,7 +426,7 @@ TEST(EventLogTest, BadHeaderIsCorrupt) {
 // A 200,000-event log paged 500 at a time yields every seq exactly once, in order.
 TEST(EventLogTest, LargeLogPagesEndToEnd) {
   TempDir dir;
-  std::string path = dir.File("s.log");
+  std::string path = (dir / "s.log");
   constexpr uint64_t kCount = 200000;
   {
     LogWriter w = MustCreate(path);
@@ -486,7 +466,7 @@ TEST(EventLogTest, RandomDamageNeverYieldsGarbage) {
   for (int iter = 0; iter < 60; ++iter) {
     SCOPED_TRACE("iteration " + std::to_string(iter));
     TempDir dir;
-    std::string path = dir.File("s.log");
+    std::string path = (dir / "s.log");
     std::vector<uint64_t> ends;
     {
       LogWriter w = MustCreate(path);

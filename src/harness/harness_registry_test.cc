@@ -10,42 +10,25 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.h"
+
 namespace coven::harness {
 namespace {
+
+using coven::testing::TempDir;
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // A real temporary directory, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "coven-harness-XXXXXX").string();
-    EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-
-  std::string Path(const std::string& rel) const { return path_ + "/" + rel; }
-  const std::string& path() const { return path_; }
-
-  void Write(const std::string& rel, const std::string& text, fs::perms perms) const {
-    fs::create_directories(fs::path(Path(rel)).parent_path());
-    std::ofstream(Path(rel)) << text;
-    fs::permissions(Path(rel), perms);
-  }
-
- private:
-  std::string path_;
-};
+// Writes `text` to `rel` under `dir` (making its folders) with `perms`.
+void WriteFile(const TempDir& dir, const std::string& rel, const std::string& text,
+               fs::perms perms) {
+  fs::create_directories(fs::path(dir / rel).parent_path());
+  std::ofstream(dir / rel) << text;
+  fs::permissions(dir / rel, perms);
+}
 
 constexpr fs::perms kExec = fs::perms::owner_all | fs::perms::group_read;
 constexpr fs::perms kNoExec = fs::perms::owner_read | fs::perms::owner_write;
@@ -188,14 +171,14 @@ TEST(HarnessRegistryTest, UnknownIdError) {
 // Given PATH entries of every kind, we should find only executable regular files.
 TEST(FindOnPathTest, Availability) {
   TempDir t;
-  t.Write("a/codex", "#!/bin/sh\n", kExec);
-  t.Write("a/plain", "data", kNoExec);
-  t.Write("b/plain", "#!/bin/sh\n", kExec);
-  t.Write("b/other-exec", "#!/bin/sh\n", fs::perms::owner_read | fs::perms::others_exec);
-  fs::create_directories(t.Path("a/adir"));
-  fs::create_symlink(t.Path("a/codex"), t.Path("b/linked"));
-  const std::string a = t.Path("a");
-  const std::string b = t.Path("b");
+  WriteFile(t, "a/codex", "#!/bin/sh\n", kExec);
+  WriteFile(t, "a/plain", "data", kNoExec);
+  WriteFile(t, "b/plain", "#!/bin/sh\n", kExec);
+  WriteFile(t, "b/other-exec", "#!/bin/sh\n", fs::perms::owner_read | fs::perms::others_exec);
+  fs::create_directories((t / "a/adir"));
+  fs::create_symlink((t / "a/codex"), (t / "b/linked"));
+  const std::string a = (t / "a");
+  const std::string b = (t / "b");
 
   EXPECT_EQ(FindOnPath("codex", a), a + "/codex");
   EXPECT_EQ(FindOnPath("codex", b + ":" + a), a + "/codex");
@@ -222,11 +205,11 @@ constexpr const char* kValid =
 // Given a valid manifest, we should load it after the built-ins and build its argv.
 TEST(ManifestTest, LoadsValidManifest) {
   TempDir t;
-  t.Write("mytool.json", kValid, kNoExec);
-  t.Write("zed.json",
-          R"({"id":"zed","executable":"zed","argv":["zed","{prompt}"],"installHint":"h"})",
-          kNoExec);
-  t.Write("README.md", "not a manifest", kNoExec);
+  WriteFile(t, "mytool.json", kValid, kNoExec);
+  WriteFile(t, "zed.json",
+            R"({"id":"zed","executable":"zed","argv":["zed","{prompt}"],"installHint":"h"})",
+            kNoExec);
+  WriteFile(t, "README.md", "not a manifest", kNoExec);
   HarnessRegistry r = HarnessRegistry::Load(t.path());
   EXPECT_TRUE(r.problems().empty()) << r.problems().front();
   ASSERT_EQ(r.adapters().size(), BuiltinAdapters().size() + 2);
@@ -234,7 +217,7 @@ TEST(ManifestTest, LoadsValidManifest) {
   EXPECT_EQ(mine.id, "mytool");
   EXPECT_EQ(mine.label, "My Tool");
   EXPECT_FALSE(mine.builtin);
-  EXPECT_EQ(mine.manifest_path, t.Path("mytool.json"));
+  EXPECT_EQ(mine.manifest_path, (t / "mytool.json"));
   EXPECT_EQ(r.adapters().back().id, "zed");
   EXPECT_EQ(r.adapters().back().label, "zed");  // label defaults to the id
   auto argv = r.BuildArgv("mytool", "a b; c");
@@ -260,10 +243,10 @@ TEST(ManifestTest, PassThroughField) {
   EXPECT_FALSE(off->pass_through);
 
   TempDir t;
-  t.Write("on.json",
-          R"({"id":"on","executable":"on","argv":["on","--go","{prompt}"],"installHint":"h",)"
-          R"("passThrough":true})",
-          kNoExec);
+  WriteFile(t, "on.json",
+            R"({"id":"on","executable":"on","argv":["on","--go","{prompt}"],"installHint":"h",)"
+            R"("passThrough":true})",
+            kNoExec);
   HarnessRegistry r = HarnessRegistry::Load(t.path());
   auto argv = r.BuildArgv("on", "task", {"--fast"});
   ASSERT_TRUE(argv.has_value()) << argv.error().message;
@@ -273,7 +256,7 @@ TEST(ManifestTest, PassThroughField) {
 // Given a missing adapters folder, we should load the built-ins and report nothing.
 TEST(ManifestTest, MissingFolderIsFine) {
   TempDir t;
-  HarnessRegistry r = HarnessRegistry::Load(t.Path("no-such-dir"));
+  HarnessRegistry r = HarnessRegistry::Load((t / "no-such-dir"));
   EXPECT_TRUE(r.problems().empty());
   EXPECT_EQ(r.adapters().size(), BuiltinAdapters().size());
 }
@@ -339,12 +322,12 @@ TEST(ManifestTest, InvalidManifestsAreReportedAndSkipped) {
   };
   TempDir t;
   for (const auto& c : cases) {
-    t.Write(c.file, c.text, kNoExec);
+    WriteFile(t, c.file, c.text, kNoExec);
   }
-  fs::create_directories(t.Path("dir.json"));
-  t.Write("good.json",
-          R"({"id":"good","executable":"good","argv":["good","{prompt}"],"installHint":"h"})",
-          kNoExec);
+  fs::create_directories((t / "dir.json"));
+  WriteFile(t, "good.json",
+            R"({"id":"good","executable":"good","argv":["good","{prompt}"],"installHint":"h"})",
+            kNoExec);
 
   HarnessRegistry r = HarnessRegistry::Load(t.path());
   ASSERT_EQ(r.adapters().size(), BuiltinAdapters().size() + 1);
@@ -365,8 +348,8 @@ TEST(ManifestTest, InvalidManifestsAreReportedAndSkipped) {
 // Given an adapters path that is a file, we should report it and keep the built-ins.
 TEST(ManifestTest, AdaptersPathIsAFile) {
   TempDir t;
-  t.Write("adapters", "x", kNoExec);
-  HarnessRegistry r = HarnessRegistry::Load(t.Path("adapters"));
+  WriteFile(t, "adapters", "x", kNoExec);
+  HarnessRegistry r = HarnessRegistry::Load((t / "adapters"));
   EXPECT_EQ(r.adapters().size(), BuiltinAdapters().size());
   ASSERT_EQ(r.problems().size(), 1U);
   EXPECT_THAT(r.problems()[0], HasSubstr("not a directory"));

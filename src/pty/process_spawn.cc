@@ -59,23 +59,32 @@ core::Result<pid_t> SpawnProcess(const ProcessOptions& options) {
   if (options.new_session) {
     flags |= POSIX_SPAWN_SETSID;
   }
-  if (options.default_interrupts) {
+  if (options.default_interrupts || options.default_signals) {
     sigset_t defaults;
     sigemptyset(&defaults);
+    if (options.default_signals) {
+      sigfillset(&defaults);
+    }
     sigaddset(&defaults, SIGINT);
     sigaddset(&defaults, SIGQUIT);
     ::posix_spawnattr_setsigdefault(sa.attr(), &defaults);
     flags |= POSIX_SPAWN_SETSIGDEF;
   }
   ::posix_spawnattr_setflags(sa.attr(), flags);
+  if (options.fd3 >= 0) {
+    // First, so a source among 0-2 (a daemon started with stdio closed) is copied before
+    // /dev/null replaces it. dup2 onto fd 3 clears close-on-exec for the child's copy only.
+    ::posix_spawn_file_actions_adddup2(sa.actions(), options.fd3, 3);
+  }
   if (options.stdio_to_null) {
     ::posix_spawn_file_actions_addopen(sa.actions(), 0, "/dev/null", O_RDONLY, 0);
     ::posix_spawn_file_actions_addopen(sa.actions(), 1, "/dev/null", O_WRONLY, 0);
     ::posix_spawn_file_actions_addopen(sa.actions(), 2, "/dev/null", O_WRONLY, 0);
   }
-  if (options.fd3 >= 0) {
-    // dup2 onto fd 3 clears close-on-exec for the child's copy only.
-    ::posix_spawn_file_actions_adddup2(sa.actions(), options.fd3, 3);
+  if (options.close_other_fds) {
+    // Belt and braces for a long-lived child: an fd some library opened without O_CLOEXEC
+    // must not stay open in it for its whole life.
+    ::posix_spawn_file_actions_addclosefrom_np(sa.actions(), 4);
   }
   std::vector<std::string> argv_strings = options.argv;
   std::vector<char*> argv = Pointers(argv_strings);

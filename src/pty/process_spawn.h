@@ -1,6 +1,7 @@
-// pty/process_spawn.h: starting a helper process that does not need a PTY (posix_spawn):
-// the detached `coven daemon serve`, or a `coven` child sharing the user's terminal. Kept
-// here so that every fork/exec of the project lives in one module (STYLE.md section 6).
+// pty/process_spawn.h: starting a process that does not need a PTY (posix_spawn): the
+// detached `coven daemon serve`, each session's `coven shim`, or a `coven` child sharing
+// the user's terminal. Kept here so that every fork/exec of the project lives in one
+// module, behind two entry points: this one and SpawnInPty (STYLE.md sections 5 and 6).
 #pragma once
 
 #include <sys/types.h>
@@ -20,11 +21,15 @@ struct ProcessOptions {
   bool stdio_to_null = false;                   // stdin, stdout and stderr on /dev/null
   int fd3 = -1;                     // when >= 0, becomes the child's fd 3 (open across exec)
   bool default_interrupts = false;  // SIGINT and SIGQUIT back to default (we may ignore them)
+  bool default_signals = false;     // every disposition back to default (SIG_IGN survives exec)
+  bool close_other_fds = false;     // closes every fd above 3 in the child, close-on-exec or not
 };
 
 // Starts the process (its signal mask cleared; only fds 0-2 and `fd3` are meant to be
-// inherited, the rest being close-on-exec as the project opens them). Returns its pid; the
-// caller reaps it. The error names argv[0].
+// inherited, the rest being close-on-exec as the project opens them, or closed outright
+// with `close_other_fds`). Returns its pid; the caller reaps it. When the program cannot
+// be executed, no child is left behind and the error (kIo, with sys_errno) names argv[0].
+// Thread-safe.
 core::Result<pid_t> SpawnProcess(const ProcessOptions& options);
 
 }  // namespace coven::pty

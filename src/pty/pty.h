@@ -1,7 +1,8 @@
 // pty/pty.h: pseudo-terminals and process groups, as RAII types.
 //
-// This module is the only place that forks and execs a harness (STYLE.md section 5). It
-// offers three things:
+// This module is the only place that forks and execs (STYLE.md section 5): SpawnInPty
+// here for a harness, SpawnProcess (pty/process_spawn.h) for everything else. It offers
+// three things:
 //   - PtyMaster: the owned master side of a PTY (resize, query size, non-blocking mode).
 //   - ChildProcess: a child started in its own session, so its pid is also its process
 //     group id and the PTY is its controlling terminal. Signals go to the whole group, so a
@@ -155,12 +156,5 @@ core::Result<Spawned> SpawnInPty(const SpawnOptions& opts);
 // cwd) holding an executable regular file `name`. kPtySpawnFailed (errno ENOENT or
 // EACCES) otherwise.
 core::Result<std::string> ResolveExecutable(const std::string& name, const std::string& path_env);
-
-// Forks with every signal blocked around the fork, so no handler of this process ever runs
-// in the child, and calls `child(arg)` there. `child` must not return (it execs or
-// _exits), may make only async-signal-safe calls, and starts with every signal blocked: it
-// sets its own mask once dispositions are reset. The parent's mask is restored before
-// this returns. Returns the child's pid, or the fork error (kPtySpawnFailed).
-core::Result<pid_t> ForkBlockingSignals(void (*child)(const void* arg), const void* arg);
 
 }  // namespace coven::pty

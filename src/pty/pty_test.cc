@@ -22,9 +22,12 @@
 
 #include "core/unique_fd.h"
 #include "pty/process_spawn.h"
+#include "support/temp_dir.h"
 
 namespace coven::pty {
 namespace {
+
+using coven::testing::TempDir;
 
 using std::chrono::steady_clock;
 
@@ -116,28 +119,6 @@ Spawned SpawnShell(const std::string& script, std::vector<std::string> args = {}
   opts.argv.insert(opts.argv.end(), args.begin(), args.end());
   return SpawnOrDie(opts);
 }
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/coven-pty-test-XXXXXX";
-    char* dir = ::mkdtemp(tmpl);
-    EXPECT_NE(dir, nullptr);
-    path_ = dir != nullptr ? dir : "/tmp";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 void WriteExecutable(const std::string& path, const std::string& text) {
   core::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755));

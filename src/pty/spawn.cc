@@ -1,4 +1,5 @@
-// SpawnInPty: the only fork and exec in Coven (STYLE.md section 5, SPEC 4.5).
+// SpawnInPty: the only fork() in Coven (STYLE.md section 5, SPEC 4.5); everything without
+// a PTY goes through posix_spawn in process_spawn.cc.
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -269,6 +270,29 @@ core::Error DescribeFailure(const SpawnOptions& opts, const std::string& exec_pa
   return SpawnError(what, failure.err);
 }
 
+// Forks with every signal blocked around the fork, so no handler of this process ever runs
+// in the child, and calls `child(arg)` there. `child` must not return (it execs or
+// _exits), may make only async-signal-safe calls, and starts with every signal blocked: it
+// sets its own mask once dispositions are reset. The parent's mask is restored before
+// this returns. Returns the child's pid, or the fork error (kPtySpawnFailed).
+Result<pid_t> ForkBlockingSignals(void (*child)(const void* arg), const void* arg) {
+  sigset_t all;
+  sigset_t old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    child(arg);
+    ::_exit(127);  // `child` must not return; never run the parent's code here
+  }
+  int fork_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    return SpawnError("fork", fork_errno);
+  }
+  return pid;
+}
+
 }  // namespace
 
 Result<Spawned> SpawnInPty(const SpawnOptions& opts) {
@@ -357,24 +381,6 @@ Result<std::string> ResolveExecutable(const std::string& name, const std::string
   e.message = "cannot start `" + name + "`: not found on PATH" +
               (first_err == EACCES ? " (a match is not executable)" : "");
   return e;
-}
-
-Result<pid_t> ForkBlockingSignals(void (*child)(const void* arg), const void* arg) {
-  sigset_t all;
-  sigset_t old;
-  ::sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    child(arg);
-    ::_exit(127);  // `child` must not return; never run the parent's code here
-  }
-  int fork_errno = errno;
-  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) {
-    return SpawnError("fork", fork_errno);
-  }
-  return pid;
 }
 
 }  // namespace coven::pty

@@ -22,6 +22,7 @@
 
 #include "api/errors.h"
 #include "core/error.h"
+#include "core/unix_socket.h"
 
 namespace coven::server {
 namespace asio = boost::asio;
@@ -41,30 +42,6 @@ void SetCloexec(int fd) {
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-// The peer of a Unix socket must be our own user (DESIGN "Boundaries").
-bool PeerIsSameUser(int fd) {
-  ucred cred{};
-  socklen_t len = sizeof(cred);
-  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-    return false;
-  }
-  return cred.uid == ::geteuid();
-}
-
-// True when something accepts connections on `path` right now.
-bool SomeoneListens(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return false;
-  }
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
-
 core::Status PrepareSocketPath(const std::string& path) {
   if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
     return Error(ErrorCode::kInvalidRequest,
@@ -80,7 +57,7 @@ core::Status PrepareSocketPath(const std::string& path) {
     return Error(ErrorCode::kConflict,
                  "`" + path + "` exists and is not a socket; remove it and start again");
   }
-  if (SomeoneListens(path)) {
+  if (core::SomeoneListens(path)) {
     return Error(ErrorCode::kConflict, "another process is already serving `" + path + "`");
   }
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
@@ -381,7 +358,8 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       continue;  // EMFILE and friends: drop this one, keep serving
     }
     SetCloexec(socket.native_handle());
-    if (!PeerIsSameUser(socket.native_handle()) ||
+    // DESIGN "Boundaries": only our own user may talk to the daemon.
+    if (!core::PeerIsOwner(socket.native_handle()) ||
         open_connections.load() >= options.max_connections) {
       continue;  // socket closes as it goes out of scope
     }

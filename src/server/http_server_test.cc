@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.h"
+
 namespace coven::server {
 namespace {
 
@@ -51,9 +53,8 @@ std::string RawGet(const std::string& socket_path, const std::string& target) {
 // be running at once (they are on the handler pool), and a request on another connection
 // should still be answered while they stay blocked.
 TEST(HttpServerTest, BlockedHandlersDoNotStallOtherConnections) {
-  char dir_template[] = "/tmp/coven-server-test-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir_template), nullptr);
-  std::string dir = dir_template;
+  testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   constexpr int kSlow = 6;
   std::mutex mu;
   std::condition_variable cv;

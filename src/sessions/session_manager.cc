@@ -11,6 +11,7 @@
 
 #include "boundary/launch_paths.h"
 #include "core/clock.h"
+#include "core/session_status.h"
 #include "core/strings.h"
 #include "eventlog/event_log.h"
 #include "shim/shim.h"
@@ -19,11 +20,6 @@ namespace coven::sessions {
 using core::Error;
 using core::ErrorCode;
 using store::SessionRow;
-
-struct SessionManager::CachedReader {
-  std::mutex mu;
-  std::optional<eventlog::LogReader> reader;  // guarded by mu
-};
 
 namespace {
 
@@ -45,7 +41,7 @@ std::string BuiltinList(const harness::HarnessRegistry& registry) {
 
 // The exit payload the shim wrote: {"exitCode":N|null,"signal":"SIG..."?,"status":"..."}.
 struct ExitFacts {
-  std::string status = "failed";
+  core::SessionStatus status = core::SessionStatus::kFailed;
   std::optional<int64_t> exit_code;
   std::optional<std::string> signal;
 };
@@ -59,7 +55,8 @@ std::optional<ExitFacts> ParseExit(const std::string& json_text) {
   const auto& o = v.as_object();
   ExitFacts facts;
   if (const auto* s = o.if_contains("status"); s && s->is_string()) {
-    facts.status = std::string(s->as_string());
+    // The shim writes completed or failed; anything else is not a clean exit either.
+    facts.status = core::StatusFromName(s->as_string()).value_or(core::SessionStatus::kFailed);
   }
   if (const auto* c = o.if_contains("exitCode"); c && c->is_int64()) {
     facts.exit_code = c->as_int64();
@@ -91,17 +88,23 @@ std::string SessionManager::SessionDir(const std::string& id) const {
   return options_.paths.sessions + "/" + id;
 }
 
+void SessionManager::LogIfFailed(const std::string& what, const core::Status& s) const {
+  if (!s && options_.log) {
+    options_.log("cannot " + what + ": " + s.error().message);
+  }
+}
+
 size_t SessionManager::live_count() const {
   return watcher_->watched_count();
 }
 
 bool SessionManager::IsLive(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(live_mu_);
+  core::MutexLock lock(&live_mu_);
   return live_.count(id) != 0;
 }
 
 void SessionManager::MarkLive(const std::string& id, bool live) {
-  std::lock_guard<std::mutex> lock(live_mu_);
+  core::MutexLock lock(&live_mu_);
   if (live) {
     live_.insert(id);
   } else {
@@ -110,7 +113,7 @@ void SessionManager::MarkLive(const std::string& id, bool live) {
 }
 
 core::Result<SessionRow> SessionManager::RequireSession(const std::string& id) {
-  std::lock_guard<std::mutex> lock(ledger_mu_);
+  core::MutexLock lock(&ledger_mu_);
   auto row = ledger_.GetSession(id);
   if (!row) {
     return row.error();
@@ -126,7 +129,7 @@ core::Result<SessionRow> SessionManager::RequireLive(const std::string& id) {
   if (!row) {
     return row.error();
   }
-  if (row->status != "running") {
+  if (!core::IsStatus(row->status, core::SessionStatus::kRunning)) {
     return NotLive(id);
   }
   return row;
@@ -184,7 +187,7 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   row.harness = harness_id;
   bool has_title = request.title && !core::Trim(*request.title).empty();
   row.title = has_title ? *request.title : prompt;
-  row.status = "running";
+  row.status = core::StatusText(core::SessionStatus::kRunning);
   row.created_at = row.updated_at = core::NowTimestamp();
 
   std::string dir = SessionDir(row.id);
@@ -195,7 +198,7 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
                                      (ec ? ec.message() : std::string(std::strerror(errno))));
   }
   {
-    std::lock_guard<std::mutex> lock(ledger_mu_);
+    core::MutexLock lock(&ledger_mu_);
     if (core::Status s = ledger_.InsertSession(row); !s) {
       std::filesystem::remove_all(dir, ec);
       return s.error();
@@ -212,16 +215,19 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   spec.options.kill_grace = options_.kill_grace;
   auto launched = shim::LaunchShim(spec);
   {
-    std::lock_guard<std::mutex> lock(ledger_mu_);
+    core::MutexLock lock(&ledger_mu_);
     if (!launched) {
-      (void)ledger_.UpdateStatus(row.id, "failed", std::nullopt, std::nullopt,
-                                 core::NowTimestamp());
+      LogIfFailed("record the failed launch of " + row.id,
+                  ledger_.UpdateStatus(row.id, core::SessionStatus::kFailed, std::nullopt,
+                                       std::nullopt, core::NowTimestamp()));
       Error e = launched.error();
       e.code = ErrorCode::kPtySpawnFailed;
       NotifyListChanged();
       return e.WithDetail("sessionId", row.id);
     }
-    (void)ledger_.SetPids(row.id, launched->shim_pid, launched->harness_pid);
+    // Only recovery's diagnostics read the pids; the session runs without them.
+    LogIfFailed("record the pids of " + row.id,
+                ledger_.SetPids(row.id, launched->shim_pid, launched->harness_pid));
   }
   row.shim_pid = launched->shim_pid;
   row.harness_pid = launched->harness_pid;
@@ -236,17 +242,12 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
 }
 
 core::Result<std::vector<SessionRow>> SessionManager::List(bool include_archived) {
-  std::lock_guard<std::mutex> lock(ledger_mu_);
+  core::MutexLock lock(&ledger_mu_);
   return ledger_.ListSessions(include_archived);
 }
 
 core::Result<SessionRow> SessionManager::Get(const std::string& id) {
   return RequireSession(id);
-}
-
-core::Result<std::vector<std::string>> SessionManager::FindByPrefix(const std::string& prefix) {
-  std::lock_guard<std::mutex> lock(ledger_mu_);
-  return ledger_.FindIdsByPrefix(prefix);
 }
 
 core::Status SessionManager::Input(const std::string& id, const std::string& data) {
@@ -268,9 +269,9 @@ core::Status SessionManager::Kill(const std::string& id) {
   if (!seq) {
     return seq.error().code == ErrorCode::kSessionNotLive ? NotLive(id) : seq.error();
   }
-  std::lock_guard<std::mutex> lock(ledger_mu_);
-  auto changed =
-      ledger_.UpdateStatusIfRunning(id, "killed", std::nullopt, std::nullopt, core::NowTimestamp());
+  core::MutexLock lock(&ledger_mu_);
+  auto changed = ledger_.UpdateStatusIfRunning(id, core::SessionStatus::kKilled, std::nullopt,
+                                               std::nullopt, core::NowTimestamp());
   if (!changed) {
     return changed.error();
   }
@@ -292,165 +293,17 @@ core::Status SessionManager::Resize(const std::string& id, uint16_t rows, uint16
   return s;
 }
 
-core::Result<EventPage> SessionManager::Events(const EventQuery& query) {
-  auto row = RequireSession(query.session_id);
-  if (!row) {
-    return row.error();
-  }
-  std::string log_path = shim::EventLogPath(SessionDir(query.session_id));
-  struct stat st {};
-  if (::stat(log_path.c_str(), &st) != 0) {
-    return ReadLegacy(query.session_id, query);
-  }
-  return ReadLog(query.session_id, query);
-}
-
-template <class Fn>
-auto SessionManager::WithLogReader(const std::string& id, Fn&& fn)
-    -> decltype(fn(std::declval<eventlog::LogReader&>())) {
-  std::shared_ptr<CachedReader> cached;
-  {
-    std::lock_guard<std::mutex> lock(readers_mu_);
-    auto& slot = readers_[id];
-    if (!slot) {
-      slot = std::make_shared<CachedReader>();
-    }
-    cached = slot;
-  }
-  std::lock_guard<std::mutex> lock(cached->mu);
-  if (!cached->reader) {
-    auto reader = eventlog::LogReader::Open(shim::EventLogPath(SessionDir(id)));
-    if (!reader) {
-      return reader.error();
-    }
-    cached->reader.emplace(std::move(*reader));
-  }
-  eventlog::LogReader& reader = *cached->reader;
-  // A finished session's reader keeps its index but no fd (checked per read, so a session
-  // that ended meanwhile is not left holding one).
-  struct ReleaseUnlessLive {
-    SessionManager* sm;
-    const std::string& id;
-    eventlog::LogReader& reader;
-    ReleaseUnlessLive(SessionManager* manager, const std::string& session, eventlog::LogReader& r)
-        : sm(manager), id(session), reader(r) {}
-    ReleaseUnlessLive(const ReleaseUnlessLive&) = delete;
-    ReleaseUnlessLive& operator=(const ReleaseUnlessLive&) = delete;
-    ReleaseUnlessLive(ReleaseUnlessLive&&) = delete;
-    ReleaseUnlessLive& operator=(ReleaseUnlessLive&&) = delete;
-    ~ReleaseUnlessLive() {
-      if (!sm->IsLive(id)) {
-        reader.ReleaseFd();
-      }
-    }
-  } release{this, id, reader};
-  return fn(reader);
-}
-
-core::Result<shim::SessionScreen> SessionManager::Screen(const std::string& id) {
-  auto row = RequireSession(id);
-  if (!row) {
-    return row.error();
-  }
-  struct stat st {};
-  if (::stat(shim::EventLogPath(SessionDir(id)).c_str(), &st) != 0) {
-    return Error(ErrorCode::kInvalidRequest,
-                 "This session predates event logs; it has no screen to show.")
-        .WithDetail("sessionId", id);
-  }
-  return shim::ReadScreen(SessionDir(id));
-}
-
-core::Result<int64_t> SessionManager::LastSeq(const std::string& id) {
-  auto row = RequireSession(id);
-  if (!row) {
-    return row.error();
-  }
-  struct stat st {};
-  if (::stat(shim::EventLogPath(SessionDir(id)).c_str(), &st) != 0) {
-    return int64_t{0};  // a legacy session: its events are counted from the start
-  }
-  return WithLogReader(id, [](eventlog::LogReader& reader) -> core::Result<int64_t> {
-    auto last = reader.LastSeq();
-    if (!last) {
-      return last.error();
-    }
-    return static_cast<int64_t>(*last);
-  });
-}
-
-core::Result<EventPage> SessionManager::ReadLog(const std::string& id, const EventQuery& query) {
-  return WithLogReader(id, [&](eventlog::LogReader& reader) -> core::Result<EventPage> {
-    return ReadPage(reader, query);
-  });
-}
-
-core::Result<EventPage> SessionManager::ReadPage(eventlog::LogReader& reader,
-                                                 const EventQuery& query) {
-  uint64_t after = 0;
-  if (query.after_seq) {
-    after = *query.after_seq < 0 ? 0 : static_cast<uint64_t>(*query.after_seq);
-  } else if (query.after_event_id) {
-    // Unknown ids mean "no cursor" (SPEC 2.13).
-    after = eventlog::SeqFromEventId(reader.header(), *query.after_event_id).value_or(0);
-  }
-  auto page = reader.ReadAfter(after, query.max_events, query.max_payload_bytes);
-  if (!page) {
-    return page.error();
-  }
-  EventPage out;
-  out.has_more = page->has_more;
-  out.events.reserve(page->events.size());
-  for (eventlog::Event& e : page->events) {
-    SessionEvent se;
-    se.seq = static_cast<int64_t>(e.seq);
-    se.id = eventlog::EventId(reader.header(), e.seq);
-    se.kind = eventlog::KindName(e.kind);
-    se.payload_is_raw =
-        e.kind == eventlog::EventKind::kOutput || e.kind == eventlog::EventKind::kInput;
-    se.payload = std::move(e.payload);
-    se.created_at = core::FormatTimestamp(e.time_ns);
-    out.events.push_back(std::move(se));
-  }
-  return out;
-}
-
-core::Result<EventPage> SessionManager::ReadLegacy(const std::string& id, const EventQuery& query) {
-  std::lock_guard<std::mutex> lock(ledger_mu_);
-  std::optional<int64_t> after = query.after_seq;
-  if (!after && query.after_event_id) {
-    auto seq = ledger_.LegacyEventSeq(id, *query.after_event_id);
-    if (!seq) {
-      return seq.error();
-    }
-    after = *seq;
-  }
-  auto rows = ledger_.ListLegacyEvents(id, after, static_cast<int64_t>(query.max_events) + 1);
-  if (!rows) {
-    return rows.error();
-  }
-  EventPage out;
-  out.has_more = rows->size() > query.max_events;
-  if (out.has_more) {
-    rows->pop_back();
-  }
-  for (store::LegacyEvent& e : *rows) {
-    out.events.push_back(SessionEvent{e.seq, e.id, e.kind, e.payload_json, false, e.created_at});
-  }
-  return out;
-}
-
 core::Result<SessionRow> SessionManager::Archive(const std::string& id) {
   auto row = RequireSession(id);
   if (!row) {
     return row.error();
   }
-  if (row->status == "running") {
+  if (core::IsStatus(row->status, core::SessionStatus::kRunning)) {
     return Error(ErrorCode::kSessionNotLive,
                  "session `" + id + "` is still running; stop it before archiving")
         .WithDetail("sessionId", id);
   }
-  std::lock_guard<std::mutex> lock(ledger_mu_);
+  core::MutexLock lock(&ledger_mu_);
   std::string now = core::NowTimestamp();
   if (auto ok = ledger_.Archive(id, now); !ok) {
     return ok.error();
@@ -469,7 +322,7 @@ core::Result<SessionRow> SessionManager::Summon(const std::string& id) {
   if (!row->archived_at) {
     return row;
   }
-  std::lock_guard<std::mutex> lock(ledger_mu_);
+  core::MutexLock lock(&ledger_mu_);
   std::string now = core::NowTimestamp();
   if (auto ok = ledger_.Summon(id, now); !ok) {
     return ok.error();
@@ -485,17 +338,17 @@ core::Status SessionManager::Sacrifice(const std::string& id) {
   if (!row) {
     return row.error();
   }
-  if (row->status == "running") {
+  if (core::IsStatus(row->status, core::SessionStatus::kRunning)) {
     return Error(ErrorCode::kSessionNotLive,
                  "session `" + id + "` is still running; do not sacrifice live work")
         .WithDetail("sessionId", id);
   }
   {
-    std::lock_guard<std::mutex> lock(readers_mu_);
+    core::MutexLock lock(&readers_mu_);
     readers_.erase(id);
   }
   {
-    std::lock_guard<std::mutex> lock(ledger_mu_);
+    core::MutexLock lock(&ledger_mu_);
     if (auto ok = ledger_.DeleteSession(id); !ok) {
       return ok.error();
     }
@@ -534,36 +387,26 @@ void SessionManager::SettleFromLog(const std::string& id, const std::string& exi
   }
   std::string now = core::NowTimestamp();
   {
-    std::lock_guard<std::mutex> lock(ledger_mu_);
-    if (facts) {
-      (void)ledger_.UpdateStatusIfRunning(id, facts->status, facts->exit_code, facts->signal, now);
-    } else {
-      (void)ledger_.UpdateStatusIfRunning(id, "orphaned", std::nullopt, std::nullopt, now);
-    }
+    core::MutexLock lock(&ledger_mu_);
+    // A failed write leaves the row `running` until the next daemon's recovery settles it
+    // from the log again; nobody waits on this call, so it is logged, not returned.
+    core::Result<bool> changed =
+        facts
+            ? ledger_.UpdateStatusIfRunning(id, facts->status, facts->exit_code, facts->signal, now)
+            : ledger_.UpdateStatusIfRunning(id, core::SessionStatus::kOrphaned, std::nullopt,
+                                            std::nullopt, now);
+    LogIfFailed("record the end of " + id, changed ? core::Ok() : core::Status(changed.error()));
   }
   // The log will not grow any more: its cached reader keeps the index but not the fd.
-  std::shared_ptr<CachedReader> cached;
-  {
-    std::lock_guard<std::mutex> lock(readers_mu_);
-    auto it = readers_.find(id);
-    if (it != readers_.end()) {
-      cached = it->second;
-    }
-  }
-  if (cached) {
-    std::lock_guard<std::mutex> lock(cached->mu);
-    if (cached->reader) {
-      cached->reader->ReleaseFd();
-    }
-  }
+  ReleaseReaderFd(id);
 }
 
 RecoveryReport SessionManager::Recover() {
   RecoveryReport report;
   std::vector<SessionRow> running;
   {
-    std::lock_guard<std::mutex> lock(ledger_mu_);
-    auto rows = ledger_.ListByStatus("running");
+    core::MutexLock lock(&ledger_mu_);
+    auto rows = ledger_.ListByStatus(core::SessionStatus::kRunning);
     if (rows) {
       running = std::move(*rows);
     }
@@ -577,7 +420,7 @@ RecoveryReport SessionManager::Recover() {
     MarkLive(row.id, false);
     SettleFromLog(row.id, "");
     auto after = RequireSession(row.id);
-    if (after && after->status == "orphaned") {
+    if (after && core::IsStatus(after->status, core::SessionStatus::kOrphaned)) {
       ++report.orphaned;
     } else {
       ++report.finished;
@@ -590,7 +433,7 @@ Diagnosis SessionManager::Diagnose() {
   Diagnosis d;
   d.ledger_path = options_.paths.ledger;
   {
-    std::lock_guard<std::mutex> lock(ledger_mu_);
+    core::MutexLock lock(&ledger_mu_);
     auto integrity = ledger_.IntegrityCheck();
     d.ledger_integrity = integrity ? *integrity : integrity.error().message;
     d.schema_version = ledger_.schema_version();
@@ -608,21 +451,21 @@ void SessionManager::ReapChildren() {
 }
 
 uint64_t SessionManager::Subscribe(const std::string& id, SessionListener listener) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
+  core::MutexLock lock(&listeners_mu_);
   uint64_t token = next_token_++;
   listeners_[token] = {id, std::move(listener)};
   return token;
 }
 
 void SessionManager::Unsubscribe(uint64_t token) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
+  core::MutexLock lock(&listeners_mu_);
   listeners_.erase(token);
 }
 
 void SessionManager::Notify(const std::string& id) {
   std::vector<SessionListener> to_call;
   {
-    std::lock_guard<std::mutex> lock(listeners_mu_);
+    core::MutexLock lock(&listeners_mu_);
     for (const auto& [token, entry] : listeners_) {
       if (entry.first == id) {
         to_call.push_back(entry.second);

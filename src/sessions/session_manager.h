@@ -21,7 +21,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +28,7 @@
 #include <vector>
 
 #include "core/home.h"
+#include "core/mutex.h"
 #include "core/result.h"
 #include "harness/harness_registry.h"
 #include "shim/shim.h"
@@ -109,6 +109,9 @@ class SessionManager {
     std::string coven_exe;  // runs `coven shim`
     std::string path_env;   // PATH used to find harness executables
     std::chrono::milliseconds kill_grace{1000};
+    // Where failures nobody waits for go (a ledger write after the harness exited); the
+    // daemon passes its log. Called from any thread; may be empty.
+    std::function<void(const std::string&)> log;
   };
 
   SessionManager(Options options, store::Ledger ledger, harness::HarnessRegistry registry);
@@ -125,9 +128,6 @@ class SessionManager {
   core::Result<std::vector<store::SessionRow>> List(bool include_archived);
   // kSessionNotFound (details sessionId) when unknown.
   core::Result<store::SessionRow> Get(const std::string& id);
-  // Ids that start with `prefix`.
-  core::Result<std::vector<std::string>> FindByPrefix(const std::string& prefix);
-
   // SPEC 2.11, 2.12: kSessionNotFound, kSessionNotLive, or done.
   core::Status Input(const std::string& id, const std::string& data);
   core::Status Kill(const std::string& id);
@@ -160,26 +160,29 @@ class SessionManager {
   // With `id` == kAnySession the listener runs instead whenever the session list changes:
   // a launch, a status change (exit, kill, orphaned), archive, summon or sacrifice (not on
   // output). Listeners must be cheap and must not call back into the manager.
-  uint64_t Subscribe(const std::string& id, SessionListener listener);
-  void Unsubscribe(uint64_t token);
+  uint64_t Subscribe(const std::string& id, SessionListener listener) EXCLUDES(listeners_mu_);
+  void Unsubscribe(uint64_t token) EXCLUDES(listeners_mu_);
   static constexpr const char* kAnySession = "*";
 
   const harness::HarnessRegistry& registry() const { return registry_; }
   size_t live_count() const;
   // True while the session's shim is followed (its log may still grow).
-  bool IsLive(const std::string& id) const;
+  bool IsLive(const std::string& id) const EXCLUDES(live_mu_);
 
  private:
   std::string SessionDir(const std::string& id) const;
-  core::Result<store::SessionRow> RequireSession(const std::string& id);
+  void LogIfFailed(const std::string& what, const core::Status& s) const;
+  core::Result<store::SessionRow> RequireSession(const std::string& id) EXCLUDES(ledger_mu_);
   core::Result<store::SessionRow> RequireLive(const std::string& id);
   core::Status ValidateHarness(const std::string& harness_id) const;
   void OnAppended(const std::string& id);
   void OnGone(const std::string& id, const std::string& exit_json);
   void SettleFromLog(const std::string& id, const std::string& exit_json);
-  void Notify(const std::string& id);
+  void Notify(const std::string& id) EXCLUDES(listeners_mu_);
   void NotifyListChanged() { Notify(kAnySession); }
-  void MarkLive(const std::string& id, bool live);
+  void MarkLive(const std::string& id, bool live) EXCLUDES(live_mu_);
+  // Drops the fd of the session's cached log reader (it keeps its index).
+  void ReleaseReaderFd(const std::string& id) EXCLUDES(readers_mu_);
   core::Result<EventPage> ReadLog(const std::string& id, const EventQuery& query);
   static core::Result<EventPage> ReadPage(eventlog::LogReader& reader, const EventQuery& query);
   // Runs `fn(reader)` under the session's cached log reader (opened on first use); the
@@ -187,24 +190,30 @@ class SessionManager {
   template <class Fn>
   auto WithLogReader(const std::string& id, Fn&& fn)
       -> decltype(fn(std::declval<eventlog::LogReader&>()));
-  core::Result<EventPage> ReadLegacy(const std::string& id, const EventQuery& query);
+  core::Result<EventPage> ReadLegacy(const std::string& id, const EventQuery& query)
+      EXCLUDES(ledger_mu_);
 
   Options options_;
   harness::HarnessRegistry registry_;
-  mutable std::mutex ledger_mu_;
-  store::Ledger ledger_;  // guarded by ledger_mu_
+
+  // Lock order (checked by Clang's -Wthread-safety where it can be, written here for the
+  // rest): ledger_mu_ before listeners_mu_ (a status change notifies while the ledger is
+  // held); a CachedReader's mutex before live_mu_ (a read asks IsLive when done);
+  // readers_mu_, listeners_mu_ and live_mu_ are leaves, and no lock is held while a
+  // listener runs or while a shim is spoken to.
+  mutable core::Mutex ledger_mu_ ACQUIRED_BEFORE(listeners_mu_);
+  store::Ledger ledger_ GUARDED_BY(ledger_mu_);
   struct CachedReader;
-  std::mutex readers_mu_;
+  core::Mutex readers_mu_;
   // Open log readers, reused across event queries and evicted when a session ends.
   // shared_ptr: shared by the cache and the queries using a reader, so that eviction during
   // a read is safe; each reader has its own mutex (LogReader is not thread-safe).
-  std::map<std::string, std::shared_ptr<CachedReader>> readers_;  // guarded by readers_mu_
-  std::mutex listeners_mu_;
-  uint64_t next_token_ = 1;  // guarded by listeners_mu_
-  std::map<uint64_t, std::pair<std::string, SessionListener>>
-      listeners_;  // guarded by listeners_mu_
-  mutable std::mutex live_mu_;
-  std::set<std::string> live_;                  // guarded by live_mu_
+  std::map<std::string, std::shared_ptr<CachedReader>> readers_ GUARDED_BY(readers_mu_);
+  core::Mutex listeners_mu_;
+  uint64_t next_token_ GUARDED_BY(listeners_mu_) = 1;
+  std::map<uint64_t, std::pair<std::string, SessionListener>> listeners_ GUARDED_BY(listeners_mu_);
+  mutable core::Mutex live_mu_;
+  std::set<std::string> live_ GUARDED_BY(live_mu_);
   std::unique_ptr<shim::ShimWatcher> watcher_;  // last: its thread calls back into us
 };
 

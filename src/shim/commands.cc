@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/strings.h"
+#include "core/unix_socket.h"
 #include "eventlog/event_log.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
@@ -44,7 +45,7 @@ Result<std::string> RoundTrip(const std::string& session_dir, FrameType type,
   if (!fd) {
     return fd.error();
   }
-  if (!internal::PeerIsOwner(fd->fd())) {
+  if (!core::PeerIsOwner(fd->fd())) {
     return core::Error(ErrorCode::kIo, "shim socket is served by another user");
   }
   std::string out;

@@ -1,6 +1,5 @@
-// LaunchShim: fork and exec `coven shim`, then wait for its ready line.
+// LaunchShim: start `coven shim` (through pty::SpawnProcess), then wait for its ready line.
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -13,7 +12,7 @@
 
 #include "core/strings.h"
 #include "core/unique_fd.h"
-#include "pty/pty.h"
+#include "pty/process_spawn.h"
 #include "shim/shim.h"
 
 namespace coven::shim {
@@ -26,51 +25,7 @@ using core::UniqueFd;
 constexpr std::chrono::seconds kReadyTimeout{10};
 constexpr std::chrono::seconds kReapTimeout{5};
 constexpr int kReadyFd = 3;  // where the shim finds the ready pipe (ShimArgv says so)
-
-// Everything the child needs, built before fork: the child allocates nothing.
-struct ChildPlan {
-  const char* path = nullptr;
-  char* const* argv = nullptr;
-  int null_fd = -1;                   // >= 4
-  int ready_fd = -1;                  // >= 4
-  const char* exec_failed = nullptr;  // "error ...\n", written when execv fails
-  size_t exec_failed_len = 0;
-  sigset_t empty_mask;
-};
-
-// Between fork and exec: async-signal-safe calls only.
-[[noreturn]] void RunChild(const ChildPlan& plan) noexcept {
-  // Its own session: no controlling terminal, and no signal aimed at the daemon's process
-  // group (a ^C in the terminal that ran `coven daemon serve`) reaches it.
-  ::setsid();
-  struct sigaction dfl = {};  // zeroed: SIG_DFL; ignored signals would survive exec
-  for (int sig = 1; sig < NSIG; ++sig) {
-    ::sigaction(sig, &dfl, nullptr);
-  }
-  // dup2 clears close-on-exec on the copies; the sources are >= 4 and stay close-on-exec.
-  if (::dup2(plan.null_fd, 0) < 0 || ::dup2(plan.null_fd, 1) < 0 || ::dup2(plan.null_fd, 2) < 0 ||
-      ::dup2(plan.ready_fd, kReadyFd) < 0) {
-    ::_exit(127);
-  }
-  if (::syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
-    for (int fd = 4; fd < 65536; ++fd) {
-      ::close(fd);
-    }
-  }
-  ::sigprocmask(SIG_SETMASK, &plan.empty_mask, nullptr);
-  ::execv(plan.path, plan.argv);
-  ssize_t ignored = ::write(kReadyFd, plan.exec_failed, plan.exec_failed_len);
-  (void)ignored;
-  ::_exit(127);
-}
-
-Result<UniqueFd> Above3(UniqueFd fd) {
-  UniqueFd moved(::fcntl(fd.fd(), F_DUPFD_CLOEXEC, 4));
-  if (!moved.valid()) {
-    return core::SysError("fcntl(F_DUPFD_CLOEXEC)", errno);
-  }
-  return moved;
-}
+static_assert(kReadyFd == 3, "pty::ProcessOptions::fd3 hands the pipe over as fd 3");
 
 // Reaps `pid`, which is exiting or about to; SIGKILL when it takes longer than the bound.
 // Returns the wait status, or -1 when someone else reaped it.
@@ -167,42 +122,27 @@ std::vector<std::string> ShimArgv(const LaunchSpec& spec) {
 }
 
 Result<LaunchedShim> LaunchShim(const LaunchSpec& spec) {
-  std::vector<std::string> args = ShimArgv(spec);
-  std::vector<char*> argv;
-  for (std::string& a : args) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  std::string exec_failed = "error cannot execute " + spec.coven_exe + "\n";
-
-  UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-  if (!null_fd.valid()) {
-    return core::SysError("open /dev/null", errno);
-  }
   auto pipe = core::MakePipe();
   if (!pipe) {
     return pipe.error();
   }
-  auto high_null = Above3(std::move(null_fd));
-  auto high_ready = high_null ? Above3(std::move(pipe->write)) : high_null.error();
-  if (!high_ready) {
-    return high_ready.error();
-  }
-  ChildPlan plan;
-  plan.path = spec.coven_exe.c_str();
-  plan.argv = argv.data();
-  plan.null_fd = high_null->fd();
-  plan.ready_fd = high_ready->fd();
-  plan.exec_failed = exec_failed.data();
-  plan.exec_failed_len = exec_failed.size();
-  ::sigemptyset(&plan.empty_mask);
-
-  auto pid = pty::ForkBlockingSignals(
-      [](const void* p) { RunChild(*static_cast<const ChildPlan*>(p)); }, &plan);
+  pty::ProcessOptions options;
+  options.argv = ShimArgv(spec);
+  // Its own session: no controlling terminal, and no signal aimed at the daemon's process
+  // group (a ^C in the terminal that ran `coven daemon serve`) reaches it. Ignored signals
+  // would survive exec, hence every disposition back to default.
+  options.new_session = true;
+  options.stdio_to_null = true;
+  options.default_signals = true;
+  options.close_other_fds = true;
+  options.fd3 = pipe->write.fd();  // kReadyFd
+  auto pid = pty::SpawnProcess(options);
   if (!pid) {
-    return pid.error();
+    core::Error e = pid.error();
+    e.code = ErrorCode::kPtySpawnFailed;  // the message names coven_exe
+    return e;
   }
-  high_ready->Reset();  // so EOF on the pipe means the shim closed it or died
+  pipe->write.Reset();  // so EOF on the pipe means the shim closed it or died
   auto line = ReadReadyLine(pipe->read.fd());
   if (line && line->rfind("ok ", 0) == 0) {
     auto harness_pid = core::ParseInt64(std::string_view(*line).substr(3));

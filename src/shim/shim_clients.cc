@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/unix_socket.h"
 #include "shim/internal/json.h"
 #include "shim/internal/shim_loop.h"
 
@@ -34,7 +35,7 @@ void Shim::AcceptClients() {
     }
     // shim.sock is 0600 already; the peer check also covers a socket reached through a
     // more permissive path or a leaked fd.
-    if (!PeerIsOwner(fd.fd()) || clients_.size() >= kMaxClients) {
+    if (!core::PeerIsOwner(fd.fd()) || clients_.size() >= kMaxClients) {
       continue;  // closes it
     }
     auto client = std::make_unique<Client>();
@@ -158,7 +159,7 @@ void Shim::HandleKill(Client* client) {
     ReplyError(client, WireError::kNotLive, "the harness has exited");
     return;
   }
-  if (killing_) {
+  if (killing()) {
     Reply(client, FrameType::kOk, SeqPayload(kill_seq_));  // already under way
     return;
   }

@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/strings.h"
+#include "core/unix_socket.h"
 #include "shim/internal/json.h"
 #include "shim/internal/output_chunker.h"
 #include "shim/internal/shim_loop.h"
@@ -69,7 +70,7 @@ Status Shim::Start() {
     return core::Error(core::ErrorCode::kInvalidRequest, "no harness command given");
   }
   socket_path_ = ShimSocketPath(options_.session_dir);
-  if (Status s = CheckSocketPath(socket_path_); !s) {
+  if (Status s = core::CheckUnixSocketPath(socket_path_); !s) {
     return s;
   }
   auto signal_fd = BlockAndWatchSigchld();
@@ -82,7 +83,7 @@ Status Shim::Start() {
     return log.error().WithContext("create event log");
   }
   log_.emplace(std::move(*log));
-  auto listen_fd = ListenUnix(socket_path_);
+  auto listen_fd = core::ListenUnix(socket_path_);
   if (!listen_fd) {
     return listen_fd.error();
   }
@@ -178,7 +179,7 @@ void Shim::Loop() {
 }
 
 int Shim::PollTimeoutMs() const {
-  if (!killing_ || kill_stage_ >= 3) {
+  if (kill_stage_ == KillStage::kNone || kill_stage_ == KillStage::kKill) {
     return -1;
   }
   auto left = std::chrono::ceil<std::chrono::milliseconds>(next_kill_step_ - Clock::now());
@@ -255,25 +256,26 @@ void Shim::WritePendingInput() {
 }
 
 void Shim::BeginKill() {
-  killing_ = true;
-  kill_stage_ = 1;
+  kill_stage_ = KillStage::kHangup;
   next_kill_step_ = Clock::now() + options_.kill_grace;
   (void)child_.SignalGroup(SIGHUP);
   (void)child_.SignalGroup(SIGCONT);  // a stopped group must run to see SIGHUP
 }
 
 void Shim::AdvanceKill() {
-  if (!killing_ || kill_stage_ >= 3 || Clock::now() < next_kill_step_) {
+  if (kill_stage_ == KillStage::kNone || kill_stage_ == KillStage::kKill ||
+      Clock::now() < next_kill_step_) {
     return;
   }
-  if (kill_stage_ == 1) {
+  if (kill_stage_ == KillStage::kHangup) {
     (void)child_.SignalGroup(SIGTERM);
     (void)child_.SignalGroup(SIGCONT);
     next_kill_step_ = Clock::now() + options_.kill_grace;
+    kill_stage_ = KillStage::kTerminate;
   } else {
     (void)child_.SignalGroup(SIGKILL);
+    kill_stage_ = KillStage::kKill;
   }
-  ++kill_stage_;
 }
 
 void Shim::DrainAfterExit() {
@@ -297,7 +299,7 @@ void Shim::DrainAfterExit() {
 }
 
 void Shim::Finish() {
-  if (killing_) {
+  if (killing()) {
     // A kill means nothing in the group survives, even what outlived its leader.
     (void)child_.SignalGroup(SIGKILL);
   }

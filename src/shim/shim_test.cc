@@ -1,5 +1,5 @@
-// Tests for shim/: the pure pieces (JSON, chunking, frames) and real shims started through
-// LaunchShim (coven_shim_testhost plays `coven shim`) with real PTYs and harness scripts.
+// Tests for shim/: real shims started through LaunchShim (coven_shim_testhost plays `coven
+// shim`) with real PTYs and harness scripts. The pure pieces are in shim_pure_test.cc.
 #include "shim/shim.h"
 
 #include <errno.h>
@@ -28,9 +28,12 @@
 #include "shim/internal/json.h"
 #include "shim/internal/output_chunker.h"
 #include "shim/internal/wire.h"
+#include "support/temp_dir.h"
 
 namespace coven::shim {
 namespace {
+
+using coven::testing::TempDir;
 
 using eventlog::Event;
 using eventlog::EventKind;
@@ -39,147 +42,6 @@ using namespace std::chrono_literals;
 
 // A hang guard, not a performance bound.
 constexpr auto kDeadline = 60s;
-
-// ---- Pure pieces ----
-
-TEST(ShimJsonTest, PayloadsAreCompactSortedAndEscaped) {
-  EXPECT_EQ(internal::StartPayload({"sh", "-c", "echo \"hi\"\n"}, 80, "/tmp/a\\b", 42, 24),
-            R"({"argv":["sh","-c","echo \"hi\"\n"],"cols":80,"cwd":"/tmp/a\\b","pid":42,)"
-            R"("rows":24})");
-  EXPECT_EQ(internal::ResizePayload(30, 100), R"({"cols":100,"rows":30})");
-  EXPECT_EQ(internal::KillPayload(), R"({"status":"killed"})");
-  EXPECT_EQ(internal::ExitPayload(0, std::nullopt), R"({"exitCode":0,"status":"completed"})");
-  EXPECT_EQ(internal::ExitPayload(3, std::nullopt), R"({"exitCode":3,"status":"failed"})");
-  EXPECT_EQ(internal::ExitPayload(std::nullopt, SIGKILL),
-            R"({"exitCode":1,"signal":"SIGKILL","status":"failed"})");
-  EXPECT_EQ(internal::ExitPayload(std::nullopt, std::nullopt),
-            R"({"exitCode":null,"status":"failed"})");
-  std::string s;
-  internal::AppendJsonString(&s, std::string("\x1b[0m\xff", 5));
-  EXPECT_EQ(s, "\"\\u001b[0m\xEF\xBF\xBD\"");
-}
-
-// Given output that exceeds one event, we should cut under the JSON budget and never inside
-// a character.
-TEST(ShimChunkerTest, CutsUnderBudgetAtCharacterBoundaries) {
-  constexpr size_t kBudget = internal::kMaxOutputJsonBytes - 1 - internal::kOutputJsonOverhead;
-  std::string ascii(100000, 'a');
-  EXPECT_EQ(internal::NextChunkLength(ascii), kBudget);
-  std::string controls(100000, '\x1b');
-  EXPECT_EQ(internal::NextChunkLength(controls), kBudget / 6);
-  EXPECT_EQ(internal::NextChunkLength("short"), 5u);
-  // "€" is 3 bytes costing 9; after one ASCII byte the budget ends inside a character.
-  std::string euros = "x";
-  while (euros.size() < 100000) {
-    euros += "\xE2\x82\xAC";
-  }
-  size_t n = internal::NextChunkLength(euros);
-  EXPECT_TRUE(core::IsValidUtf8(euros.substr(0, n)));
-  EXPECT_LT(internal::EscapedCost(euros.substr(0, n)), kBudget + 1);
-  EXPECT_GT(n, kBudget / 3 - 3);
-  // Stray continuation bytes cannot be kept whole; the cut still makes progress.
-  std::string junk(100000, '\x80');
-  EXPECT_EQ(internal::NextChunkLength(junk), kBudget / 3);
-}
-
-// Given frames delivered one byte at a time, we should get them whole and in order.
-TEST(ShimWireTest, ParsesFramesAcrossPartialReads) {
-  std::string stream;
-  internal::AppendFrame(&stream, internal::FrameType::kInput, "hello");
-  internal::AppendFrame(&stream, internal::FrameType::kKill, "");
-  internal::FrameParser parser;
-  std::vector<internal::Frame> frames;
-  for (char c : stream) {
-    parser.Feed(std::string_view(&c, 1));
-    auto f = parser.Next();
-    ASSERT_TRUE(f);
-    if (f->has_value()) {
-      frames.push_back(std::move(**f));
-    }
-  }
-  ASSERT_EQ(frames.size(), 2u);
-  EXPECT_EQ(frames[0].type, internal::FrameType::kInput);
-  EXPECT_EQ(frames[0].payload, "hello");
-  EXPECT_EQ(frames[1].type, internal::FrameType::kKill);
-  EXPECT_TRUE(parser.empty());
-
-  std::string huge(1, static_cast<char>(internal::FrameType::kInput));
-  internal::PutU32(&huge, static_cast<uint32_t>(internal::kMaxFramePayload + 1));
-  internal::FrameParser bad;
-  bad.Feed(huge);
-  EXPECT_FALSE(bad.Next());
-}
-
-// A spec for /usr/bin/coven, session "id" in /d, cwd /w, 30x100, running `argv`.
-LaunchSpec SampleSpec(std::vector<std::string> argv) {
-  LaunchSpec spec;
-  spec.coven_exe = "/usr/bin/coven";
-  spec.options.session_id = "id";
-  spec.options.session_dir = "/d";
-  spec.options.cwd = "/w";
-  spec.options.rows = 30;
-  spec.options.cols = 100;
-  spec.options.argv = std::move(argv);
-  return spec;
-}
-
-TEST(ShimArgvTest, ListsFlagsThenHarnessArgv) {
-  LaunchSpec spec = SampleSpec({"codex", "--flag"});
-  EXPECT_THAT(
-      ShimArgv(spec),
-      ::testing::ElementsAre("/usr/bin/coven", "shim", "--session-id", "id", "--session-dir", "/d",
-                             "--cwd", "/w", "--rows", "30", "--cols", "100", "--ready-fd", "3",
-                             "--kill-grace-ms", "1000", "--", "codex", "--flag"));
-}
-
-// Given ShimArgv's flags (after `<coven_exe> shim`), ParseShimArgs should give back the
-// same options, keep a harness argv that looks like flags, and refuse what is malformed.
-TEST(ShimArgvTest, ParseShimArgsRoundTrips) {
-  LaunchSpec spec = SampleSpec({"codex", "--rows", "-- x"});
-  spec.options.kill_grace = std::chrono::milliseconds(250);
-  std::vector<std::string> argv = ShimArgv(spec);
-  auto parsed = ParseShimArgs(std::vector<std::string>(argv.begin() + 2, argv.end()));
-  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
-  EXPECT_EQ(parsed->session_id, "id");
-  EXPECT_EQ(parsed->session_dir, "/d");
-  EXPECT_EQ(parsed->cwd, "/w");
-  EXPECT_EQ(parsed->rows, 30);
-  EXPECT_EQ(parsed->cols, 100);
-  EXPECT_EQ(parsed->ready_fd, 3);
-  EXPECT_EQ(parsed->kill_grace, std::chrono::milliseconds(250));
-  EXPECT_THAT(parsed->argv, ::testing::ElementsAre("codex", "--rows", "-- x"));
-
-  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
-           {"--session-id", "id", "--session-dir", "/d", "--cwd", "/w", "--"},  // no harness
-           {"--rows", "0", "--session-id", "id", "--session-dir", "/d", "--cwd", "/w", "--", "x"},
-           {"--bogus", "1", "--", "x"},
-           {"--session-id"}}) {
-    EXPECT_FALSE(ParseShimArgs(bad).has_value()) << bad.front();
-  }
-}
-
-// ---- Real shims ----
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "coven-shim-XXXXXX").string();
-    COVEN_CHECK(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Polls `done` until it holds or the hang guard expires.
 template <typename Pred>

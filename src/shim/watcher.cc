@@ -8,9 +8,10 @@
 
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <thread>
 
+#include "core/mutex.h"
+#include "core/unix_socket.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
 
@@ -38,8 +39,9 @@ struct ShimWatcher::Impl {
   core::UniqueFd epoll_fd;
   core::UniqueFd event_fd;  // written to wake the thread: stop, or a buffered subscription
   std::atomic<bool> stopping{false};
-  mutable std::mutex mu;
-  std::map<int, std::unique_ptr<Subscription>> subs;  // by fd; guarded by mu
+  // A leaf lock: no callback runs and no other lock is taken while it is held.
+  mutable core::Mutex mu;
+  std::map<int, std::unique_ptr<Subscription>> subs GUARDED_BY(mu);  // by fd
   std::thread thread;
 };
 
@@ -52,7 +54,7 @@ void ShimWatcher::Impl::WakeUp() const {
 std::unique_ptr<ShimWatcher::Impl::Subscription> ShimWatcher::Impl::Remove(int fd) {
   std::unique_ptr<Subscription> sub;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    core::MutexLock lock(&mu);
     auto it = subs.find(fd);
     if (it == subs.end()) {
       return nullptr;
@@ -122,7 +124,7 @@ void ShimWatcher::Impl::Run() {
         // Subscriptions whose first notifications arrived with the subscribe reply.
         std::vector<Subscription*> buffered;
         {
-          std::lock_guard<std::mutex> lock(mu);
+          core::MutexLock lock(&mu);
           for (auto& [key, sub] : subs) {
             if (!sub->parser.empty()) {
               buffered.push_back(sub.get());
@@ -136,7 +138,7 @@ void ShimWatcher::Impl::Run() {
       }
       Subscription* sub = nullptr;
       {
-        std::lock_guard<std::mutex> lock(mu);
+        core::MutexLock lock(&mu);
         auto it = subs.find(fd);
         sub = it == subs.end() ? nullptr : it->second.get();
       }
@@ -171,7 +173,7 @@ core::Status ShimWatcher::Watch(const std::string& session_id, const std::string
   if (!fd) {
     return fd.error();
   }
-  if (!internal::PeerIsOwner(fd->fd())) {
+  if (!core::PeerIsOwner(fd->fd())) {
     return core::Error(ErrorCode::kIo, "shim socket is served by another user");
   }
   std::string out;
@@ -200,7 +202,7 @@ core::Status ShimWatcher::Watch(const std::string& session_id, const std::string
   bool buffered = !sub->parser.empty();
   {
     // Under the lock, so the thread cannot see the fd in epoll before it is in `subs`.
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    core::MutexLock lock(&impl_->mu);
     epoll_event ev = {};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.fd = key;
@@ -216,7 +218,7 @@ core::Status ShimWatcher::Watch(const std::string& session_id, const std::string
 }
 
 size_t ShimWatcher::watched_count() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  core::MutexLock lock(&impl_->mu);
   return impl_->subs.size();
 }
 

@@ -7,25 +7,20 @@
 
 #include <gtest/gtest.h>
 
+#include "support/temp_dir.h"
+
 namespace coven::store {
 namespace {
 
 class DatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "coven-db-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    auto db = Database::Open(dir_ + "/test.sqlite3");
+    auto db = Database::Open(dir_ / "test.sqlite3");
     ASSERT_TRUE(db) << db.error().message;
     db_.emplace(std::move(*db));
     ASSERT_TRUE(db_->Exec("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"));
   }
-  void TearDown() override {
-    db_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void TearDown() override { db_.reset(); }
 
   int64_t Count() {
     auto st = db_->Prepare("SELECT count(*) FROM t");
@@ -35,7 +30,7 @@ class DatabaseTest : public ::testing::Test {
     return st->ColumnInt64(0);
   }
 
-  std::string dir_;
+  coven::testing::TempDir dir_;
   std::optional<Database> db_;
 };
 
@@ -118,7 +113,7 @@ TEST_F(DatabaseTest, MoveTransfersOwnership) {
 
 // Given a path whose folder does not exist, Open should fail with an error, not abort.
 TEST_F(DatabaseTest, OpenInMissingFolderFails) {
-  auto db = Database::Open(dir_ + "/missing/x.sqlite3");
+  auto db = Database::Open(dir_ / "missing/x.sqlite3");
   ASSERT_FALSE(db);
   EXPECT_EQ(db.error().code, core::ErrorCode::kIo);
 }

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/session_status.h"
 #include "store/database.h"
 
 namespace coven::store {
@@ -84,19 +85,16 @@ class Ledger {
   // Rows newest first (created_at DESC, id DESC); archived ones only when asked.
   core::Result<std::vector<SessionRow>> ListSessions(bool include_archived);
   // Rows with this status, archived included, newest first.
-  core::Result<std::vector<SessionRow>> ListByStatus(const std::string& status);
-  // Ids that start with `prefix` (compared literally: '%' and '_' are not wildcards),
-  // archived included, sorted by id. An empty prefix matches every row.
-  core::Result<std::vector<std::string>> FindIdsByPrefix(const std::string& prefix);
+  core::Result<std::vector<SessionRow>> ListByStatus(core::SessionStatus status);
 
   // Sets status, exit_code and exit_signal (both overwritten, possibly to NULL) and
   // updated_at. kSessionNotFound when no row has this id.
-  core::Status UpdateStatus(const std::string& id, const std::string& status,
+  core::Status UpdateStatus(const std::string& id, core::SessionStatus status,
                             std::optional<int64_t> exit_code,
                             std::optional<std::string> exit_signal, const std::string& updated_at);
   // The same, but only while the row's status is still 'running' (so 'killed' and
   // 'orphaned' stay, SPEC 3.2). Returns whether a row changed.
-  core::Result<bool> UpdateStatusIfRunning(const std::string& id, const std::string& status,
+  core::Result<bool> UpdateStatusIfRunning(const std::string& id, core::SessionStatus status,
                                            std::optional<int64_t> exit_code,
                                            std::optional<std::string> exit_signal,
                                            const std::string& updated_at);
@@ -136,7 +134,7 @@ class Ledger {
   core::Result<std::vector<SessionRow>> QueryRows(const char* sql,
                                                   const std::optional<std::string>& arg);
   core::Result<bool> UpdateStatusWhere(const char* sql, const std::string& id,
-                                       const std::string& status, std::optional<int64_t> exit_code,
+                                       core::SessionStatus status, std::optional<int64_t> exit_code,
                                        const std::optional<std::string>& exit_signal,
                                        const std::string& updated_at);
 

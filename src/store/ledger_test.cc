@@ -16,33 +16,14 @@
 #include <gtest/gtest.h>
 
 #include "store/database.h"
+#include "support/temp_dir.h"
 
 namespace coven::store {
 namespace {
 
+using coven::testing::TempDir;
+
 using ::testing::TestWithParam;
-
-// Owns a fresh temp folder, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "coven-ledger-XXXXXX").string();
-    COVEN_CHECK(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 SessionRow MakeRow(const std::string& id, const std::string& created_at,
                    const std::string& status = "running") {
@@ -90,7 +71,7 @@ std::string RawQuery(const std::string& path, const std::string& sql) {
 class LedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = dir_.File("coven.sqlite3");
+    path_ = (dir_ / "coven.sqlite3");
     auto ledger = Ledger::Open(path_);
     ASSERT_TRUE(ledger) << ledger.error().message;
     ledger_.emplace(std::move(*ledger));
@@ -181,7 +162,7 @@ TEST_F(LedgerTest, ListsNewestFirst) {
 // them with NULL when asked, and report an unknown id.
 TEST_F(LedgerTest, UpdateStatusSetsAllFields) {
   Insert(MakeRow("a", "t1"));
-  ASSERT_TRUE(ledger_->UpdateStatus("a", "failed", 1, "SIGKILL", "t2"));
+  ASSERT_TRUE(ledger_->UpdateStatus("a", core::SessionStatus::kFailed, 1, "SIGKILL", "t2"));
   SessionRow row = Get("a");
   EXPECT_EQ(row.status, "failed");
   EXPECT_EQ(row.exit_code, 1);
@@ -189,13 +170,15 @@ TEST_F(LedgerTest, UpdateStatusSetsAllFields) {
   EXPECT_EQ(row.updated_at, "t2");
   EXPECT_EQ(row.created_at, "t1");
 
-  ASSERT_TRUE(ledger_->UpdateStatus("a", "failed", std::nullopt, std::nullopt, "t3"));
+  ASSERT_TRUE(
+      ledger_->UpdateStatus("a", core::SessionStatus::kFailed, std::nullopt, std::nullopt, "t3"));
   row = Get("a");
   EXPECT_EQ(row.exit_code, std::nullopt);
   EXPECT_EQ(row.exit_signal, std::nullopt);
   EXPECT_EQ(row.updated_at, "t3");
 
-  core::Status missing = ledger_->UpdateStatus("zzz", "failed", 1, std::nullopt, "t4");
+  core::Status missing =
+      ledger_->UpdateStatus("zzz", core::SessionStatus::kFailed, 1, std::nullopt, "t4");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, core::ErrorCode::kSessionNotFound);
 }
@@ -205,7 +188,8 @@ TEST_F(LedgerTest, UpdateStatusSetsAllFields) {
 TEST_F(LedgerTest, UpdateStatusIfRunningKeepsKilled) {
   Insert(MakeRow("live", "t1", "running"));
   Insert(MakeRow("dead", "t1", "killed"));
-  auto changed = ledger_->UpdateStatusIfRunning("dead", "failed", 1, "SIGTERM", "t2");
+  auto changed =
+      ledger_->UpdateStatusIfRunning("dead", core::SessionStatus::kFailed, 1, "SIGTERM", "t2");
   ASSERT_TRUE(changed);
   EXPECT_FALSE(*changed);
   SessionRow dead = Get("dead");
@@ -213,13 +197,15 @@ TEST_F(LedgerTest, UpdateStatusIfRunningKeepsKilled) {
   EXPECT_EQ(dead.exit_code, std::nullopt);
   EXPECT_EQ(dead.updated_at, "t1");
 
-  changed = ledger_->UpdateStatusIfRunning("live", "completed", 0, std::nullopt, "t2");
+  changed = ledger_->UpdateStatusIfRunning("live", core::SessionStatus::kCompleted, 0, std::nullopt,
+                                           "t2");
   ASSERT_TRUE(changed);
   EXPECT_TRUE(*changed);
   EXPECT_EQ(Get("live").status, "completed");
   EXPECT_EQ(Get("live").exit_code, 0);
 
-  changed = ledger_->UpdateStatusIfRunning("zzz", "completed", 0, std::nullopt, "t2");
+  changed =
+      ledger_->UpdateStatusIfRunning("zzz", core::SessionStatus::kCompleted, 0, std::nullopt, "t2");
   ASSERT_TRUE(changed);
   EXPECT_FALSE(*changed);
 }
@@ -270,7 +256,7 @@ TEST_F(LedgerTest, ListByStatusIncludesArchived) {
   b.archived_at = "t3";
   Insert(b);
   Insert(MakeRow("c", "t3", "killed"));
-  auto rows = ledger_->ListByStatus("running");
+  auto rows = ledger_->ListByStatus(core::SessionStatus::kRunning);
   ASSERT_TRUE(rows);
   EXPECT_EQ(Ids(*rows), (std::vector<std::string>{"b", "a"}));
 }
@@ -439,7 +425,7 @@ TEST_F(LedgerTest, FileSettings) {
 // and leave the file byte for byte as it was (no WAL switch, no migration).
 TEST(LedgerOpenTest, RefusesNewerSchemaAndLeavesFileUntouched) {
   TempDir dir;
-  std::string path = dir.File("coven.sqlite3");
+  std::string path = (dir / "coven.sqlite3");
   {
     auto db = Database::Open(path);
     ASSERT_TRUE(db);
@@ -462,7 +448,7 @@ TEST(LedgerOpenTest, RefusesNewerSchemaAndLeavesFileUntouched) {
 // Given a folder that does not exist, Open should fail with kIo (the caller makes it).
 TEST(LedgerOpenTest, MissingFolderFails) {
   TempDir dir;
-  auto ledger = Ledger::Open(dir.File("no/such/coven.sqlite3"));
+  auto ledger = Ledger::Open((dir / "no/such/coven.sqlite3"));
   ASSERT_FALSE(ledger);
   EXPECT_EQ(ledger.error().code, core::ErrorCode::kIo);
 }
@@ -470,8 +456,8 @@ TEST(LedgerOpenTest, MissingFolderFails) {
 // Given a symlink in place of the ledger file, Open should refuse to follow it.
 TEST(LedgerOpenTest, RefusesSymlink) {
   TempDir dir;
-  std::string target = dir.File("elsewhere.sqlite3");
-  std::string link = dir.File("coven.sqlite3");
+  std::string target = (dir / "elsewhere.sqlite3");
+  std::string link = (dir / "coven.sqlite3");
   ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
   auto ledger = Ledger::Open(link);
   EXPECT_FALSE(ledger);
@@ -492,7 +478,7 @@ class LegacyMigrationTest : public TestWithParam<LegacyCase> {};
 TEST_P(LegacyMigrationTest, MigratesAndKeepsRows) {
   const LegacyCase& c = GetParam();
   TempDir dir;
-  std::string path = dir.File("coven.sqlite3");
+  std::string path = (dir / "coven.sqlite3");
   {
     auto db = Database::Open(path);
     ASSERT_TRUE(db);
@@ -525,7 +511,7 @@ TEST_P(LegacyMigrationTest, MigratesAndKeepsRows) {
   EXPECT_EQ((*row)->cwd, "");
   EXPECT_EQ((*row)->shim_pid, std::nullopt);
 
-  ASSERT_TRUE(ledger->UpdateStatus("old", "completed", 0, std::nullopt, "t1"));
+  ASSERT_TRUE(ledger->UpdateStatus("old", core::SessionStatus::kCompleted, 0, std::nullopt, "t1"));
   auto events = ledger->ListLegacyEvents("old", std::nullopt, std::nullopt);
   ASSERT_TRUE(events) << events.error().message;
   EXPECT_EQ(events->size(), c.has_events ? 1u : 0u);
@@ -565,35 +551,6 @@ INSTANTIATE_TEST_SUITE_P(
                    true}),
     [](const ::testing::TestParamInfo<LegacyCase>& param_info) { return param_info.param.name; });
 
-// Given ids containing LIKE wildcards, prefix lookup should compare literally and
-// case-sensitively, archived rows included.
-TEST_F(LedgerTest, FindIdsByPrefix) {
-  for (const char* id : {"abc-1", "abd-2", "a%c", "a_c", "axc", "b"}) {
-    Insert(MakeRow(id, "t1"));
-  }
-  ASSERT_TRUE(ledger_->Archive("abd-2", "t2"));
-  struct Case {
-    std::string prefix;
-    std::vector<std::string> want;
-  };
-  const Case cases[] = {
-      {"ab", {"abc-1", "abd-2"}},
-      {"abc-1", {"abc-1"}},
-      {"abc-12", {}},
-      {"a%", {"a%c"}},
-      {"a_", {"a_c"}},
-      {"%", {}},
-      {"ABC", {}},
-      {"zzz", {}},
-      {"", {"a%c", "a_c", "abc-1", "abd-2", "axc", "b"}},
-  };
-  for (const Case& c : cases) {
-    auto ids = ledger_->FindIdsByPrefix(c.prefix);
-    ASSERT_TRUE(ids) << ids.error().message;
-    EXPECT_EQ(*ids, c.want) << "prefix '" << c.prefix << "'";
-  }
-}
-
 // Given two Ledger objects on the same file, each should see the other's committed writes.
 TEST_F(LedgerTest, TwoLedgersShareTheFile) {
   auto second = Ledger::Open(path_);
@@ -601,7 +558,8 @@ TEST_F(LedgerTest, TwoLedgersShareTheFile) {
   Insert(MakeRow("a", "t1"));
   auto seen = second->GetSession("a");
   ASSERT_TRUE(seen && seen->has_value());
-  ASSERT_TRUE(second->UpdateStatus("a", "killed", std::nullopt, std::nullopt, "t2"));
+  ASSERT_TRUE(
+      second->UpdateStatus("a", core::SessionStatus::kKilled, std::nullopt, std::nullopt, "t2"));
   EXPECT_EQ(Get("a").status, "killed");
 }
 
@@ -631,9 +589,9 @@ TEST_F(LedgerTest, WriteWaitsForAnotherWriter) {
   ASSERT_EQ(write.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   core::Status s = write.get();
   ASSERT_TRUE(s) << s.error().message;
-  auto ids = ledger_->FindIdsByPrefix("");
-  ASSERT_TRUE(ids);
-  EXPECT_EQ(*ids, (std::vector<std::string>{"held", "waiting"}));
+  auto rows = ledger_->ListSessions(/*include_archived=*/true);
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(Ids(*rows), (std::vector<std::string>{"waiting", "held"}));  // newest first
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "tui/browser.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cstdio>
-#include <ctime>
+#include <optional>
 
+#include "core/clock.h"
+#include "core/session_status.h"
 #include "tui/text.h"
 
 namespace coven::tui {
@@ -15,7 +15,7 @@ constexpr const char* kPointer = "\xE2\x80\xBA";  // ›
 constexpr const char* kBar = "\xE2\x94\x82";      // │
 
 bool IsRunning(const BrowserSession& s) {
-  return s.status == "running";
+  return core::IsStatus(s.status, core::SessionStatus::kRunning);
 }
 
 std::vector<BrowserAction> ActionKinds(const BrowserSession* s) {
@@ -277,16 +277,20 @@ std::string DisplayState(const BrowserSession& s) {
   if (s.archived) {
     return "archived";
   }
-  if (s.status == "running") {
-    return "live";
+  struct Shown {
+    core::SessionStatus status;
+    const char* label;
+  };
+  static constexpr Shown kShown[] = {{core::SessionStatus::kRunning, "live"},
+                                     {core::SessionStatus::kCompleted, "done"},
+                                     {core::SessionStatus::kCreated, "queued"}};
+  std::optional<core::SessionStatus> status = core::StatusFromName(s.status);
+  for (const Shown& e : kShown) {
+    if (status == e.status) {
+      return e.label;
+    }
   }
-  if (s.status == "completed") {
-    return "done";
-  }
-  if (s.status == "created") {
-    return "queued";
-  }
-  return s.status;
+  return s.status;  // a status this build does not know is shown as it is
 }
 
 const BrowserSession* BrowserModel::Selected() const {
@@ -413,28 +417,12 @@ std::string AgeLabel(std::string_view rfc3339, int64_t now_unix) {
   if (now_unix <= 0) {
     return "";
   }
-  std::string text(rfc3339);
-  std::tm tm{};
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+  std::optional<int64_t> nanos = core::ParseTimestamp(rfc3339);
+  if (!nanos) {
     return "";
   }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  int64_t at = static_cast<int64_t>(::timegm(&tm));
-  // Skip fractions, then apply an offset (+hh:mm / -hh:mm); "Z" or nothing is UTC.
-  size_t pos = static_cast<size_t>(consumed);
-  if (pos < text.size() && text[pos] == '.') {
-    while (++pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) != 0) {
-    }
-  }
-  int oh = 0;
-  int om = 0;
-  if (pos < text.size() && (text[pos] == '+' || text[pos] == '-') &&
-      std::sscanf(text.c_str() + pos + 1, "%2d:%2d", &oh, &om) == 2) {
-    at -= (text[pos] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
-  }
+  // Floor to whole seconds, as the age is counted in seconds.
+  int64_t at = *nanos >= 0 ? *nanos / 1'000'000'000 : (*nanos - 999'999'999) / 1'000'000'000;
   int64_t age = std::max<int64_t>(0, now_unix - at);
   constexpr int64_t kMinute = 60;
   constexpr int64_t kHour = 60 * kMinute;

@@ -38,23 +38,6 @@ std::string CovenBin() {
   return COVEN_BIN_PATH;
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/cvt-XXXXXX";
-  char* p = ::mkdtemp(tmpl);
-  if (p == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-    return;
-  }
-  path_ = p;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!path_.empty()) {
-    std::filesystem::remove_all(path_, ec);
-  }
-}
-
 RunResult Run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
               milliseconds deadline, const std::string& cwd) {
   RunResult result;

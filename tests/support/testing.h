@@ -11,29 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace coven::testing {
 
 using std::chrono::milliseconds;
 
 // The `coven` binary under test.
 std::string CovenBin();
-
-// A fresh directory under /tmp (short, so socket paths fit in sun_path), removed with its
-// contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  TempDir(TempDir&&) = delete;
-  TempDir& operator=(TempDir&&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 struct RunResult {
   int exit_code = -1;  // -1 when killed by the deadline or a signal

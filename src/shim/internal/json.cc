@@ -1,9 +1,18 @@
 #include "shim/internal/json.h"
 
+#include "core/session_status.h"
 #include "core/strings.h"
 #include "pty/pty.h"
 
 namespace coven::shim::internal {
+namespace {
+
+// The closing `,"status":"..."}` of an exit payload.
+std::string StatusMember(core::SessionStatus status) {
+  return ",\"status\":\"" + core::StatusText(status) + "\"}";
+}
+
+}  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
   std::string clean;
@@ -64,7 +73,7 @@ std::string ResizePayload(uint16_t rows, uint16_t cols) {
 }
 
 std::string KillPayload() {
-  return "{\"status\":\"killed\"}";
+  return "{\"status\":\"" + core::StatusText(core::SessionStatus::kKilled) + "\"}";
 }
 
 std::string ExitPayload(std::optional<int> exit_code, std::optional<int> signal) {
@@ -73,15 +82,14 @@ std::string ExitPayload(std::optional<int> exit_code, std::optional<int> signal)
     // portable-pty, which the reference used, maps a signal death to code 1.
     out += "1,\"signal\":";
     AppendJsonString(&out, pty::SignalName(*signal));
-    out += ",\"status\":\"failed\"}";
-    return out;
+    return out + StatusMember(core::SessionStatus::kFailed);
   }
   if (!exit_code) {
-    return out + "null,\"status\":\"failed\"}";
+    return out + "null" + StatusMember(core::SessionStatus::kFailed);
   }
   out += std::to_string(*exit_code);
-  out += *exit_code == 0 ? ",\"status\":\"completed\"}" : ",\"status\":\"failed\"}";
-  return out;
+  return out + StatusMember(*exit_code == 0 ? core::SessionStatus::kCompleted
+                                            : core::SessionStatus::kFailed);
 }
 
 }  // namespace coven::shim::internal

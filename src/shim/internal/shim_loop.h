@@ -105,8 +105,11 @@ class Shim {
 
   std::optional<pty::ExitInfo> exit_;  // set once the harness is reaped
   bool wait_failed_ = false;           // waitpid failed: exit code unknown
-  bool killing_ = false;
-  int kill_stage_ = 0;  // 1: SIGHUP sent, 2: SIGTERM sent, 3: SIGKILL sent
+  // Where the kill escalation (SPEC 2.12: SIGHUP, then SIGTERM, then SIGKILL, each after
+  // kill_grace) stands: the last signal sent.
+  enum class KillStage { kNone, kHangup, kTerminate, kKill };
+  bool killing() const { return kill_stage_ != KillStage::kNone; }
+  KillStage kill_stage_ = KillStage::kNone;
   Clock::time_point next_kill_step_;
   uint64_t kill_seq_ = 0;
   uint64_t append_failures_ = 0;

@@ -2,70 +2,16 @@
 
 #include <errno.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
+#include "core/unix_socket.h"
 
 namespace coven::shim::internal {
-namespace {
 
 using core::ErrorCode;
 using core::Result;
 using core::Status;
 using core::UniqueFd;
-
-Result<sockaddr_un> MakeAddress(const std::string& path) {
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return core::Error(ErrorCode::kIo, "socket path is empty or longer than " +
-                                           std::to_string(sizeof(addr.sun_path) - 1) +
-                                           " bytes: " + path);
-  }
-  std::memcpy(addr.sun_path, path.data(), path.size());
-  return addr;
-}
-
-const sockaddr* AsSockaddr(const sockaddr_un& addr) {
-  return reinterpret_cast<const sockaddr*>(&addr);
-}
-
-Status SetTimeouts(int fd) {
-  timeval tv = {};
-  tv.tv_sec = kSocketTimeout.count();
-  // On a Unix socket SO_SNDTIMEO also bounds connect() when the backlog is full.
-  if (::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
-    return core::SysError("setsockopt timeout", errno);
-  }
-  return core::Ok();
-}
-
-Result<UniqueFd> BindAndListen(const sockaddr_un& addr, const std::string& path) {
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd.valid()) {
-    return core::SysError("socket", errno);
-  }
-  // umask makes the socket 0600 from its first instant; chmod below states it anyway.
-  mode_t old_mask = ::umask(0177);
-  int rc = ::bind(fd.fd(), AsSockaddr(addr), sizeof(addr));
-  int err = errno;
-  ::umask(old_mask);
-  if (rc != 0) {
-    return core::SysError("bind " + path, err);
-  }
-  if (::chmod(path.c_str(), 0600) != 0 || ::listen(fd.fd(), 64) != 0) {
-    err = errno;
-    ::unlink(path.c_str());
-    return core::SysError("listen " + path, err);
-  }
-  return fd;
-}
-
-}  // namespace
 
 void PutU16(std::string* out, uint16_t v) {
   out->push_back(static_cast<char>(v & 0xff));
@@ -149,66 +95,14 @@ core::Result<std::optional<Frame>> FrameParser::Next() {
   return std::optional<Frame>(std::move(frame));
 }
 
-Status CheckSocketPath(const std::string& path) {
-  auto addr = MakeAddress(path);
-  if (!addr) {
-    return addr.error();
-  }
-  return core::Ok();
-}
-
-Result<UniqueFd> ListenUnix(const std::string& path) {
-  auto addr = MakeAddress(path);
-  if (!addr) {
-    return addr.error();
-  }
-  auto fd = BindAndListen(*addr, path);
-  if (fd || fd.error().sys_errno != EADDRINUSE) {
-    return fd;
-  }
-  // A socket left by a shim that died: replace it only when nobody answers on it.
-  auto probe = ConnectUnix(path);
-  if (probe || probe.error().code != ErrorCode::kSessionNotLive) {
-    return fd;
-  }
-  ::unlink(path.c_str());
-  return BindAndListen(*addr, path);
-}
-
 Result<UniqueFd> ConnectUnix(const std::string& path) {
-  auto addr = MakeAddress(path);
-  if (!addr) {
-    return addr.error();
-  }
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) {
-    return core::SysError("socket", errno);
-  }
-  if (Status s = SetTimeouts(fd.fd()); !s) {
-    return s.error();
-  }
-  int rc;
-  do {
-    rc = ::connect(fd.fd(), AsSockaddr(*addr), sizeof(*addr));
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
-    int err = errno;
-    core::Error e = core::SysError("connect " + path, err);
-    if (err == ENOENT || err == ECONNREFUSED) {
-      e.code = ErrorCode::kSessionNotLive;
-    }
+  auto fd = core::ConnectUnix(path, kSocketTimeout);
+  if (!fd && (fd.error().sys_errno == ENOENT || fd.error().sys_errno == ECONNREFUSED)) {
+    core::Error e = fd.error();
+    e.code = ErrorCode::kSessionNotLive;  // nobody listens: the shim is gone
     return e;
   }
   return fd;
-}
-
-bool PeerIsOwner(int fd) {
-  ucred cred = {};
-  socklen_t len = sizeof(cred);
-  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
-    return false;
-  }
-  return cred.uid == ::geteuid();
 }
 
 Status SendAll(int fd, std::string_view data) {

@@ -1,5 +1,5 @@
-// shim/internal/wire.h: frames and Unix-socket plumbing of shim.sock (see shim.h for the
-// protocol). Shared by the shim (server side), the command functions and ShimWatcher.
+// shim/internal/wire.h: frames of shim.sock (the socket itself is core/unix_socket.h) (see shim.h
+// for the protocol). Shared by the shim (server side), the command functions and ShimWatcher.
 #pragma once
 
 #include <sys/types.h>
@@ -76,19 +76,9 @@ class FrameParser {
   size_t pos_ = 0;
 };
 
-// Fails with kIo when `path` does not fit in sockaddr_un::sun_path.
-core::Status CheckSocketPath(const std::string& path);
-
-// Binds and listens on `path` (mode 0600, close-on-exec, non-blocking). A stale socket
-// nobody answers on is replaced. kIo on failure.
-core::Result<core::UniqueFd> ListenUnix(const std::string& path);
-
 // Connects to `path` with blocking I/O bounded by kSocketTimeout. kSessionNotLive when
 // no shim listens there (ENOENT, ECONNREFUSED); kIo otherwise.
 core::Result<core::UniqueFd> ConnectUnix(const std::string& path);
-
-// True when the peer of a connected Unix socket runs as this process's effective uid.
-bool PeerIsOwner(int fd);
 
 // Sends all of `data` on a blocking socket (MSG_NOSIGNAL). kIo on failure or timeout.
 core::Status SendAll(int fd, std::string_view data);

@@ -1,0 +1,131 @@
+#include "core/unix_socket.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "core/error.h"
+
+namespace coven::core {
+namespace {
+
+// Bound for the probe of a stale socket: a listener that does not accept within it is as
+// good as gone for our purposes.
+constexpr std::chrono::seconds kProbeTimeout{2};
+
+Result<sockaddr_un> MakeAddress(const std::string& path) {
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+    return Error(ErrorCode::kIo, "socket path is empty or longer than " +
+                                     std::to_string(sizeof(addr.sun_path) - 1) + " bytes: " + path);
+  }
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  return addr;
+}
+
+const sockaddr* AsSockaddr(const sockaddr_un& addr) {
+  return reinterpret_cast<const sockaddr*>(&addr);
+}
+
+Status SetTimeouts(int fd, std::chrono::seconds timeout) {
+  timeval tv = {};
+  tv.tv_sec = timeout.count();
+  // On a Unix socket SO_SNDTIMEO also bounds connect() when the backlog is full.
+  if (::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0) {
+    return SysError("setsockopt timeout", errno);
+  }
+  return Ok();
+}
+
+Result<UniqueFd> BindAndListen(const sockaddr_un& addr, const std::string& path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd.valid()) {
+    return SysError("socket", errno);
+  }
+  // umask makes the socket 0600 from its first instant; chmod below states it anyway.
+  mode_t old_mask = ::umask(0177);
+  int rc = ::bind(fd.fd(), AsSockaddr(addr), sizeof(addr));
+  int err = errno;
+  ::umask(old_mask);
+  if (rc != 0) {
+    return SysError("bind " + path, err);
+  }
+  if (::chmod(path.c_str(), 0600) != 0 || ::listen(fd.fd(), 64) != 0) {
+    err = errno;
+    ::unlink(path.c_str());
+    return SysError("listen " + path, err);
+  }
+  return fd;
+}
+
+}  // namespace
+
+Status CheckUnixSocketPath(const std::string& path) {
+  auto addr = MakeAddress(path);
+  if (!addr) {
+    return addr.error();
+  }
+  return Ok();
+}
+
+Result<UniqueFd> ListenUnix(const std::string& path) {
+  auto addr = MakeAddress(path);
+  if (!addr) {
+    return addr.error();
+  }
+  auto fd = BindAndListen(*addr, path);
+  if (fd || fd.error().sys_errno != EADDRINUSE) {
+    return fd;
+  }
+  // A socket left by a process that died: replace it only when nobody answers on it.
+  auto probe = ConnectUnix(path, kProbeTimeout);
+  if (probe || (probe.error().sys_errno != ENOENT && probe.error().sys_errno != ECONNREFUSED)) {
+    return fd;
+  }
+  ::unlink(path.c_str());
+  return BindAndListen(*addr, path);
+}
+
+Result<UniqueFd> ConnectUnix(const std::string& path, std::chrono::seconds timeout) {
+  auto addr = MakeAddress(path);
+  if (!addr) {
+    return addr.error();
+  }
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    return SysError("socket", errno);
+  }
+  if (Status s = SetTimeouts(fd.fd(), timeout); !s) {
+    return s.error();
+  }
+  int rc;
+  do {
+    rc = ::connect(fd.fd(), AsSockaddr(*addr), sizeof(*addr));
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    return SysError("connect " + path, errno);
+  }
+  return fd;
+}
+
+bool SomeoneListens(const std::string& path) {
+  return ConnectUnix(path, kProbeTimeout).has_value();
+}
+
+bool PeerIsOwner(int fd) {
+  ucred cred = {};
+  socklen_t len = sizeof(cred);
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
+    return false;
+  }
+  return cred.uid == ::geteuid();
+}
+
+}  // namespace coven::core

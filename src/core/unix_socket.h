@@ -1,0 +1,37 @@
+// core/unix_socket.h: the Unix-socket plumbing shared by the daemon's HTTP server and the
+// shim's private socket: one address check, one listen, one connect, one peer check
+// (DESIGN "Boundaries": the socket is 0600 and every peer must be our own uid).
+//
+// It knows nothing of HTTP or of the shim's frames; the server binds through Asio and only
+// borrows the probe and the peer check.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "core/result.h"
+#include "core/unique_fd.h"
+
+namespace coven::core {
+
+// Fails with kIo when `path` is empty or does not fit in sockaddr_un::sun_path.
+Status CheckUnixSocketPath(const std::string& path);
+
+// Binds and listens on `path` (mode 0600 from its first instant, close-on-exec,
+// non-blocking). A stale socket nobody answers on is replaced. kIo (with sys_errno) on
+// failure; EADDRINUSE when a live listener holds the path.
+Result<UniqueFd> ListenUnix(const std::string& path);
+
+// Connects to `path`; every later blocking send and receive on the socket (and connect
+// itself, when the backlog is full) is bounded by `timeout`. kIo with sys_errno on failure
+// (ENOENT or ECONNREFUSED when nobody listens). Thread-safe.
+Result<UniqueFd> ConnectUnix(const std::string& path, std::chrono::seconds timeout);
+
+// True when something accepts connections on `path` right now. Thread-safe.
+bool SomeoneListens(const std::string& path);
+
+// True when the peer of a connected Unix socket runs as this process's effective uid
+// (SO_PEERCRED); false when it cannot be told. Thread-safe.
+bool PeerIsOwner(int fd);
+
+}  // namespace coven::core
