@@ -28,6 +28,12 @@ core::Result<std::string> Status(const core::HomePaths& home) {
   if (!report) {
     return report.error();
   }
+  if (report->state == daemon::DaemonState::kStale) {
+    // Scripts grep the status line; the exit code and stderr say it is not fine.
+    std::printf("%s\n", report->line.c_str());
+    std::fflush(stdout);
+    return daemon::NotAnswering(*report);
+  }
   return report->line;
 }
 core::Result<std::string> Stop(const core::HomePaths& home) {
@@ -44,8 +50,9 @@ constexpr Verb kVerbs[] = {
      "Example:\n  coven daemon start",
      Start},
     {"status", "Report whether the daemon is running",
-     "Prints `status=running pid=... socket=...`, `status=stale ...` (its record\n"
-     "outlived it; `coven daemon start` cleans up) or `status=stopped`.\n\n"
+     "Prints `status=running pid=... socket=...`, `status=stale ...` (its pid lives\n"
+     "but does not answer: exit 1, `coven daemon restart` replaces it) or\n"
+     "`status=stopped`.\n\n"
      "Example:\n  coven daemon status",
      Status},
     {"stop", "Stop the daemon (running sessions keep running)",
@@ -54,7 +61,9 @@ constexpr Verb kVerbs[] = {
      "Example:\n  coven daemon stop",
      Stop},
     {"restart", "Stop then start the daemon",
-     "Running sessions keep running across the restart.\n\nExample:\n  coven daemon restart",
+     "Running sessions keep running across the restart. A daemon that does not answer\n"
+     "(stopped, wedged) is replaced too, once /proc shows it is this home's daemon.\n\n"
+     "Example:\n  coven daemon restart",
      Restart},
 };
 

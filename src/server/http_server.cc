@@ -41,14 +41,26 @@ void SetCloexec(int fd) {
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-// The peer of a Unix socket must be our own user (DESIGN "Boundaries").
-bool PeerIsSameUser(int fd) {
+// The peer of a Unix socket must be our own user (DESIGN "Boundaries"). A refusal is
+// reported through `on_refused` (the daemon log), naming the peer's uid and pid.
+bool PeerIsSameUser(int fd, const std::function<void(const std::string&)>& on_refused) {
   ucred cred{};
   socklen_t len = sizeof(cred);
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    if (on_refused) {
+      on_refused("refused a connection whose peer credentials cannot be read");
+    }
     return false;
   }
-  return cred.uid == ::geteuid();
+  if (cred.uid == ::geteuid()) {
+    return true;
+  }
+  if (on_refused) {
+    on_refused("refused a connection from uid " + std::to_string(cred.uid) + " (pid " +
+               std::to_string(cred.pid) + "): only uid " + std::to_string(::geteuid()) +
+               " may use this socket");
+  }
+  return false;
 }
 
 // True when something accepts connections on `path` right now.
@@ -381,7 +393,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       continue;  // EMFILE and friends: drop this one, keep serving
     }
     SetCloexec(socket.native_handle());
-    if (!PeerIsSameUser(socket.native_handle()) ||
+    if (!PeerIsSameUser(socket.native_handle(), options.on_refused) ||
         open_connections.load() >= options.max_connections) {
       continue;  // socket closes as it goes out of scope
     }

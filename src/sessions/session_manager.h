@@ -119,7 +119,8 @@ class SessionManager {
 
   // SPEC 2.9. Validation errors (kInvalidRequest, with details harness/installHint for an
   // unknown or missing harness; refused or invalid harness_args) create nothing; a spawn failure
-  // keeps the row `failed` and returns kPtySpawnFailed.
+  // keeps the row `failed` and returns kPtySpawnFailed. A full disk (kStorageFull, also
+  // refused up front when less than shim::kMinFreeBytes is free) leaves no row or folder.
   core::Result<store::SessionRow> Launch(const LaunchRequest& request);
   core::Result<std::vector<store::SessionRow>> List(bool include_archived);
   // kSessionNotFound (details sessionId) when unknown.
@@ -172,6 +173,7 @@ class SessionManager {
   void OnAppended(const std::string& id);
   void OnGone(const std::string& id, const std::string& exit_json);
   void SettleFromLog(const std::string& id, const std::string& exit_json);
+  void RetryUnsettled();
   void Notify(const std::string& id);
   void NotifyListChanged() { Notify(kAnySession); }
   void MarkLive(const std::string& id, bool live);
@@ -188,6 +190,8 @@ class SessionManager {
   harness::HarnessRegistry registry_;
   mutable std::mutex ledger_mu_;
   store::Ledger ledger_;  // guarded by ledger_mu_
+  // Ended sessions whose status could not be written (disk full); retried by List and Get.
+  std::set<std::string> unsettled_;  // guarded by ledger_mu_
   struct CachedReader;
   std::mutex readers_mu_;
   // Open log readers, reused across event queries and evicted when a session ends.
