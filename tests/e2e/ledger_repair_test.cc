@@ -61,7 +61,26 @@ std::vector<std::string> DamagedCopies(const CovenHome& home) {
   return out;
 }
 
-class LedgerRepairTest : public SessionTest {};
+// Shims of sessions under `home` that still run (when a failed check left no daemon to
+// kill them through); SIGKILL ends each, and its harness gets SIGHUP from the closed PTY.
+void KillStrayShims(const std::string& home) {
+  std::string needle = std::string("--session-dir\0", 14) + home + "/sessions/";
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string pid = e.path().filename().string();
+    if (pid.find_first_not_of("0123456789") == std::string::npos &&
+        ReadFileOrEmpty(e.path().string() + "/cmdline").find(needle) != std::string::npos) {
+      ::kill(std::stoi(pid), SIGKILL);
+    }
+  }
+}
+
+class LedgerRepairTest : public SessionTest {
+ protected:
+  void TearDown() override {
+    SessionTest::TearDown();
+    KillStrayShims(home_.home());
+  }
+};
 
 // Given sessions that completed, failed, still run and were orphaned, and a ledger whose
 // pages were then damaged, the daemon should refuse to start naming the file and the fix,

@@ -43,7 +43,8 @@ enum Outcome : int {
   if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::_exit(kConnectFailed);
   }
-  (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  ssize_t sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  (void)sent;  // a refused peer may already be gone; the read below tells
   pollfd p{fd, POLLIN, 0};
   if (::poll(&p, 1, 10'000) <= 0) {
     ::_exit(kNoAnswer);
