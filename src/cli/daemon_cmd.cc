@@ -30,7 +30,7 @@ core::Result<std::string> Status(const core::HomePaths& home) {
   }
   if (report->state == daemon::DaemonState::kStale) {
     // Scripts grep the status line; the exit code and stderr say it is not fine.
-    std::printf("%s\n", report->line.c_str());
+    std::printf("%s\n", core::TerminalSafe(report->line).c_str());  // holds paths
     std::fflush(stdout);
     return daemon::NotAnswering(*report);
   }
