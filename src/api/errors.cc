@@ -26,6 +26,8 @@ const char* ReasonPhrase(int status) {
       return "Internal Server Error";
     case 503:
       return "Service Unavailable";
+    case 507:
+      return "Insufficient Storage";
     default:
       return "OK";
   }
@@ -45,6 +47,8 @@ int HttpStatusFor(core::ErrorCode code) {
       return 409;
     case ErrorCode::kRuntimeUnavailable:
       return 503;
+    case ErrorCode::kStorageFull:
+      return 507;
     case ErrorCode::kPtySpawnFailed:
     case ErrorCode::kInternal:
     case ErrorCode::kIo:

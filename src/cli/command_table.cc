@@ -112,8 +112,9 @@ CommandSpec DaemonCommand() {
            DaemonStartCommand},
           {"status",
            "Report whether the daemon is running",
-           "Prints `status=running pid=... socket=...`, `status=stale ...` (its record\n"
-           "outlived it; `coven daemon start` cleans up) or `status=stopped`.\n\n"
+           "Prints `status=running pid=... socket=...`, `status=stale ...` (its pid lives\n"
+           "but does not answer: exit 1, `coven daemon restart` replaces it) or\n"
+           "`status=stopped`.\n\n"
            "Example:\n  coven daemon status",
            {},
            DaemonStatusCommand},
@@ -126,7 +127,9 @@ CommandSpec DaemonCommand() {
            DaemonStopCommand},
           {"restart",
            "Stop then start the daemon",
-           "Running sessions keep running across the restart.\n\nExample:\n  coven daemon restart",
+           "Running sessions keep running across the restart. A daemon that does not answer\n"
+           "(stopped, wedged) is replaced too, once /proc shows it is this home's daemon.\n\n"
+           "Example:\n  coven daemon restart",
            {},
            DaemonRestartCommand},
           {"serve",
@@ -161,8 +164,14 @@ std::vector<CommandSpec> MakeCommands() {
   all.push_back({"doctor",
                  "Check the store, daemon, ledger and harnesses (--json)",
                  "Checks the store, the daemon, the ledger and every harness adapter.\n"
-                 "Exit 1 when something blocks running sessions.\n\nExample:\n  coven doctor",
-                 {{"--json", "machine-readable report", OptionKind::kFlag}},
+                 "Exit 1 when something blocks running sessions.\n\nExamples:\n  coven doctor\n"
+                 "  coven daemon stop && coven doctor --repair   # after `the ledger ... is "
+                 "damaged`",
+                 {{"--json", "machine-readable report", OptionKind::kFlag},
+                  {"--repair",
+                   "rebuild a damaged ledger from the session folders (the daemon must be "
+                   "stopped; the damaged file is kept aside)",
+                   OptionKind::kFlag}},
                  DoctorCommand});
   all.push_back(DaemonCommand());
   return all;

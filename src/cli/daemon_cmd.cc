@@ -39,6 +39,12 @@ void DaemonStatusCommand(Context& ctx, const Args& /*args*/) {
     if (!report) {
       return report.error();
     }
+    if (report->state == daemon::DaemonState::kStale) {
+      // Scripts grep the status line; the exit code and stderr say it is not fine.
+      std::printf("%s\n", core::TerminalSafe(report->line).c_str());  // holds paths
+      std::fflush(stdout);
+      return daemon::NotAnswering(*report);
+    }
     return report->line;
   });
 }

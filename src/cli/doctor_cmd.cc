@@ -1,5 +1,6 @@
 // `coven doctor [--json]`: is everything in place to run sessions? Creates nothing and
 // starts nothing. Exit 1 when a blocking problem is found; each problem names its fix.
+// `coven doctor --repair` rebuilds a damaged ledger (daemon/ledger_repair.h).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "cli/output.h"
 #include "client/daemon_client.h"
 #include "core/strings.h"
+#include "daemon/ledger_repair.h"
 #include "daemon/lifecycle.h"
 #include "harness/harness_registry.h"
 
@@ -105,6 +107,50 @@ std::string Shown(const json::value& v) {
   return core::TerminalSafe(v.as_string());
 }
 
+// Without a daemon the ledger is checked here, read-only, so a damaged one (which keeps
+// the daemon from starting) is reported with its fix.
+void CheckLedgerLocally(const core::HomePaths& paths, Report& r) {
+  daemon::LedgerHealth health = daemon::CheckLedger(paths);
+  if (!health.exists) {
+    return;
+  }
+  json::object ledger;
+  ledger["path"] = paths.ledger;
+  ledger["integrity"] = health.findings;
+  r.doc["ledger"] = std::move(ledger);
+  if (!health.is_ok) {
+    r.problems.push_back(daemon::DamagedLedgerMessage(paths, health.findings));
+  }
+}
+
+// `coven doctor --repair`: rebuilds a damaged ledger from the session folders.
+int Repair(const core::HomePaths& paths, Context& ctx) {
+  daemon::LedgerHealth health = daemon::CheckLedger(paths);
+  if (health.is_ok) {
+    std::printf("coven doctor: the ledger %s is healthy; nothing to repair\n",
+                core::TerminalSafe(paths.ledger).c_str());
+    return 0;
+  }
+  auto outcome = daemon::RepairLedger(paths);
+  if (!outcome) {
+    return ctx.Fail(outcome.error());
+  }
+  const sessions::RebuildReport& report = outcome->report;
+  std::string counts;
+  for (const auto& [status, n] : report.statuses) {
+    counts += (counts.empty() ? "" : " ") + status + "=" + std::to_string(n);
+  }
+  std::printf(
+      "coven doctor: rebuilt %s from %d session folders (%s; %d rows salvaged from the damaged "
+      "file)\ncoven doctor: the damaged ledger is kept as %s\n",
+      core::TerminalSafe(paths.ledger).c_str(), report.sessions, counts.c_str(), report.salvaged,
+      core::TerminalSafe(outcome->kept_as).c_str());
+  for (const std::string& skipped : report.skipped) {
+    std::printf("coven doctor: skipped %s\n", core::TerminalSafe(skipped).c_str());
+  }
+  return 0;
+}
+
 std::string Render(const Report& r, const json::array& harnesses, bool color) {
   std::string out = Styled("Coven doctor", "1", color) + "\n";
   out += "Store: " + Shown(r.doc.at("store").at("path")) + " (" +
@@ -112,8 +158,9 @@ std::string Render(const Report& r, const json::array& harnesses, bool color) {
   out += "Project: " + Shown(r.doc.at("project")) + "\n";
   out += "Daemon: " + Shown(r.doc.at("daemon").at("summary")) + "\n";
   if (const auto* ledger = r.doc.if_contains("ledger")) {
-    out += "Ledger: " + Shown(ledger->at("integrity")) + " (schema " +
-           std::to_string(ledger->at("schemaVersion").as_int64()) + ")\n";
+    const json::value* schema = ledger->as_object().if_contains("schemaVersion");
+    out += "Ledger: " + Shown(ledger->at("integrity")) +
+           (schema != nullptr ? " (schema " + std::to_string(schema->as_int64()) + ")" : "") + "\n";
   }
   out += "\nHarnesses:\n";
   for (const auto& h : harnesses) {
@@ -140,8 +187,13 @@ std::string Render(const Report& r, const json::array& harnesses, bool color) {
 
 void DoctorCommand(Context& ctx, const Args& args) {
   bool as_json = args.Flag("json");
+  bool repair = args.Flag("repair");
   auto home = ctx.Home();
   if (!home) {
+    return;
+  }
+  if (repair) {
+    ctx.exit_code = Repair(*home, ctx);
     return;
   }
   Report r;
@@ -170,20 +222,23 @@ void DoctorCommand(Context& ctx, const Args& args) {
       daemon_view = json::parse(doctor->body).as_object();
       r.doc["ledger"] = daemon_view->at("ledger");
       if (daemon_view->at("ledger").at("integrity") != "ok") {
-        r.problems.push_back("the ledger failed its integrity check; stop the daemon and restore " +
-                             home->ledger + " from a backup");
+        r.problems.push_back("the ledger " + home->ledger +
+                             " failed its integrity check; stop the daemon (`coven daemon "
+                             "stop`), then run `coven doctor --repair` to rebuild it from the "
+                             "session logs");
       }
     }
   } else {
+    CheckLedgerLocally(*home, r);
     daemon_json["running"] = false;
     bool stale = status && status->state == daemon::DaemonState::kStale;
     daemon_json["summary"] = stale ? "stale (pid " + std::to_string(status->pid) +
-                                         " does not answer); run `coven daemon stop`"
+                                         " does not answer); run `coven daemon restart`"
                                    : "not running; `coven daemon start` (run starts it too)";
     if (stale) {
       r.problems.push_back(
-          "the daemon does not answer on its socket; run `coven daemon stop`, then `coven daemon "
-          "start`");
+          "the daemon does not answer on its socket (stopped or wedged); run `coven daemon "
+          "restart`");
     }
   }
   r.doc["daemon"] = std::move(daemon_json);

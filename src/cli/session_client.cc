@@ -16,6 +16,9 @@ core::Result<client::DaemonClient> EnsureDaemon(const core::HomePaths& paths) {
   if (!status) {
     return status.error();
   }
+  if (status->state == daemon::DaemonState::kStale) {
+    return daemon::NotAnswering(*status);  // starting another would only be refused
+  }
   if (status->state != daemon::DaemonState::kRunning) {
     auto started = daemon::StartDaemon(paths, daemon::SelfExecutable());
     if (!started) {

@@ -38,14 +38,23 @@ core::Result<HttpReply> DaemonClient::Send(const std::string& method, const std:
   parser.body_limit(std::uint64_t{64} * 1024 * 1024);
 
   std::optional<Error> failure;
+  bool timed_out = false;
   internal::ConnectAndSend(stream, socket_path_, req, failure, [&] {
     http::async_read(stream, buffer, parser, [&](beast::error_code rec, size_t) {
+      timed_out = rec == beast::error::timeout;
       if (rec) {
         failure = Error(ErrorCode::kIo, "read reply from the daemon: " + rec.message());
       }
     });
   });
   ioc.run();
+  if (failure && timed_out) {
+    // A stopped or wedged daemon: the deadline fired somewhere in connect, send or read.
+    return Error(ErrorCode::kRuntimeUnavailable,
+                 "the coven daemon at " + socket_path_ + " did not answer within " +
+                     std::to_string(timeout_.count() / 1000) +
+                     " s (stopped or wedged); run `coven daemon restart`");
+  }
   if (failure) {
     return *failure;
   }

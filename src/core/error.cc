@@ -1,5 +1,6 @@
 #include "core/error.h"
 
+#include <errno.h>
 #include <string.h>
 
 namespace coven::core {
@@ -20,6 +21,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "pty_spawn_failed";
     case ErrorCode::kRuntimeUnavailable:
       return "runtime_unavailable";
+    case ErrorCode::kStorageFull:
+      return "storage_full";
     case ErrorCode::kInternal:
     case ErrorCode::kIo:
     case ErrorCode::kCorrupt:
@@ -45,7 +48,8 @@ Error SysError(const std::string& context, int err) {
   char buf[256];
   // GNU strerror_r returns a pointer that may or may not be `buf`.
   const char* text = strerror_r(err, buf, sizeof(buf));
-  Error e(ErrorCode::kIo, context + ": " + text);
+  bool is_full = err == ENOSPC || err == EDQUOT;
+  Error e(is_full ? ErrorCode::kStorageFull : ErrorCode::kIo, context + ": " + text);
   e.sys_errno = err;
   return e;
 }

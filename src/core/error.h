@@ -19,6 +19,7 @@ enum class ErrorCode {
   kProjectRootViolation,  // 400 project_root_violation (reserved; we answer invalid_request)
   kPtySpawnFailed,        // 500 pty_spawn_failed
   kRuntimeUnavailable,    // 503 runtime_unavailable
+  kStorageFull,           // 507 storage_full: the disk (or quota) holding COVEN_HOME is full
   kInternal,              // 500 internal_error
   kIo,                    // internal: a system call or file operation failed
   kCorrupt,               // internal: data on disk is not what we wrote
@@ -45,8 +46,9 @@ struct Error {
   Error WithDetail(std::string key, std::string value) const;
 };
 
-// Builds a kIo error from an errno value copied right after the failing call:
-// "<context>: <strerror(err)>".
+// Builds an error from an errno value copied right after the failing call:
+// "<context>: <strerror(err)>". kStorageFull for ENOSPC and EDQUOT (so a full disk is told
+// apart wherever it surfaces), kIo for everything else.
 Error SysError(const std::string& context, int err);
 
 }  // namespace coven::core

@@ -120,12 +120,21 @@ bool SomeoneListens(const std::string& path) {
 }
 
 bool PeerIsOwner(int fd) {
+  return !RefusedPeer(fd).has_value();
+}
+
+std::optional<std::string> RefusedPeer(int fd) {
   ucred cred = {};
   socklen_t len = sizeof(cred);
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
-    return false;
+    return std::string("refused a connection whose peer credentials cannot be read");
   }
-  return cred.uid == ::geteuid();
+  if (cred.uid == ::geteuid()) {
+    return std::nullopt;
+  }
+  return "refused a connection from uid " + std::to_string(cred.uid) + " (pid " +
+         std::to_string(cred.pid) + "): only uid " + std::to_string(::geteuid()) +
+         " may use this socket";
 }
 
 }  // namespace coven::core

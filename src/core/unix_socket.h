@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -33,5 +34,10 @@ bool SomeoneListens(const std::string& path);
 // True when the peer of a connected Unix socket runs as this process's effective uid
 // (SO_PEERCRED); false when it cannot be told. Thread-safe.
 bool PeerIsOwner(int fd);
+
+// Why the peer of a connected Unix socket is refused ("refused a connection from uid N
+// (pid P): only uid M may use this socket"), or nullopt when it is this process's user.
+// Thread-safe.
+std::optional<std::string> RefusedPeer(int fd);
 
 }  // namespace coven::core

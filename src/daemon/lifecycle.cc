@@ -3,14 +3,19 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "client/daemon_client.h"
+#include "core/strings.h"
 #include "core/unique_fd.h"
 #include "daemon/daemon_record.h"
 #include "daemon/home_dir.h"
@@ -27,6 +32,9 @@ namespace {
 constexpr auto kProbeTimeout = std::chrono::milliseconds(2000);
 constexpr auto kReadyTimeout = std::chrono::milliseconds(15000);
 constexpr auto kStopTimeout = std::chrono::milliseconds(10000);
+// A daemon that does not answer (stopped, wedged) gets SIGCONT+SIGTERM, then SIGKILL after
+// this grace; then it has this long again to vanish.
+constexpr auto kForceGrace = std::chrono::milliseconds(3000);
 
 // A zombie counts as dead: the daemon's starter has exited, and whoever adopted it may
 // reap it late (a container's pid 1 often never does).
@@ -61,6 +69,67 @@ core::Result<DaemonRecord> ProbeHealth(const std::string& socket) {
     return Error(ErrorCode::kCorrupt, "health answered " + std::to_string(reply->status));
   }
   return DaemonRecordFromHealth(reply->body);
+}
+
+// The NUL-separated fields of /proc/<pid>/<file> (cmdline), empty when unreadable.
+std::vector<std::string> ProcFields(int pid, const char* file) {
+  auto text = core::ReadFile("/proc/" + std::to_string(pid) + "/" + file);
+  std::vector<std::string> out;
+  if (!text) {
+    return out;
+  }
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\0', start);
+    end = end == std::string::npos ? text->size() : end;
+    out.push_back(text->substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The pid holding the flock on `lock_path`, from /proc/locks (0 when none or unknown).
+// Lines look like "3: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"; waiters carry "->".
+int FlockHolder(const std::string& lock_path) {
+  struct stat st {};
+  auto locks = core::ReadFile("/proc/locks");
+  if (::stat(lock_path.c_str(), &st) != 0 || !locks) {
+    return 0;
+  }
+  char want[64];
+  std::snprintf(want, sizeof(want), "%02x:%02x:%lu", ::major(st.st_dev), ::minor(st.st_dev),
+                static_cast<unsigned long>(st.st_ino));
+  std::istringstream lines(*locks);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string slot, type, mode, access, pid, inode;
+    fields >> slot >> type >> mode >> access >> pid >> inode;
+    if (type == "FLOCK" && inode == want) {
+      return static_cast<int>(core::ParseInt64(pid).value_or(0));
+    }
+  }
+  return 0;
+}
+
+// Whether `pid` is this home's daemon, proven without its socket (it may be stopped or
+// wedged): its command line is `<coven> daemon serve ...` and it holds this home's
+// daemon.lock. A recycled pid or any other process fails one of the two.
+bool IsOurDaemonProcess(const core::HomePaths& paths, int pid) {
+  std::vector<std::string> args = ProcFields(pid, "cmdline");
+  bool is_serve = args.size() >= 3 && args[1] == "daemon" && args[2] == "serve";
+  return is_serve && FlockHolder(paths.lock) == pid;
+}
+
+bool WaitGone(int pid, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (PidAlive(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 void RemoveStaleFiles(const core::HomePaths& paths) {
@@ -197,10 +266,7 @@ core::Result<std::string> StartDaemon(const core::HomePaths& paths, const std::s
     return RunningLine("running", status->pid, status->socket);
   }
   if (status->state == DaemonState::kStale) {
-    return Error(ErrorCode::kConflict,
-                 "Coven daemon pid " + std::to_string(status->pid) +
-                     " is alive but does not answer on " + status->socket +
-                     "; run `coven daemon stop` (or kill it) before starting another");
+    return NotAnswering(*status);
   }
   auto pid = SpawnServe(paths, exe);
   if (!pid) {
@@ -209,7 +275,31 @@ core::Result<std::string> StartDaemon(const core::HomePaths& paths, const std::s
   return RunningLine("running", *pid, paths.socket);
 }
 
-core::Result<std::string> StopDaemon(const core::HomePaths& paths) {
+core::Error NotAnswering(const StatusReport& status) {
+  return Error(ErrorCode::kRuntimeUnavailable,
+               "the coven daemon (pid " + std::to_string(status.pid) + ") does not answer on " +
+                   status.socket + " (stopped or wedged); run `coven daemon restart`");
+}
+
+namespace {
+
+// SIGCONT (a stopped daemon must run to see SIGTERM) and SIGTERM, then SIGKILL after
+// kForceGrace. Only for a pid IsOurDaemonProcess vouched for.
+core::Result<std::string> ForceStop(const core::HomePaths& paths, int pid) {
+  ::kill(pid, SIGCONT);
+  ::kill(pid, SIGTERM);
+  if (!WaitGone(pid, kForceGrace)) {
+    ::kill(pid, SIGKILL);
+    if (!WaitGone(pid, kForceGrace)) {
+      return Error(ErrorCode::kConflict, "Coven daemon pid " + std::to_string(pid) +
+                                             " survived SIGKILL; not clearing daemon status");
+    }
+  }
+  RemoveStaleFiles(paths);
+  return std::string("coven daemon status=stopped");
+}
+
+core::Result<std::string> Stop(const core::HomePaths& paths, bool force_unanswering) {
   auto rec = ReadDaemonRecord(paths.daemon_json);
   if (!rec && rec.error().sys_errno == ENOENT) {
     return std::string("coven daemon was not running");
@@ -218,11 +308,19 @@ core::Result<std::string> StopDaemon(const core::HomePaths& paths) {
     return rec.error().WithContext(paths.daemon_json);
   }
   if (!VerifyDaemon(rec->socket, rec->pid)) {
+    if (PidAlive(rec->pid) && force_unanswering && IsOurDaemonProcess(paths, rec->pid)) {
+      return ForceStop(paths, rec->pid);
+    }
     if (PidAlive(rec->pid)) {
-      return Error(ErrorCode::kConflict,
-                   "Coven daemon pid " + std::to_string(rec->pid) +
-                       " could not be verified through its socket; not signaling or clearing "
-                       "daemon status");
+      return Error(
+          ErrorCode::kConflict,
+          "Coven daemon pid " + std::to_string(rec->pid) +
+              " could not be verified through its socket; not signaling or clearing "
+              "daemon status" +
+              (force_unanswering
+                   ? std::string(" (it is not a `coven daemon serve` holding ") + paths.lock + ")"
+                   : std::string("; `coven daemon restart` replaces a daemon that "
+                                 "does not answer")));
     }
     RemoveStaleFiles(paths);
     return std::string("coven daemon status=stopped");
@@ -243,8 +341,14 @@ core::Result<std::string> StopDaemon(const core::HomePaths& paths) {
   return std::string("coven daemon status=stopped");
 }
 
+}  // namespace
+
+core::Result<std::string> StopDaemon(const core::HomePaths& paths) {
+  return Stop(paths, /*force_unanswering=*/false);
+}
+
 core::Result<std::string> RestartDaemon(const core::HomePaths& paths, const std::string& exe) {
-  auto stopped = StopDaemon(paths);
+  auto stopped = Stop(paths, /*force_unanswering=*/true);
   if (!stopped) {
     return stopped.error();
   }

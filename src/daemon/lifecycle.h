@@ -34,7 +34,13 @@ core::Result<std::string> StartDaemon(const core::HomePaths& paths, const std::s
 core::Result<std::string> StopDaemon(const core::HomePaths& paths);
 
 // Stop (errors abort) then start; "status=restarted" when a daemon was running before.
+// Unlike stop, it also replaces a daemon that does not answer on its socket (SIGSTOPped,
+// wedged) once /proc proves the pid is this home's daemon (its command line is `daemon
+// serve` and it holds daemon.lock): SIGCONT+SIGTERM, then SIGKILL after a grace.
 core::Result<std::string> RestartDaemon(const core::HomePaths& paths, const std::string& exe);
+
+// The error for a daemon whose pid lives but that does not answer (kStale): names the fix.
+core::Error NotAnswering(const StatusReport& status);
 
 // True when a daemon answers on `paths.socket` with the given pid (SPEC 5.2 "verified").
 bool VerifyDaemon(const std::string& socket, int pid);

@@ -20,6 +20,7 @@
 #include "daemon/daemon_log.h"
 #include "daemon/daemon_record.h"
 #include "daemon/home_dir.h"
+#include "daemon/ledger_repair.h"
 #include "daemon/lifecycle.h"
 #include "harness/harness_registry.h"
 #include "server/http_server.h"
@@ -52,6 +53,29 @@ core::Result<core::UniqueFd> TakeServeLock(const std::string& path) {
     (void)core::WriteAll(fd.fd(), pid);
   }
   return fd;
+}
+
+// Opens the ledger unless it is damaged: checked read-only first (Open switches on WAL and
+// migrates, so a damaged file must not reach it), then once more through the connection.
+// kCorrupt naming the file and `coven doctor --repair`.
+core::Result<store::Ledger> OpenCheckedLedger(const core::HomePaths& paths) {
+  LedgerHealth health = CheckLedger(paths);
+  if (!health.is_ok) {
+    return Error(ErrorCode::kCorrupt, DamagedLedgerMessage(paths, health.findings));
+  }
+  auto ledger = store::Ledger::Open(paths.ledger);
+  if (!ledger && ledger.error().code == ErrorCode::kCorrupt) {
+    return Error(ErrorCode::kCorrupt, DamagedLedgerMessage(paths, ledger.error().message));
+  }
+  if (!ledger) {
+    return ledger.error();
+  }
+  auto findings = ledger->IntegrityCheck();
+  if (!findings || *findings != "ok") {
+    std::string why = findings ? *findings : findings.error().message;
+    return Error(ErrorCode::kCorrupt, DamagedLedgerMessage(paths, why));
+  }
+  return ledger;
 }
 
 // The PATH harnesses are found on: the daemon's own, then the folder of the coven binary
@@ -125,7 +149,7 @@ int Serve(const ServeOptions& options) {
   }
 
   api::DaemonInfo info{static_cast<int>(::getpid()), core::NowTimestamp(), paths.socket};
-  auto ledger = store::Ledger::Open(paths.ledger);
+  auto ledger = OpenCheckedLedger(paths);
   if (!ledger) {
     log.Write("serve failed: " + ledger.error().message);
     return fail(ledger.error());
@@ -150,6 +174,7 @@ int Serve(const ServeOptions& options) {
   server_options.socket_path = paths.socket;
   server_options.threads = 8;
   server_options.on_child_exit = [&manager] { manager.ReapChildren(); };
+  server_options.on_refused = [&log](const std::string& line) { log.Write(line); };
   // Tests shorten the per-request deadline to watch idle connections get closed.
   if (const char* t = std::getenv("COVEN_HTTP_TIMEOUT_MS")) {  // NOLINT(concurrency-mt-unsafe)
     if (auto ms = core::ParseInt64(t); ms && *ms > 0) {

@@ -138,7 +138,8 @@ class LogWriter {
   // Appends one record with a single write() and returns its seq. kInvalidRequest if the
   // payload exceeds kMaxPayloadBytes or `kind` is not an EventKind. On an I/O error the
   // partial record is cut off again so the log stays valid and the seq is not consumed; if
-  // even that fails, this and every later Append return kIo.
+  // even that fails, this and every later Append return kIo. kStorageFull (ENOSPC, EDQUOT)
+  // is such an error: nothing of the record stays, and the same append may be retried.
   Result<uint64_t> Append(EventKind kind, std::string_view payload, int64_t time_ns);
 
   // fdatasync(): records appended so far survive a machine crash.

@@ -358,9 +358,14 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       continue;  // EMFILE and friends: drop this one, keep serving
     }
     SetCloexec(socket.native_handle());
-    // DESIGN "Boundaries": only our own user may talk to the daemon.
-    if (!core::PeerIsOwner(socket.native_handle()) ||
-        open_connections.load() >= options.max_connections) {
+    // DESIGN "Boundaries": only our own user may talk to the daemon; a refusal is logged.
+    if (auto refused = core::RefusedPeer(socket.native_handle())) {
+      if (options.on_refused) {
+        options.on_refused(*refused);
+      }
+      continue;  // socket closes as it goes out of scope, unread
+    }
+    if (open_connections.load() >= options.max_connections) {
       continue;  // socket closes as it goes out of scope
     }
     ++open_connections;

@@ -38,6 +38,9 @@ struct ServerOptions {
   int handler_threads = 16;
   // Runs on a loop thread after SIGCHLD (the daemon reaps its shims there).
   std::function<void()> on_child_exit;
+  // Called (on a loop thread) with one line when a connection is refused because its peer
+  // is another user; the daemon writes it to its log.
+  std::function<void(const std::string&)> on_refused;
 };
 
 // Called on a handler thread for every complete request; must be thread-safe and must not

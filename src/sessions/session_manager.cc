@@ -31,6 +31,16 @@ Error NotLive(const std::string& id) {
   return Error(ErrorCode::kSessionNotLive, "Session is not live.").WithDetail("sessionId", id);
 }
 
+// A kStorageFull error gets the user-facing message and the fix; others pass unchanged.
+Error StorageFull(const Error& error) {
+  if (error.code != ErrorCode::kStorageFull) {
+    return error;
+  }
+  return Error(
+      ErrorCode::kStorageFull,
+      "The disk holding COVEN_HOME is full; free some space and retry (" + error.message + ").");
+}
+
 std::string BuiltinList(const harness::HarnessRegistry& registry) {
   std::string out;
   for (const harness::Adapter& a : registry.adapters()) {
@@ -193,15 +203,21 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   std::string dir = SessionDir(row.id);
   std::error_code ec;
   std::filesystem::create_directories(options_.paths.sessions, ec);
-  if (ec || ::mkdir(dir.c_str(), 0700) != 0) {
-    return Error(ErrorCode::kIo, "create session folder " + dir + ": " +
-                                     (ec ? ec.message() : std::string(std::strerror(errno))));
+  if (ec) {
+    return Error(ErrorCode::kIo, "create " + options_.paths.sessions + ": " + ec.message());
+  }
+  // A full disk is refused before anything exists; the checks below catch the races.
+  if (core::Status s = shim::RequireFreeSpace(options_.paths.sessions); !s) {
+    return StorageFull(s.error());
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    return StorageFull(core::SysError("create session folder " + dir, errno));
   }
   {
     core::MutexLock lock(&ledger_mu_);
     if (core::Status s = ledger_.InsertSession(row); !s) {
       std::filesystem::remove_all(dir, ec);
-      return s.error();
+      return StorageFull(s.error());
     }
   }
   shim::LaunchSpec spec;
@@ -216,6 +232,17 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   auto launched = shim::LaunchShim(spec);
   {
     core::MutexLock lock(&ledger_mu_);
+    if (!launched && launched.error().code == ErrorCode::kStorageFull) {
+      // Nothing ran: leave no row and no folder behind (deleting frees space, so it works
+      // when the insert did; if not, the row at least stops claiming to run).
+      if (!ledger_.DeleteSession(row.id)) {
+        LogIfFailed("record the failed launch of " + row.id,
+                    ledger_.UpdateStatus(row.id, core::SessionStatus::kFailed, std::nullopt,
+                                         std::nullopt, core::NowTimestamp()));
+      }
+      std::filesystem::remove_all(dir, ec);
+      return StorageFull(launched.error());
+    }
     if (!launched) {
       LogIfFailed("record the failed launch of " + row.id,
                   ledger_.UpdateStatus(row.id, core::SessionStatus::kFailed, std::nullopt,
@@ -241,12 +268,25 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   return row;
 }
 
+void SessionManager::RetryUnsettled() {
+  std::set<std::string> ids;
+  {
+    core::MutexLock lock(&ledger_mu_);
+    ids.swap(unsettled_);
+  }
+  for (const std::string& id : ids) {
+    SettleFromLog(id, "");
+  }
+}
+
 core::Result<std::vector<SessionRow>> SessionManager::List(bool include_archived) {
+  RetryUnsettled();
   core::MutexLock lock(&ledger_mu_);
   return ledger_.ListSessions(include_archived);
 }
 
 core::Result<SessionRow> SessionManager::Get(const std::string& id) {
+  RetryUnsettled();
   return RequireSession(id);
 }
 
@@ -388,14 +428,19 @@ void SessionManager::SettleFromLog(const std::string& id, const std::string& exi
   std::string now = core::NowTimestamp();
   {
     core::MutexLock lock(&ledger_mu_);
-    // A failed write leaves the row `running` until the next daemon's recovery settles it
-    // from the log again; nobody waits on this call, so it is logged, not returned.
     core::Result<bool> changed =
         facts
             ? ledger_.UpdateStatusIfRunning(id, facts->status, facts->exit_code, facts->signal, now)
             : ledger_.UpdateStatusIfRunning(id, core::SessionStatus::kOrphaned, std::nullopt,
                                             std::nullopt, now);
+    // A failed write (a full disk: SQLITE_FULL) must not leave the row `running` forever:
+    // it is logged, and settled again on a later list or get, once space may have returned.
     LogIfFailed("record the end of " + id, changed ? core::Ok() : core::Status(changed.error()));
+    if (!changed) {
+      unsettled_.insert(id);
+    } else {
+      unsettled_.erase(id);
+    }
   }
   // The log will not grow any more: its cached reader keeps the index but not the fd.
   ReleaseReaderFd(id);

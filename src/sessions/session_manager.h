@@ -123,7 +123,8 @@ class SessionManager {
 
   // SPEC 2.9. Validation errors (kInvalidRequest, with details harness/installHint for an
   // unknown or missing harness; refused or invalid harness_args) create nothing; a spawn failure
-  // keeps the row `failed` and returns kPtySpawnFailed.
+  // keeps the row `failed` and returns kPtySpawnFailed. A full disk (kStorageFull, also
+  // refused up front when less than shim::kMinFreeBytes is free) leaves no row or folder.
   core::Result<store::SessionRow> Launch(const LaunchRequest& request);
   core::Result<std::vector<store::SessionRow>> List(bool include_archived);
   // kSessionNotFound (details sessionId) when unknown.
@@ -178,6 +179,7 @@ class SessionManager {
   void OnAppended(const std::string& id);
   void OnGone(const std::string& id, const std::string& exit_json);
   void SettleFromLog(const std::string& id, const std::string& exit_json);
+  void RetryUnsettled();
   void Notify(const std::string& id) EXCLUDES(listeners_mu_);
   void NotifyListChanged() { Notify(kAnySession); }
   void MarkLive(const std::string& id, bool live) EXCLUDES(live_mu_);
@@ -203,6 +205,8 @@ class SessionManager {
   // listener runs or while a shim is spoken to.
   mutable core::Mutex ledger_mu_ ACQUIRED_BEFORE(listeners_mu_);
   store::Ledger ledger_ GUARDED_BY(ledger_mu_);
+  // Ended sessions whose status could not be written (disk full); retried by List and Get.
+  std::set<std::string> unsettled_ GUARDED_BY(ledger_mu_);
   struct CachedReader;
   core::Mutex readers_mu_;
   // Open log readers, reused across event queries and evicted when a session ends.

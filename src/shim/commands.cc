@@ -28,6 +28,8 @@ core::Error ErrorFromReply(const std::string& payload) {
       return core::Error(ErrorCode::kSessionNotLive, message);
     case internal::WireError::kInvalid:
       return core::Error(ErrorCode::kInvalidRequest, message);
+    case internal::WireError::kStorageFull:
+      return core::Error(ErrorCode::kStorageFull, message);
     case internal::WireError::kOther:
       break;
   }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@ namespace {
 
 using core::ErrorCode;
 using core::Result;
+using core::Status;
 using core::UniqueFd;
 
 constexpr std::chrono::seconds kReadyTimeout{10};
@@ -49,7 +51,8 @@ int ReapBounded(pid_t pid) {
   return r == pid ? status : -1;
 }
 
-// Reads the shim's one ready line: "ok <pid>" or "error <message>". kPtySpawnFailed on
+// Reads the shim's one ready line: "ok <pid>", "error <message>" or "full <message>" (the
+// disk is full). kPtySpawnFailed on
 // "error", on EOF without a line (the shim died) and after kReadyTimeout.
 Result<std::string> ReadReadyLine(int fd) {
   auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
@@ -152,7 +155,8 @@ Result<LaunchedShim> LaunchShim(const LaunchSpec& spec) {
   }
   // Failure. After "error ..." the shim exits with status 1 by itself; otherwise it is
   // stuck or confused, so it is killed. Either way it is reaped here.
-  bool reported_error = line && line->rfind("error ", 0) == 0;
+  bool reported_full = line && line->rfind("full ", 0) == 0;
+  bool reported_error = reported_full || (line && line->rfind("error ", 0) == 0);
   if (!reported_error) {
     ::kill(*pid, SIGKILL);
   }
@@ -164,10 +168,29 @@ Result<LaunchedShim> LaunchShim(const LaunchSpec& spec) {
     }
     return e;
   }
+  if (reported_full) {
+    return core::Error(ErrorCode::kStorageFull, line->substr(5));
+  }
   if (reported_error) {
     return core::Error(ErrorCode::kPtySpawnFailed, line->substr(6));
   }
   return core::Error(ErrorCode::kPtySpawnFailed, "the shim reported `" + *line + "`");
+}
+
+Status RequireFreeSpace(const std::string& dir) {
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) {
+    return core::SysError("statvfs " + dir, errno);
+  }
+  // f_bavail/f_favail: what an unprivileged writer may still use (root's reserve excluded).
+  uint64_t free_bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  bool no_inodes = st.f_files != 0 && st.f_favail == 0;
+  if (free_bytes < kMinFreeBytes || no_inodes) {
+    return core::Error(ErrorCode::kStorageFull, dir + " has " + std::to_string(free_bytes) +
+                                                    " bytes free" +
+                                                    (no_inodes ? " and no inode" : ""));
+  }
+  return core::Ok();
 }
 
 void ReapExitedChildren() {

@@ -16,8 +16,12 @@
 // `output` events at UTF-8 character boundaries whose JSON form (`{"data":"..."}` after
 // escaping) stays under 60,000 bytes, and appends each with one write(). While it writes
 // it does not read, so a slow disk makes the harness block on its tty (as in a slow
-// terminal) instead of losing bytes. Nothing polls: the shim sleeps in poll() on the PTY,
-// the listening socket, its clients and a signalfd for SIGCHLD.
+// terminal) instead of losing bytes. A full disk (ENOSPC, EDQUOT) is the same pressure,
+// held longer: the unwritten bytes stay in the shim, the PTY is not read, and the append is
+// retried with a backoff (50 ms doubling to 1 s) until space returns; input and resize are
+// refused meanwhile (kStorageFull), and the exit event waits for space like output does,
+// so the log stays byte-exact and always ends with its exit. Nothing polls: the shim sleeps in
+// poll() on the PTY, the listening socket, its clients and a signalfd for SIGCHLD.
 //
 // Kill: SIGHUP to the harness's process group, then SIGTERM after `kill_grace`, then
 // SIGKILL after another `kill_grace`, so nothing in the group survives (once the harness
@@ -29,7 +33,8 @@
 //   kInput  payload = raw bytes to write to the PTY
 //           -> kOk (payload: u64 seq of the input event)
 //   kResize payload = u16 rows, u16 cols (little-endian) -> kOk
-//   kKill   payload = empty -> kOk (payload: u64 seq of the kill event)
+//   kKill   payload = empty -> kOk (payload: u64 seq of the kill event; 0 while the disk
+//           is full: the event is logged after the output held before it)
 //   kHello  payload = empty -> kOk (payload: u32 harness pid, u64 last seq)
 //   kScreen payload = empty -> kOk (payload: u64 seq, then screen::SerializeSnapshot of the
 //       screen model after every event up to that seq; see "Screen model" below)
@@ -38,7 +43,7 @@
 //       frame per loop iteration), and kExited (payload: the exit event's JSON) once, after
 //       which the shim closes the connection.
 //   Errors: kError (payload: u8 kind, then message text; kind 1 = the harness has exited,
-//       2 = invalid command, 0 = other), e.g. input after the harness exited.
+//       2 = invalid command, 3 = the event log is full, 0 = other), e.g. input after exit.
 //   (kResize and kSubscribe replies also carry a u64 seq: the resize event's, the last one.)
 //
 // Screen model (docs/screen.md): the shim feeds every output chunk it logs, and every
@@ -74,7 +79,9 @@ struct ShimOptions {
   std::string cwd;
   uint16_t rows = 24;
   uint16_t cols = 80;
-  int ready_fd = -1;  // receives "ok <harness_pid>\n" or "error <message>\n", then is closed
+  // Receives "ok <harness_pid>\n", "error <message>\n" or "full <message>\n" (the disk is
+  // full), then is closed.
+  int ready_fd = -1;
   std::chrono::milliseconds kill_grace{1000};
 };
 
@@ -116,9 +123,14 @@ std::vector<std::string> ShimArgv(const LaunchSpec& spec);
 
 // Starts `coven shim` in a new session with stdio on /dev/null and no other inherited fds,
 // and waits (bounded) until it reports ready. kPtySpawnFailed with the shim's message when
-// the harness could not be started. Thread-safe. The shim is the caller's child: reap it
-// with ReapExitedChildren().
+// the harness could not be started; kStorageFull when its log could not be written. Thread-safe.
+// The shim is the caller's child: reap it with ReapExitedChildren().
 core::Result<LaunchedShim> LaunchShim(const LaunchSpec& spec);
+
+// kStorageFull when the file system holding `dir` has less than kMinFreeBytes (or no
+// inode) left for a new session's log; kIo when it cannot be asked. Thread-safe.
+inline constexpr uint64_t kMinFreeBytes = 1u << 20;
+core::Status RequireFreeSpace(const std::string& dir);
 
 // Reaps every exited child without blocking (the daemon calls this on SIGCHLD).
 void ReapExitedChildren();

@@ -15,6 +15,8 @@ using eventlog::EventKind;
 
 // Bound on flushing the last frames to clients when the shim ends.
 constexpr std::chrono::milliseconds kGoodbyeBudget{2000};
+constexpr const char* kLogFullMessage =
+    "the disk holding the event log is full; refused until space returns";
 
 std::string SeqPayload(uint64_t seq) {
   std::string out;
@@ -115,9 +117,15 @@ void Shim::HandleInput(Client* client, const std::string& data) {
     ReplyError(client, WireError::kInvalid, "the harness is not reading its input");
     return;
   }
+  // Held output must reach the log before any later input does.
+  if (log_full_) {
+    ReplyError(client, WireError::kStorageFull, kLogFullMessage);
+    return;
+  }
   auto seq = AppendEvent(EventKind::kInput, data);
   if (!seq) {
-    ReplyError(client, WireError::kOther, seq.error().message);
+    ReplyError(client, log_full_ ? WireError::kStorageFull : WireError::kOther,
+               seq.error().message);
     return;
   }
   pending_input_ += data;
@@ -140,6 +148,10 @@ void Shim::HandleResize(Client* client, const std::string& payload) {
     ReplyError(client, WireError::kNotLive, "the harness has closed its terminal");
     return;
   }
+  if (log_full_) {
+    ReplyError(client, WireError::kStorageFull, kLogFullMessage);
+    return;
+  }
   // TIOCSWINSZ makes the kernel send SIGWINCH to the terminal's foreground group.
   if (core::Status s = master_.Resize(pty::WindowSize{rows, cols}); !s) {
     ReplyError(client, WireError::kOther, s.error().message);
@@ -148,7 +160,8 @@ void Shim::HandleResize(Client* client, const std::string& payload) {
   screen_->Resize(rows, cols);
   auto seq = AppendEvent(EventKind::kResize, ResizePayload(rows, cols));
   if (!seq) {
-    ReplyError(client, WireError::kOther, seq.error().message);
+    ReplyError(client, log_full_ ? WireError::kStorageFull : WireError::kOther,
+               seq.error().message);
     return;
   }
   Reply(client, FrameType::kOk, SeqPayload(*seq));
@@ -163,9 +176,22 @@ void Shim::HandleKill(Client* client) {
     Reply(client, FrameType::kOk, SeqPayload(kill_seq_));  // already under way
     return;
   }
-  // Logged before the signal, so the kill event always precedes the exit event.
+  // Logged before the signal, so the kill event always precedes the exit event. With the
+  // disk full it is logged by RetryLog after the output held before it; the reply's seq is
+  // 0 meanwhile.
+  if (log_full_) {
+    kill_unlogged_ = true;
+    BeginKill();
+    Reply(client, FrameType::kOk, SeqPayload(0));
+    return;
+  }
   auto seq = AppendEvent(EventKind::kKill, KillPayload());
   BeginKill();
+  if (!seq && log_full_) {
+    kill_unlogged_ = true;
+    Reply(client, FrameType::kOk, SeqPayload(0));
+    return;
+  }
   if (!seq) {
     ReplyError(client, WireError::kOther, "kill sent but not logged: " + seq.error().message);
     return;

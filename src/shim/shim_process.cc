@@ -56,7 +56,9 @@ int Shim::Run() {
     }
     std::string message = s.error().message;
     std::replace(message.begin(), message.end(), '\n', ' ');
-    ReportReady("error " + message + "\n");
+    // "full" lets the daemon answer storage_full (and clean up) instead of a spawn failure.
+    bool is_full = s.error().code == core::ErrorCode::kStorageFull;
+    ReportReady((is_full ? "full " : "error ") + message + "\n");
     return 1;
   }
   ReportReady("ok " + std::to_string(child_.pid()) + "\n");
@@ -121,68 +123,129 @@ void Shim::ReportReady(const std::string& line) {
 
 Result<uint64_t> Shim::AppendEvent(EventKind kind, std::string_view payload) {
   auto seq = log_->Append(kind, payload, core::NowNanos());
-  if (!seq) {
-    // Nothing to tell but stderr (often /dev/null); the harness keeps running either way.
-    ++append_failures_;
-    std::fprintf(stderr, "coven shim: cannot append %s event: %s\n", eventlog::KindName(kind),
-                 seq.error().message.c_str());
+  if (seq) {
+    log_full_ = false;
+    log_backoff_ = std::chrono::milliseconds{0};
+    return seq;
   }
+  if (seq.error().code == core::ErrorCode::kStorageFull) {
+    // LogWriter has cut the partial record, so the log stays valid; the caller keeps the
+    // bytes and we retry once space may have returned.
+    if (log_backoff_.count() == 0) {
+      std::fprintf(stderr, "coven shim: event log full, holding output: %s\n",
+                   seq.error().message.c_str());
+    }
+    NoteLogFull();
+    return seq;
+  }
+  // Nothing to tell but stderr (often /dev/null); the harness keeps running either way.
+  ++append_failures_;
+  std::fprintf(stderr, "coven shim: cannot append %s event: %s\n", eventlog::KindName(kind),
+               seq.error().message.c_str());
   return seq;
 }
 
+void Shim::NoteLogFull() {
+  log_full_ = true;
+  log_backoff_ =
+      log_backoff_.count() == 0 ? kLogRetryFirst : std::min(log_backoff_ * 2, kLogRetryMax);
+  next_log_retry_ = Clock::now() + log_backoff_;
+}
+
+void Shim::RetryLog() {
+  log_full_ = false;  // EmitOutput sets it again if the disk is still full
+  EmitOutput(!pty_open_ || output_final_);
+  if (!log_full_ && kill_unlogged_) {
+    auto seq = AppendEvent(EventKind::kKill, KillPayload());
+    if (seq || !log_full_) {
+      kill_unlogged_ = false;
+      kill_seq_ = seq ? *seq : 0;
+    }
+  }
+}
+
+void Shim::WaitWhileLogFull() {
+  // The loop keeps serving clients (list, events and attach keep working) and retries the
+  // held output at each backoff step; the PTY is not read meanwhile.
+  while (log_full_ && !loop_failed_) {
+    RunOnce();
+  }
+}
+
 void Shim::Loop() {
+  while (!exit_ && !loop_failed_) {
+    RunOnce();
+  }
+}
+
+void Shim::RunOnce() {
   std::vector<pollfd> fds;
-  while (!exit_) {
-    fds.clear();
-    fds.push_back({signal_fd_.fd(), POLLIN, 0});
-    fds.push_back({listen_fd_.fd(), POLLIN, 0});
-    short pty_events = 0;
-    if (pty_open_) {
-      pty_events = static_cast<short>(POLLIN | (pending_input_.empty() ? 0 : POLLOUT));
+  fds.push_back({signal_fd_.fd(), POLLIN, 0});
+  fds.push_back({listen_fd_.fd(), POLLIN, 0});
+  // While the log is full the PTY is left alone: the harness fills the terminal's buffer
+  // and blocks on its write, which is the back-pressure we want (and a hung-up master,
+  // which polls readable forever, cannot spin us).
+  bool poll_pty = pty_open_ && !log_full_;
+  short pty_events = 0;
+  if (poll_pty) {
+    pty_events = static_cast<short>(POLLIN | (pending_input_.empty() ? 0 : POLLOUT));
+  }
+  // fd -1 makes poll skip the entry, keeping the indices fixed.
+  fds.push_back({poll_pty ? master_.fd() : -1, pty_events, 0});
+  size_t polled_clients = clients_.size();
+  for (const auto& c : clients_) {
+    fds.push_back({c->fd.fd(), static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+  }
+  int n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
+  if (n < 0 && errno != EINTR) {
+    // Cannot happen with valid fds; stop reading the PTY rather than spin on the error.
+    std::fprintf(stderr, "coven shim: poll: %s\n", std::strerror(errno));
+    loop_failed_ = true;  // Finish() still records what it can
+    return;
+  }
+  if (n > 0) {
+    if (fds[0].revents != 0) {
+      OnSignal();
     }
-    // fd -1 makes poll skip the entry, keeping the indices fixed.
-    fds.push_back({pty_open_ ? master_.fd() : -1, pty_events, 0});
-    size_t polled_clients = clients_.size();
-    for (const auto& c : clients_) {
-      fds.push_back({c->fd.fd(), static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+    if ((fds[2].revents & POLLOUT) != 0) {
+      WritePendingInput();
     }
-    int n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
-    if (n < 0 && errno != EINTR) {
-      std::fprintf(stderr, "coven shim: poll: %s\n", std::strerror(errno));
-      return;  // cannot happen with valid fds; Finish() still records what it can
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      ReadPty();
     }
-    if (n > 0) {
-      if (fds[0].revents != 0) {
-        OnSignal();
-      }
-      if ((fds[2].revents & POLLOUT) != 0) {
-        WritePendingInput();
-      }
-      if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-        ReadPty();
-      }
-      for (size_t i = 0; i < polled_clients; ++i) {
-        if (fds[3 + i].revents != 0) {
-          ServiceClient(clients_[i].get(), fds[3 + i].revents);
-        }
-      }
-      if (fds[1].revents != 0) {
-        AcceptClients();
+    for (size_t i = 0; i < polled_clients; ++i) {
+      if (fds[3 + i].revents != 0) {
+        ServiceClient(clients_[i].get(), fds[3 + i].revents);
       }
     }
+    if (fds[1].revents != 0) {
+      AcceptClients();
+    }
+  }
+  if (log_full_ && Clock::now() >= next_log_retry_) {
+    RetryLog();
+  }
+  if (!exit_) {
     AdvanceKill();
-    std::erase_if(clients_, [](const auto& c) { return c->dead; });
-    if (!exit_) {
-      NotifySubscribers();
-    }
+  }
+  std::erase_if(clients_, [](const auto& c) { return c->dead; });
+  if (!exit_) {
+    NotifySubscribers();
   }
 }
 
 int Shim::PollTimeoutMs() const {
-  if (kill_stage_ == KillStage::kNone || kill_stage_ == KillStage::kKill) {
+  std::optional<Clock::time_point> wake;
+  if (kill_stage_ != KillStage::kNone && kill_stage_ != KillStage::kKill) {
+    wake = next_kill_step_;
+  }
+  if (log_full_) {
+    wake = wake ? std::min(*wake, next_log_retry_) : next_log_retry_;
+  }
+  if (!wake) {
     return -1;
   }
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(next_kill_step_ - Clock::now());
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*wake - Clock::now());
   return static_cast<int>(std::max<int64_t>(0, left.count()));
 }
 
@@ -190,6 +253,9 @@ void Shim::OnSignal() {
   signalfd_siginfo info;
   while (::read(signal_fd_.fd(), &info, sizeof(info)) > 0) {
     // Only SIGCHLD is routed here; several may have merged into one.
+  }
+  if (exit_) {
+    return;  // already reaped (we may still be waiting for disk space to log it)
   }
   auto waited = child_.TryWait();
   if (!waited) {
@@ -230,12 +296,18 @@ void Shim::EmitOutput(bool flush_tail) {
   std::string_view ready = data.substr(0, data.size() - keep);
   while (!ready.empty()) {
     size_t n = NextChunkLength(ready);
-    (void)AppendEvent(EventKind::kOutput, ready.substr(0, n));
+    auto seq = AppendEvent(EventKind::kOutput, ready.substr(0, n));
+    if (!seq && log_full_) {
+      break;  // disk full: keep this chunk and the rest for RetryLog (the screen sees it then)
+    }
+    // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
+    // harness's terminal did.
     screen_->Feed(ready.substr(0, n));
     ready.remove_prefix(n);
   }
-  std::memmove(read_buf_.data(), read_buf_.data() + read_used_ - keep, keep);
-  read_used_ = keep;
+  size_t done = data.size() - keep - ready.size();
+  std::memmove(read_buf_.data(), read_buf_.data() + done, read_used_ - done);
+  read_used_ -= done;
 }
 
 void Shim::WritePendingInput() {
@@ -281,6 +353,16 @@ void Shim::AdvanceKill() {
 void Shim::DrainAfterExit() {
   Clock::time_point hard_deadline = Clock::now() + kDrainMax;
   while (pty_open_) {
+    if (log_full_ && loop_failed_) {
+      break;
+    }
+    if (log_full_) {
+      // The drain's clock stops while the disk is full: those bytes are waiting for space.
+      Clock::time_point paused = Clock::now();
+      WaitWhileLogFull();
+      hard_deadline += Clock::now() - paused;
+      continue;
+    }
     auto left = std::chrono::ceil<std::chrono::milliseconds>(hard_deadline - Clock::now());
     if (left.count() <= 0) {
       break;
@@ -295,7 +377,9 @@ void Shim::DrainAfterExit() {
     }
     ReadPty();
   }
+  output_final_ = true;
   EmitOutput(/*flush_tail=*/true);
+  WaitWhileLogFull();
 }
 
 void Shim::Finish() {
@@ -308,7 +392,13 @@ void Shim::Finish() {
   }
   std::string exit_json = wait_failed_ || !exit_ ? ExitPayload(std::nullopt, std::nullopt)
                                                  : ExitPayload(exit_->exit_code, exit_->signal);
-  (void)AppendEvent(EventKind::kExit, exit_json);
+  // The exit is written once, as soon as the disk allows: a session must never stay
+  // `running` for want of it.
+  auto exit_seq = AppendEvent(EventKind::kExit, exit_json);
+  while (!exit_seq && log_full_ && !loop_failed_) {
+    WaitWhileLogFull();
+    exit_seq = AppendEvent(EventKind::kExit, exit_json);
+  }
   if (Status s = log_->Sync(); !s) {
     std::fprintf(stderr, "coven shim: sync event log: %s\n", s.error().message.c_str());
   }

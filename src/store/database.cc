@@ -15,6 +15,8 @@ core::ErrorCode CodeFor(int rc) {
       return core::ErrorCode::kCorrupt;
     case SQLITE_CONSTRAINT:
       return core::ErrorCode::kConflict;
+    case SQLITE_FULL:  // the disk or quota is full; SQLite has rolled the statement back
+      return core::ErrorCode::kStorageFull;
     default:
       return core::ErrorCode::kIo;
   }
@@ -42,6 +44,18 @@ core::Result<Database> Database::Open(const std::string& path) {
   if (rc != SQLITE_OK) {
     core::Error error = SqliteError(db, rc, "open " + path);
     sqlite3_close_v2(db);  // a handle is returned even on failure (or null: a no-op)
+    return error;
+  }
+  return Database(db);
+}
+
+core::Result<Database> Database::OpenReadOnly(const std::string& path) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    core::Error error = SqliteError(db, rc, "open " + path);
+    sqlite3_close_v2(db);
     return error;
   }
   return Database(db);

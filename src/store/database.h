@@ -31,6 +31,9 @@ class Database {
   // Opens (creating if missing) the database file at `path`, refusing to follow a symlink
   // as the final component. Sets no pragmas. kIo/kCorrupt on failure.
   static core::Result<Database> Open(const std::string& path);
+  // Opens an existing database file read-only (nothing is created or written), for
+  // checking or salvaging a ledger that may be damaged. kIo/kCorrupt on failure.
+  static core::Result<Database> OpenReadOnly(const std::string& path);
 
   Database(Database&& other) noexcept;
   Database& operator=(Database&& other) noexcept;

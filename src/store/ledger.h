@@ -69,6 +69,14 @@ class Ledger {
   // with kConflict, leaving the file untouched, when its schema is newer than ours.
   static core::Result<Ledger> Open(const std::string& path);
 
+  // Opens an existing ledger read-only, without configuring or migrating it, to salvage
+  // rows from a damaged file: GetSession answers row by row as far as the damage allows.
+  static core::Result<Ledger> OpenForSalvage(const std::string& path);
+
+  // PRAGMA quick_check of the ledger file at `path`, opened read-only: "ok" or sqlite's
+  // findings. kCorrupt when it is not a database at all, kIo (errno ENOENT) when missing.
+  static core::Result<std::string> CheckFile(const std::string& path);
+
   Ledger(Ledger&&) noexcept = default;
   Ledger& operator=(Ledger&&) noexcept = default;
   Ledger(const Ledger&) = delete;

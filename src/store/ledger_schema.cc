@@ -251,4 +251,25 @@ Result<Ledger> Ledger::Open(const std::string& path) {
   return Ledger(std::move(*db), *migrated);
 }
 
+Result<Ledger> Ledger::OpenForSalvage(const std::string& path) {
+  Result<Database> db = Database::OpenReadOnly(path);
+  if (!db) {
+    return db.error().WithContext("open damaged ledger");
+  }
+  Result<int64_t> version = QueryInt64(*db, "PRAGMA user_version");
+  return Ledger(std::move(*db), version ? static_cast<int>(*version) : 0);
+}
+
+Result<std::string> Ledger::CheckFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return core::SysError("stat " + path, errno);
+  }
+  Result<Database> db = Database::OpenReadOnly(path);
+  if (!db) {
+    return db.error();
+  }
+  return Ledger(std::move(*db), 0).IntegrityCheck();
+}
+
 }  // namespace coven::store

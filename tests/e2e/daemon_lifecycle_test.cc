@@ -292,9 +292,10 @@ TEST(DaemonLifecycleTest, StopRefusesUnverifiedLivePid) {
   EXPECT_TRUE(sleeper.Running());
   EXPECT_TRUE(Exists(h.file("daemon.json")));
 
-  // The same record reads as stale, untouched.
+  // The same record reads as stale, untouched; a pid that does not answer is not fine.
   RunResult status = h.Coven({"daemon", "status"});
-  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_NE(status.err.find("does not answer"), std::string::npos) << status.err;
   EXPECT_EQ(status.out, "coven daemon status=stale ok=false pid=" + std::to_string(sleeper.pid()) +
                             " socket=" + h.socket() + "\n");
   EXPECT_TRUE(Exists(h.file("daemon.json")));

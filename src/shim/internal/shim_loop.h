@@ -35,6 +35,10 @@ inline constexpr size_t kMaxClients = 128;
 // until the hard bound (a grandchild keeps writing).
 inline constexpr std::chrono::milliseconds kDrainQuiet{100};
 inline constexpr std::chrono::milliseconds kDrainMax{2000};
+// While the disk is full, appends are retried after a backoff that doubles from the first
+// to the last value: no busy loop, and space that returns is noticed within a second.
+inline constexpr std::chrono::milliseconds kLogRetryFirst{50};
+inline constexpr std::chrono::milliseconds kLogRetryMax{1000};
 
 // One connection on shim.sock.
 struct Client {
@@ -60,6 +64,7 @@ class Shim {
   core::Status Start();
   void ReportReady(const std::string& line);
   void Loop();
+  void RunOnce();
   int PollTimeoutMs() const;
   void OnSignal();
   void ReadPty();
@@ -70,6 +75,9 @@ class Shim {
   void DrainAfterExit();
   void Finish();
   core::Result<uint64_t> AppendEvent(eventlog::EventKind kind, std::string_view payload);
+  void NoteLogFull();
+  void RetryLog();
+  void WaitWhileLogFull();
 
   // shim_clients.cc
   void AcceptClients();
@@ -113,6 +121,15 @@ class Shim {
   Clock::time_point next_kill_step_;
   uint64_t kill_seq_ = 0;
   uint64_t append_failures_ = 0;
+  // Disk full: an append failed with kStorageFull. The unwritten output stays in read_buf_,
+  // the PTY is not read (so the harness blocks on its own write, as in a slow terminal)
+  // and the append is retried at next_log_retry_. Cleared by the next successful append.
+  bool log_full_ = false;
+  Clock::time_point next_log_retry_;
+  std::chrono::milliseconds log_backoff_{0};
+  bool kill_unlogged_ = false;  // a kill was sent while the log was full: log it next
+  bool output_final_ = false;
+  bool loop_failed_ = false;  // poll() itself failed (cannot happen with valid fds)   // the drain is over: an incomplete character is flushed too
 };
 
 }  // namespace coven::shim::internal

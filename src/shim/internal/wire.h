@@ -34,8 +34,9 @@ enum class FrameType : uint8_t {
 // First payload byte of a kError frame; the message text follows.
 enum class WireError : uint8_t {
   kOther = 0,
-  kNotLive = 1,  // the harness has exited
-  kInvalid = 2,  // a malformed or unacceptable command
+  kNotLive = 1,      // the harness has exited
+  kInvalid = 2,      // a malformed or unacceptable command
+  kStorageFull = 3,  // the event log cannot grow (disk full): nothing was done
 };
 
 inline constexpr size_t kFrameHeaderBytes = 5;
