@@ -7,8 +7,10 @@
 # machine that happens to have one hides the missing line. `scripts/fresh_check.sh` runs the
 # README's two commands in such a root to prove it. Programs the tests call and what brings
 # them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), git, ps/pgrep
-# (procps), systemd-analyze (systemd: the user unit is verified); script, setsid, stty,
-# timeout, seq come with a minimal root (bsdutils, util-linux, coreutils).
+# (procps), systemd-analyze (systemd: the user unit is verified), node and npm (nodejs,
+# npm: scripts/install_agents.sh installs the real agent CLIs the e2e tests launch);
+# script, setsid, stty, timeout, seq come with a minimal root (bsdutils, util-linux,
+# coreutils).
 set -euo pipefail
 
 packages=(
@@ -17,11 +19,19 @@ packages=(
   libsqlite3-dev sqlite3 libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev tmux curl procps
-  python3 systemd help2man
+  python3 systemd help2man nodejs npm
 )
+
+# A package counts as present when a command it provides already works: a machine with
+# another build of Node.js (one that bundles npm and conflicts with Debian's npm) keeps it.
+declare -A provided_by_command=([nodejs]=node [npm]=npm)
 
 missing=()
 for p in "${packages[@]}"; do
+  cmd="${provided_by_command[$p]:-}"
+  if [ -n "$cmd" ] && command -v "$cmd" >/dev/null; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

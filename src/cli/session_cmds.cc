@@ -1,10 +1,14 @@
 // Session commands: run, attach, logs, kill, sessions, archive, summon, sacrifice.
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -15,6 +19,7 @@
 #include "cli/output.h"
 #include "cli/session_client.h"
 #include "client/attach_client.h"
+#include "client/launch_body.h"
 #include "core/strings.h"
 #include "tui/terminal.h"
 
@@ -65,6 +70,90 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
   }
   std::printf("\n%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
   return outcome->status == "completed" ? 0 : 1;
+}
+
+// While a headless run streams its session, SIGINT, SIGTERM and SIGHUP kill the session
+// (the harness sees no terminal, so Ctrl-C must reach it through the daemon). The signals
+// are blocked in every thread and taken by sigwait on a thread of our own, so the request
+// is an ordinary blocking call. Restores the signal mask on destruction.
+class KillOnSignal {
+ public:
+  KillOnSignal(const client::DaemonClient& client, std::string id) {
+    sigemptyset(&set_);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, kWake}) {
+      sigaddset(&set_, sig);
+    }
+    pthread_sigmask(SIG_BLOCK, &set_, &saved_);
+    thread_ = std::thread([this, client, id = std::move(id)] {
+      int sig = 0;
+      if (sigwait(&set_, &sig) != 0 || sig == kWake) {
+        return;
+      }
+      signal_ = sig;
+      (void)client.Post("/api/v1/sessions/" + id + "/kill", "");
+    });
+  }
+  ~KillOnSignal() {
+    if (signal_ == 0) {
+      pthread_kill(thread_.native_handle(), kWake);
+    }
+    thread_.join();
+    // A signal that came after the kill stays pending; drop it rather than die on unblock.
+    timespec zero{};
+    while (sigtimedwait(&set_, nullptr, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+  }
+  KillOnSignal(const KillOnSignal&) = delete;
+  KillOnSignal& operator=(const KillOnSignal&) = delete;
+  KillOnSignal(KillOnSignal&&) = delete;
+  KillOnSignal& operator=(KillOnSignal&&) = delete;
+
+  // The signal that killed the session, or 0.
+  int signal() const { return signal_; }
+
+ private:
+  static constexpr int kWake = SIGUSR2;
+  sigset_t set_{};
+  sigset_t saved_{};
+  std::atomic<int> signal_{0};
+  std::thread thread_;
+};
+
+// The process exit code of a headless run: the harness's own code when it has one (as a
+// shell would report it), 128+signal when our signal killed it, else 1.
+int HeadlessExitCode(const client::AttachOutcome& outcome, int killed_by) {
+  if (outcome.exit_code && *outcome.exit_code >= 0 && *outcome.exit_code <= 255) {
+    return static_cast<int>(*outcome.exit_code);
+  }
+  if (outcome.status == "completed") {
+    return 0;
+  }
+  return killed_by != 0 ? 128 + killed_by : 1;
+}
+
+// A non-interactive run (SPEC 4.4): the session's output goes to stdout byte for byte as
+// it comes (Coven adds nothing to it), the `[coven session ...]` line to stderr, and the
+// exit code is the harness's. Returns -1 (after printing the error) when attaching failed.
+int StreamHeadless(Context& ctx, const core::HomePaths& paths, const client::DaemonClient& c,
+                   const std::string& id) {
+  client::AttachOptions opts;
+  opts.socket_path = paths.socket;
+  opts.session_id = id;
+  core::Result<client::AttachOutcome> outcome = Error(ErrorCode::kInternal, "not attached");
+  int killed_by = 0;
+  {
+    KillOnSignal guard(c, id);
+    outcome = client::Attach(opts);
+    killed_by = guard.signal();
+  }
+  if (!outcome) {
+    ctx.Fail(outcome.error());
+    return -1;
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
+  return HeadlessExitCode(*outcome, killed_by);
 }
 
 struct OutputPage {
@@ -121,7 +210,10 @@ void SetupRun(CLI::App& sub, Context& ctx) {
     std::vector<std::string> prompt;
     std::string cwd, title;
     std::vector<std::string> harness_args;
+    std::string model;
     bool detach = false;
+    bool headless = false;
+    bool interactive = false;
   };
   static Args a;
   sub.add_option("harness", a.harness, "codex, claude, demo, ... (see `coven doctor`)")->required();
@@ -129,6 +221,15 @@ void SetupRun(CLI::App& sub, Context& ctx) {
   sub.add_option("--cwd", a.cwd, "working directory inside the project (default: here)");
   sub.add_option("--title", a.title, "a title for the session list");
   sub.add_flag("--detach,-d", a.detach, "start it and return at once (prints the id)");
+  auto* headless = sub.add_flag("--headless", a.headless,
+                                "run the harness non-interactively (codex exec, claude --print) "
+                                "and stream its output to stdout; the default when stdin or "
+                                "stdout is not a terminal");
+  sub.add_flag("--interactive", a.interactive,
+               "run the harness interactively even when stdin or stdout is not a terminal")
+      ->excludes(headless);
+  sub.add_option("--model", a.model, "the model the harness uses (its own model flag)")
+      ->type_name("ID");
   sub.add_option("--harness-arg", a.harness_args,
                  "an extra argument for the harness, placed right after its executable "
                  "(repeatable; codex, claude, gemini, aider, opencode, or adapters with "
@@ -139,10 +240,16 @@ void SetupRun(CLI::App& sub, Context& ctx) {
       ->allow_extra_args(false)
       ->take_all();
   sub.footer(
-      "The project root is the current directory. Keys go to the harness (Ctrl-C too);\n"
-      "Ctrl-] detaches and leaves the session running.\n\n"
+      "The project root is the current directory. Interactive when stdin and stdout are both\n"
+      "terminals: keys go to the harness (Ctrl-C too) and Ctrl-] detaches, leaving the\n"
+      "session running. Otherwise headless: the harness's non-interactive form runs, its\n"
+      "output streams to stdout, the [coven session ...] line goes to stderr, coven exits\n"
+      "with the harness's exit code, and Ctrl-C kills the session. The prompt is always\n"
+      "passed as data: a prompt like --help reaches the harness as the task.\n\n"
       "Examples:\n"
       "  coven run codex \"fix the failing tests\"\n"
+      "  coven run codex \"summarize the changes\" | tee log     # headless, codex exec\n"
+      "  coven run claude --headless --model sonnet \"list the TODOs\"\n"
       "  coven run claude --title review -- explain this repo in 5 bullets\n"
       "  coven run codex --harness-arg=--model --harness-arg=o3 \"fix the failing tests\"\n"
       "  coven run demo hello --detach");
@@ -163,26 +270,26 @@ void SetupRun(CLI::App& sub, Context& ctx) {
       ctx.Fail(client.error());
       return;
     }
-    json::object req;
-    req["projectRoot"] = root;
+    client::LaunchInput input;
+    input.project_root = root;
     if (!a.cwd.empty()) {
-      req["cwd"] = a.cwd;
+      input.cwd = a.cwd;
     }
-    req["harness"] = a.harness;
-    req["prompt"] = prompt;
-    req["title"] = a.title.empty() ? prompt.substr(0, 48) : std::string(core::Trim(a.title));
-    if (!a.harness_args.empty()) {
-      json::array args;
-      for (const std::string& arg : a.harness_args) {
-        args.emplace_back(arg);
-      }
-      req["harnessArgs"] = std::move(args);
+    input.harness = a.harness;
+    input.prompt = prompt;
+    input.title = a.title.empty() ? prompt.substr(0, 48) : std::string(core::Trim(a.title));
+    input.harness_args = a.harness_args;
+    if (!a.model.empty()) {
+      input.model = a.model;
     }
-    if (auto size = tui::WindowSize(1)) {
-      req["rows"] = size->first;
-      req["cols"] = size->second;
-    }
-    auto body = Call(*client, "POST", "/api/v1/sessions", json::serialize(req));
+    // SPEC 4.4: interactive only when stdin and stdout are both terminals. A detached
+    // session is for attaching later, not for this terminal: interactive unless --headless.
+    bool terminal = a.detach || (tui::IsTerminal(0) && tui::IsTerminal(1));
+    bool interactive = a.interactive || (!a.headless && terminal);
+    input.mode =
+        interactive ? client::LaunchMode::kInteractive : client::LaunchMode::kNonInteractive;
+    input.size = tui::WindowSize(1);
+    auto body = Call(*client, "POST", "/api/v1/sessions", client::LaunchBodyJson(input));
     if (!body) {
       ctx.Fail(body.error());
       return;
@@ -200,7 +307,8 @@ void SetupRun(CLI::App& sub, Context& ctx) {
                    core::TerminalSafe(ShortId(session->id)).c_str());
       return;
     }
-    int code = AttachAndReport(ctx, *home, session->id, true);
+    int code = interactive ? AttachAndReport(ctx, *home, session->id, true)
+                           : StreamHeadless(ctx, *home, *client, session->id);
     ctx.exit_code = code < 0 ? 1 : code;
   });
 }
