@@ -1,6 +1,7 @@
 #include "api/launch_body.h"
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>

@@ -30,6 +30,11 @@ using core::ErrorCode;
 
 namespace {
 
+// Unqualified: `client` is also the usual name of a local DaemonClient.
+using client::LaunchBodyJson;
+using client::LaunchInput;
+using client::LaunchMode;
+
 std::string ShortId(const std::string& id) {
   return id.substr(0, 8);
 }
@@ -231,7 +236,7 @@ void SetupRun(CLI::App& sub, Context& ctx) {
   sub.add_option("--model", a.model, "the model the harness uses (its own model flag)")
       ->type_name("ID");
   sub.add_option("--harness-arg", a.harness_args,
-                 "an extra argument for the harness, placed right after its executable "
+                 "an extra argument for the harness, placed right before its prompt "
                  "(repeatable; codex, claude, gemini, aider, opencode, or adapters with "
                  "passThrough). Write values starting with - as --harness-arg=--model "
                  "--harness-arg=o3")
@@ -270,7 +275,7 @@ void SetupRun(CLI::App& sub, Context& ctx) {
       ctx.Fail(client.error());
       return;
     }
-    client::LaunchInput input;
+    LaunchInput input;
     input.project_root = root;
     if (!a.cwd.empty()) {
       input.cwd = a.cwd;
@@ -286,10 +291,9 @@ void SetupRun(CLI::App& sub, Context& ctx) {
     // session is for attaching later, not for this terminal: interactive unless --headless.
     bool terminal = a.detach || (tui::IsTerminal(0) && tui::IsTerminal(1));
     bool interactive = a.interactive || (!a.headless && terminal);
-    input.mode =
-        interactive ? client::LaunchMode::kInteractive : client::LaunchMode::kNonInteractive;
+    input.mode = interactive ? LaunchMode::kInteractive : LaunchMode::kNonInteractive;
     input.size = tui::WindowSize(1);
-    auto body = Call(*client, "POST", "/api/v1/sessions", client::LaunchBodyJson(input));
+    auto body = Call(*client, "POST", "/api/v1/sessions", LaunchBodyJson(input));
     if (!body) {
       ctx.Fail(body.error());
       return;

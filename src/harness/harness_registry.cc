@@ -428,9 +428,12 @@ core::Result<PromptSlot> CheckPromptForm(const std::vector<std::string>& argv,
     return slot;
   }
   const size_t flag_len = elem.size() - kPromptPlaceholder.size();
+  // "-<name>=" then the placeholder: a leading '-', a name that is not only dashes, and
+  // the element's only '=' right before "{prompt}".
+  const size_t name_at = elem.find_first_not_of('-');
   bool is_flag_value = elem.size() > kPromptPlaceholder.size() + 2 &&
                        elem.compare(flag_len, std::string::npos, kPromptPlaceholder) == 0 &&
-                       elem[0] == '-' && elem[1] != '=' && elem[flag_len - 1] == '=' &&
+                       elem[0] == '-' && name_at < flag_len - 1 && elem[flag_len - 1] == '=' &&
                        elem.find('=') == flag_len - 1;
   if (!is_flag_value) {
     return bad("has \"{prompt}\" inside `" + elem + "`, which is not of the form --flag={prompt}");

@@ -181,8 +181,8 @@ TEST(HarnessRegistryTest, ModelFlag) {
                                        "` does not take a model (its adapter declares no "
                                        "modelFlag); leave `model` out");
   }
-  for (const std::string bad : {std::string(), std::string("a b"), std::string("a\nb"),
-                                std::string(kMaxModelBytes + 1, 'm')}) {
+  for (const std::string& bad : {std::string(), std::string("a b"), std::string("a\nb"),
+                                 std::string(kMaxModelBytes + 1, 'm')}) {
     args.model = bad;
     auto got = r.BuildArgv("codex", args);
     ASSERT_FALSE(got.has_value()) << bad;
@@ -223,7 +223,7 @@ TEST(HarnessRegistryTest, LaunchPolicy) {
   EXPECT_THAT(interactive.error().message, HasSubstr("harness `codex` in interactive mode"));
 
   args.mode = LaunchMode::kNonInteractive;
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("relative/dir"), t.Path("missing"), std::string(""), t.Path("file")}) {
     t.Write("file", "x", kNoExec);
     args.policy = LaunchPolicy{{"/tmp", bad}};

@@ -3,6 +3,7 @@
 // and fields Coven refuses instead of dropping (SPEC Part A 16). Fake harnesses that print
 // their argv pin the exact argv of every adapter in every mode; `coven run` is driven with
 // stdin on /dev/null (headless) and inside tmux (a terminal).
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -67,8 +68,11 @@ class LaunchTest : public SessionTest {
   }
 
   // A tmux shell command running `coven args...` in the project with this home, then its rc.
+  // The shell traps SIGINT (a caught signal is reset to default in its children), so a
+  // Ctrl-C for coven does not also end the pane's shell.
   std::string InTerminal(const std::string& coven_args_and_redirects) {
-    return "cd " + ShellQuote(project_.path()) + " && env COVEN_HOME=" + ShellQuote(home_.home()) +
+    return "trap 'echo shell-got-int' INT; cd " + ShellQuote(project_.path()) +
+           " && env COVEN_HOME=" + ShellQuote(home_.home()) +
            " PATH=" + ShellQuote(home_.env()["PATH"]) + " " + ShellQuote(CovenBin()) + " " +
            coven_args_and_redirects + "; echo \"rc=$?\"; exec env PS1='$ ' /bin/sh";
   }
@@ -131,6 +135,7 @@ TEST_F(LaunchTest, EveryAdapterPassesThePromptAsData) {
 // A user adapter whose prompt could be read as an option is refused at load, and a safe one
 // runs with the prompt after "--" (and its declared non-interactive argv and model flag).
 TEST_F(LaunchTest, ManifestPromptFormIsEnforced) {
+  std::filesystem::create_directories(home_.file("adapters"));
   WriteFile(home_.file("adapters/unsafe.json"),
             R"({"id":"unsafe","executable":"codex","argv":["codex","{prompt}"],)"
             R"("installHint":"h"})");
@@ -321,7 +326,7 @@ TEST_F(LaunchTest, HealthAdvertisesLaunchCapabilities) {
 // `coven run codex "x" </dev/null | cat`: the non-interactive argv, the harness's output on
 // stdout exactly, the [coven session ...] line on stderr, and the harness's exit code.
 TEST_F(LaunchTest, HeadlessRunStreamsOutputAndExitCode) {
-  RunResult ok = Cli({"run", "codex", "--version"});
+  RunResult ok = Cli({"run", "codex", "--", "--version"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out, ArgvOutput({"codex", "exec", "--skip-git-repo-check", "--color", "never", "--",
                                 "--version"}));
@@ -331,10 +336,10 @@ TEST_F(LaunchTest, HeadlessRunStreamsOutputAndExitCode) {
   home_.AddScript("codex",
                   "#!/bin/sh\nstty -opost\nprintf 'line one\\n\\033[1mbold\\033[0m\\n'\n"
                   "echo \"args:$*\"\nexit 3\n");
-  RunResult piped = Run({"bash", "-c",
-                         "set -o pipefail; cd " + ShellQuote(project_.path()) + " && " +
-                             ShellQuote(CovenBin()) + " run codex \"x\" </dev/null | cat"},
-                        home_.env(), kHangGuard);
+  RunResult piped = testing::Run({"bash", "-c",
+                                  "set -o pipefail; cd " + ShellQuote(project_.path()) + " && " +
+                                      ShellQuote(CovenBin()) + " run codex \"x\" </dev/null | cat"},
+                                 home_.env(), kHangGuard);
   EXPECT_EQ(piped.exit_code, 3) << piped.err;
   EXPECT_EQ(piped.out,
             "line one\n\033[1mbold\033[0m\nargs:exec --skip-git-repo-check --color "
@@ -356,7 +361,7 @@ TEST_F(LaunchTest, RunFlagsForceTheMode) {
   RunResult both = Cli({"run", "codex", "--interactive", "--headless", "hi"});
   EXPECT_NE(both.exit_code, 0);
   EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
-  RunResult refused = Cli({"run", "hermes", "--model", "m", "hi"});
+  RunResult refused = Cli({"run", "hermes", "--interactive", "--model", "m", "hi"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("harness `hermes` does not take a model"), std::string::npos)
       << refused.err;

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -123,6 +124,28 @@ class Unauthorized401Stub {
   std::thread thread_;
 };
 
+// The text of a TUI's output with each escape sequence replaced by a space: TUIs move the
+// cursor between words ("Welcome\x1b[9Gto"), so phrases are found in this form.
+std::string PlainText(const std::string& out) {
+  std::string text;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] != '\x1b') {
+      text += out[i];
+      continue;
+    }
+    if (i + 1 < out.size() && out[i + 1] == '[') {
+      i += 2;
+      while (i < out.size() && (out[i] < 0x40 || out[i] > 0x7e)) {
+        ++i;
+      }
+    } else {
+      ++i;  // a two-byte sequence such as ESC 7
+    }
+    text += ' ';
+  }
+  return text;
+}
+
 struct Agent {
   const char* harness;
   const char* screen;   // a word of its first interactive screen (sign-in or welcome)
@@ -132,8 +155,9 @@ struct Agent {
 };
 const std::vector<Agent>& Agents() {
   static const std::vector<Agent> agents = {
-      {"codex", "ChatGPT", "codex-cli 0.171.0", "Usage: codex", "401 Unauthorized"},
-      {"claude", "Welcome", "2.1.332 (Claude Code)", "Usage: claude", "Not logged in"},
+      {"codex", "Sign in", "codex-cli 0.171.0", "Usage: codex", "401 Unauthorized"},
+      {"claude", "Welcome to Claude Code", "2.1.332 (Claude Code)", "Usage: claude",
+       "Not logged in"},
   };
   return agents;
 }
@@ -154,6 +178,7 @@ class RealAgentTest : public SessionTest {
     }
     ASSERT_GT(stub_.port(), 0);
     const std::string codex_home = agent_home_.path() + "/.codex";
+    std::filesystem::create_directories(codex_home);
     WriteFile(codex_home + "/config.toml",
               "openai_base_url = \"http://127.0.0.1:" + std::to_string(stub_.port()) + "/v1\"\n");
     home_.env()["PATH"] = home_.env()["PATH"] + ":" + bin;
@@ -189,15 +214,23 @@ TEST_F(RealAgentTest, InteractivePromptIsNotAnOption) {
   for (const Launched& l : launched) {
     SCOPED_TRACE(std::string(l.agent->harness) + " " + l.prompt);
     ASSERT_FALSE(l.id.empty());
-    ASSERT_TRUE(WaitOutput(l.id, l.agent->screen, kAgentDeadline));
-    std::string out = Output(l.id);
+    std::string out;
+    bool drawn = WaitFor(
+        [&] {
+          out = PlainText(Output(l.id));
+          return out.find(l.agent->screen) != std::string::npos;
+        },
+        kAgentDeadline);
+    ASSERT_TRUE(drawn) << "never drew [" << l.agent->screen << "]: " << out;
     EXPECT_EQ(out.find(l.agent->version), std::string::npos) << out;
     EXPECT_EQ(out.find(l.agent->help), std::string::npos) << out;
     json::value rec = Session(l.id);
     if (std::string(l.agent->harness) == "codex") {
       EXPECT_EQ(Str(Field(rec, "status")), "running") << out;
     } else if (Str(Field(rec, "status")) != "running") {
-      EXPECT_NE(out.find("Unable to connect to Anthropic services"), std::string::npos) << out;
+      EXPECT_NE(PlainText(Output(l.id)).find("Unable to connect to Anthropic services"),
+                std::string::npos)
+          << out;
     }
   }
   KillAllRunning();
@@ -230,13 +263,14 @@ TEST_F(RealAgentTest, NonInteractiveRunEndsWithTheAgentsExit) {
   }
 }
 
-// `coven run claude --help </dev/null | cat`: headless, the agent's own error on stdout,
+// `coven run claude -- --help </dev/null | cat`: headless, the agent's own error on stdout,
 // its exit code as coven's, the session line on stderr.
 TEST_F(RealAgentTest, HeadlessCovenRunReportsTheAgentsExit) {
-  RunResult r = Run({"bash", "-c",
-                     "set -o pipefail; cd " + ShellQuote(project_.path()) + " && " +
-                         ShellQuote(CovenBin()) + " run claude --help </dev/null | cat"},
-                    home_.env(), kAgentDeadline);
+  RunResult r =
+      testing::Run({"bash", "-c",
+                    "set -o pipefail; cd " + ShellQuote(project_.path()) + " && " +
+                        ShellQuote(CovenBin()) + " run claude -- --help </dev/null | cat"},
+                   home_.env(), kAgentDeadline);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("Not logged in"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("Usage: claude"), std::string::npos) << r.out;
