@@ -155,7 +155,7 @@ struct Agent {
 };
 const std::vector<Agent>& Agents() {
   static const std::vector<Agent> agents = {
-      {"codex", "Sign in", "codex-cli 0.171.0", "Usage: codex", "401 Unauthorized"},
+      {"codex", "Sign in", "codex-cli", "Usage: codex", "401 Unauthorized"},
       {"claude", "Welcome to Claude Code", "2.1.332 (Claude Code)", "Usage: claude",
        "Not logged in"},
   };
