@@ -229,7 +229,7 @@ void SetupRun(CLI::App& sub, Context& ctx) {
   auto* headless = sub.add_flag("--headless", a.headless,
                                 "run the harness non-interactively (codex exec, claude --print) "
                                 "and stream its output to stdout; the default when stdin or "
-                                "stdout is not a terminal");
+                                "stdout is not a terminal (but not with --detach)");
   sub.add_flag("--interactive", a.interactive,
                "run the harness interactively even when stdin or stdout is not a terminal")
       ->excludes(headless);
@@ -250,12 +250,13 @@ void SetupRun(CLI::App& sub, Context& ctx) {
       "session running. Otherwise headless: the harness's non-interactive form runs, its\n"
       "output streams to stdout, the [coven session ...] line goes to stderr, coven exits\n"
       "with the harness's exit code, and Ctrl-C kills the session. The prompt is always\n"
-      "passed as data: a prompt like --help reaches the harness as the task.\n\n"
+      "the harness's task, never its option (after -- here if it starts with -).\n\n"
       "Examples:\n"
       "  coven run codex \"fix the failing tests\"\n"
       "  coven run codex \"summarize the changes\" | tee log     # headless, codex exec\n"
       "  coven run claude --headless --model sonnet \"list the TODOs\"\n"
       "  coven run claude --title review -- explain this repo in 5 bullets\n"
+      "  coven run codex -- --help        # Codex gets the task \"--help\"\n"
       "  coven run codex --harness-arg=--model --harness-arg=o3 \"fix the failing tests\"\n"
       "  coven run demo hello --detach");
   sub.callback([&ctx] {
