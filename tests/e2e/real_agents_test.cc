@@ -12,6 +12,7 @@
 // they fail.
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -186,6 +187,25 @@ class RealAgentTest : public SessionTest {
     home_.env()["CODEX_HOME"] = codex_home;
     home_.env()["XDG_CONFIG_HOME"] = agent_home_.path() + "/.config";
     SessionTest::SetUp();
+  }
+
+  // Codex starts a managed app-server daemon of its own (installed under CODEX_HOME) that
+  // leaves the session's process group, so killing the session does not end it. Only this
+  // test's agent home holds that executable: end every process whose argv[0] lies there.
+  void TearDown() override {
+    SessionTest::TearDown();
+    const std::string prefix = agent_home_.path() + "/";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) {
+        continue;
+      }
+      std::string cmdline = ReadFileOrEmpty(entry.path().string() + "/cmdline");
+      if (cmdline.rfind(prefix, 0) == 0) {
+        ::kill(static_cast<pid_t>(std::stol(name)), SIGKILL);
+      }
+    }
   }
 
   std::string LaunchAgent(const std::string& harness, const std::string& prompt, const char* mode) {
