@@ -8,8 +8,9 @@
 # README's two commands in such a root to prove it. Programs the tests call and what brings
 # them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), clang
 # (scripts/check_thread_safety.sh), git, ps/pgrep (procps), systemd-analyze (systemd: the
-# user unit is verified); script, setsid, stty, timeout, seq come with a minimal root
-# (bsdutils, util-linux, coreutils).
+# user unit is verified), node and npm (nodejs, npm: scripts/install_agents.sh installs the
+# real agent CLIs the e2e tests launch); script, setsid, stty, timeout, seq come with a
+# minimal root (bsdutils, util-linux, coreutils).
 set -euo pipefail
 
 packages=(
@@ -18,11 +19,19 @@ packages=(
   libsqlite3-dev sqlite3 libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev libvterm-dev tmux curl procps
-  python3 systemd help2man clang
+  python3 systemd help2man clang nodejs npm
 )
+
+# A package counts as present when a command it provides already works: a machine with
+# another build of Node.js (one that bundles npm and conflicts with Debian's npm) keeps it.
+declare -A provided_by_command=([nodejs]=node [npm]=npm)
 
 missing=()
 for p in "${packages[@]}"; do
+  cmd="${provided_by_command[$p]:-}"
+  if [ -n "$cmd" ] && command -v "$cmd" >/dev/null; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds the release and the
-# ASan+UBSan configurations, and runs the whole test suite (unit, integration, e2e) on both.
+# The README's test command: installs what is missing (Debian packages, and the pinned real
+# agent CLIs into .cache/agents), builds the release and the ASan+UBSan configurations, and
+# runs the whole test suite (unit, integration, e2e) on both. The e2e tests with the real
+# agents must run here: COVEN_REQUIRE_REAL_AGENTS=1 makes them fail instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/install_agents.sh
+export COVEN_REQUIRE_REAL_AGENTS=1
 echo "== module edges"
 python3 scripts/check_module_edges.py
 echo "== thread safety (clang -Wthread-safety)"

@@ -1,10 +1,14 @@
 #include "api/api.h"
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "api/launch_body.h"
 #include "api/routes.h"
 #include "control/control_plane.h"
 
@@ -144,6 +148,57 @@ TEST(RoutesTest, QueryParamIsRawFirstMatch) {
   EXPECT_EQ(QueryParam("flag&limit=2", "flag"), std::nullopt);
   EXPECT_EQ(QueryParam("id=a%20b", "id"), "a%20b");
   EXPECT_EQ(QueryParam("sessionId=", "sessionId"), "");
+}
+
+// Given the plugin's launch fields, we should parse mode, model and policy, and refuse the
+// unimplemented ones by name (details.field), with null the same as absent.
+TEST(LaunchBodyTest, FieldsAndRefusals) {
+  auto parse = [](const std::string& extra) {
+    return ParseLaunchBody(
+        json::parse(R"({"projectRoot":"/p","harness":"codex","prompt":"--help")" + extra + "}")
+            .as_object());
+  };
+  auto plain = parse("");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->mode, harness::LaunchMode::kInteractive);
+  EXPECT_FALSE(plain->model.has_value());
+  EXPECT_FALSE(plain->policy.has_value());
+  EXPECT_EQ(plain->prompt, "--help");
+
+  auto full =
+      parse(R"(,"launchMode":"nonInteractive","model":" o3 ","launchPolicy":{"approval":"never",)"
+            R"("sandbox":"workspace-write","addDirs":["/a","/b"]},"executionBinding":null)");
+  ASSERT_TRUE(full.has_value()) << full.error().message;
+  EXPECT_EQ(full->mode, harness::LaunchMode::kNonInteractive);
+  EXPECT_EQ(full->model, "o3");
+  ASSERT_TRUE(full->policy.has_value());
+  EXPECT_EQ(full->policy->add_dirs, (std::vector<std::string>{"/a", "/b"}));
+
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {R"(,"executionBinding":{"kind":"x"})", "executionBinding"},
+      {R"(,"familiarId":"f")", "familiarId"},
+      {R"(,"callerFamiliarId":"f")", "callerFamiliarId"},
+      {R"(,"conversation":{"mode":"resume","id":"x"})", "conversation"},
+      {R"(,"launchMode":"stream")", "launchMode"},
+      {R"(,"model":1)", "model"},
+      {R"(,"launchPolicy":{"approval":"always","sandbox":"workspace-write"})",
+       "launchPolicy.approval"},
+      {R"(,"launchPolicy":{"approval":"never"})", "launchPolicy.sandbox"},
+      {R"(,"launchPolicy":{"approval":"never","sandbox":"workspace-write","x":1})",
+       "launchPolicy.x"},
+  };
+  for (const auto& [extra, field] : refused) {
+    SCOPED_TRACE(extra);
+    auto got = parse(extra);
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code, core::ErrorCode::kInvalidRequest);
+    EXPECT_NE(got.error().message.find("`" + field), std::string::npos) << got.error().message;
+    const auto& details = got.error().details;
+    auto detail = std::find_if(details.begin(), details.end(),
+                               [](const auto& kv) { return kv.first == "field"; });
+    ASSERT_NE(detail, details.end());
+    EXPECT_EQ(detail->second, field);
+  }
 }
 
 }  // namespace

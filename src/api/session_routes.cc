@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "api/errors.h"
+#include "api/launch_body.h"
 #include "api/routes.h"
 #include "api/session_json.h"
 #include "api/streams.h"
@@ -77,64 +78,16 @@ core::Result<uint16_t> SizeField(const json::object& o, std::string_view key, ui
   return static_cast<uint16_t>(v->as_int64());
 }
 
-// harnessArgs (additive): optional array of strings, passed through to the harness; absent
-// or null means none. The per-argument rules live in harness::HarnessRegistry::BuildArgv.
-core::Result<std::vector<std::string>> HarnessArgsField(const json::object& o) {
-  const json::value* v = o.if_contains("harnessArgs");
-  std::vector<std::string> out;
-  if (v == nullptr || v->is_null()) {
-    return out;
-  }
-  if (!v->is_array()) {
-    return Error(ErrorCode::kInvalidRequest, "harnessArgs must be an array of strings");
-  }
-  for (const json::value& e : v->as_array()) {
-    if (!e.is_string()) {
-      return Error(ErrorCode::kInvalidRequest, "harnessArgs must be an array of strings (element " +
-                                                   std::to_string(out.size() + 1) +
-                                                   " is not a string)");
-    }
-    out.emplace_back(e.as_string());
-  }
-  return out;
-}
-
 Response Launch(sessions::SessionManager& sm, const std::string& body) {
   auto obj = BodyObject(body);
   if (!obj) {
     return ErrorResponse(obj.error());
   }
-  sessions::LaunchRequest req;
-  auto root = StringField(*obj, "projectRoot");
-  if (!root || core::Trim(*root).empty()) {
-    return ErrorResponse(Error(ErrorCode::kInvalidRequest, "projectRoot is required"));
+  auto req = ParseLaunchBody(*obj);
+  if (!req) {
+    return ErrorResponse(req.error());
   }
-  req.project_root = std::string(core::Trim(*root));
-  req.cwd = StringField(*obj, "cwd");
-  auto harness = StringField(*obj, "harness");
-  if (!harness || core::Trim(*harness).empty()) {
-    return ErrorResponse(Error(ErrorCode::kInvalidRequest, "harness is required"));
-  }
-  req.harness = *harness;
-  auto prompt = StringField(*obj, "prompt");
-  if (!prompt || core::Trim(*prompt).empty()) {
-    return ErrorResponse(Error(ErrorCode::kInvalidRequest, "prompt is required"));
-  }
-  req.prompt = *prompt;
-  req.title = StringField(*obj, "title");
-  auto harness_args = HarnessArgsField(*obj);
-  if (!harness_args) {
-    return ErrorResponse(harness_args.error());
-  }
-  req.harness_args = std::move(*harness_args);
-  auto rows = SizeField(*obj, "rows", 24);
-  auto cols = SizeField(*obj, "cols", 80);
-  if (!rows || !cols) {
-    return ErrorResponse(!rows ? rows.error() : cols.error());
-  }
-  req.rows = *rows;
-  req.cols = *cols;
-  auto row = sm.Launch(req);
+  auto row = sm.Launch(*req);
   if (!row) {
     return ErrorResponse(row.error());
   }
@@ -475,9 +428,10 @@ constexpr SessionRoute kSessionRoutes[] = {
 }  // namespace
 
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
-  return {{"eventStream", true},   {"attachStream", true}, {"sessionRituals", true},
-          {"sessionResize", true}, {"redaction", true},    {"harnessArgs", true},
-          {"sessionWatch", true},  {"sessionScreen", true}};
+  return {{"eventStream", true},         {"attachStream", true}, {"sessionRituals", true},
+          {"sessionResize", true},       {"redaction", true},    {"harnessArgs", true},
+          {"sessionWatch", true},        {"promptIsData", true}, {"sessionLaunchMode", true},
+          {"sessionLaunchPolicy", true}, {"sessionModel", true}, {"sessionScreen", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,

@@ -14,11 +14,18 @@ std::vector<CommandSpec> SessionCommands() {
   return {
       {"run",
        "Run a harness on a task in this project, attached (Ctrl-] detaches)",
-       "The project root is the current directory. Keys go to the harness (Ctrl-C too);\n"
-       "Ctrl-] detaches and leaves the session running.\n\n"
+       "The project root is the current directory. Interactive when stdin and stdout are both\n"
+       "terminals: keys go to the harness (Ctrl-C too) and Ctrl-] detaches, leaving the\n"
+       "session running. Otherwise headless: the harness's non-interactive form runs, its\n"
+       "output streams to stdout, the [coven session ...] line goes to stderr, coven exits\n"
+       "with the harness's exit code, and Ctrl-C kills the session. The prompt is always\n"
+       "the harness's task, never its option (after -- here if it starts with -).\n\n"
        "Examples:\n"
        "  coven run codex \"fix the failing tests\"\n"
+       "  coven run codex \"summarize the changes\" | tee log     # headless, codex exec\n"
+       "  coven run claude --headless --model sonnet \"list the TODOs\"\n"
        "  coven run claude --title review -- explain this repo in 5 bullets\n"
+       "  coven run codex -- --help        # Codex gets the task \"--help\"\n"
        "  coven run codex --harness-arg=--model --harness-arg=o3 \"fix the failing tests\"\n"
        "  coven run demo hello --detach",
        {{"harness", "codex, claude, demo, ... (see `coven doctor`)", OptionKind::kPositional, true},
@@ -26,8 +33,16 @@ std::vector<CommandSpec> SessionCommands() {
         {"--cwd", "working directory inside the project (default: here)", OptionKind::kValue},
         {"--title", "a title for the session list", OptionKind::kValue},
         {"--detach,-d", "start it and return at once (prints the id)", OptionKind::kFlag},
+        {"--headless",
+         "run the harness non-interactively (codex exec, claude --print) and stream its output "
+         "to stdout; the default when stdin or stdout is not a terminal (but not with --detach)",
+         OptionKind::kFlag},
+        {"--interactive",
+         "run the harness interactively even when stdin or stdout is not a terminal",
+         OptionKind::kFlag},
+        {"--model", "the model the harness uses (its own model flag)", OptionKind::kValue},
         {"--harness-arg",
-         "an extra argument for the harness, placed right after its executable "
+         "an extra argument for the harness, placed right before its prompt "
          "(repeatable; codex, claude, gemini, aider, opencode, or adapters with "
          "passThrough). Write values starting with - as --harness-arg=--model "
          "--harness-arg=o3",

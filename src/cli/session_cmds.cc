@@ -1,10 +1,14 @@
 // Session commands: run, attach, logs, kill, sessions, archive, summon, sacrifice.
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -77,6 +81,90 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
   return core::IsStatus(outcome->status, core::SessionStatus::kCompleted) ? 0 : 1;
 }
 
+// While a headless run streams its session, SIGINT, SIGTERM and SIGHUP kill the session
+// (the harness sees no terminal, so Ctrl-C must reach it through the daemon). The signals
+// are blocked in every thread and taken by sigwait on a thread of our own, so the request
+// is an ordinary blocking call. Restores the signal mask on destruction.
+class KillOnSignal {
+ public:
+  KillOnSignal(const client::DaemonClient& client, std::string id) {
+    sigemptyset(&set_);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, kWake}) {
+      sigaddset(&set_, sig);
+    }
+    pthread_sigmask(SIG_BLOCK, &set_, &saved_);
+    thread_ = std::thread([this, client, id = std::move(id)] {
+      int sig = 0;
+      if (sigwait(&set_, &sig) != 0 || sig == kWake) {
+        return;
+      }
+      signal_ = sig;
+      (void)client.Post("/api/v1/sessions/" + id + "/kill", "");
+    });
+  }
+  ~KillOnSignal() {
+    if (signal_ == 0) {
+      pthread_kill(thread_.native_handle(), kWake);
+    }
+    thread_.join();
+    // A signal that came after the kill stays pending; drop it rather than die on unblock.
+    timespec zero{};
+    while (sigtimedwait(&set_, nullptr, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+  }
+  KillOnSignal(const KillOnSignal&) = delete;
+  KillOnSignal& operator=(const KillOnSignal&) = delete;
+  KillOnSignal(KillOnSignal&&) = delete;
+  KillOnSignal& operator=(KillOnSignal&&) = delete;
+
+  // The signal that killed the session, or 0.
+  int signal() const { return signal_; }
+
+ private:
+  static constexpr int kWake = SIGUSR2;
+  sigset_t set_{};
+  sigset_t saved_{};
+  std::atomic<int> signal_{0};
+  std::thread thread_;
+};
+
+// The process exit code of a headless run: the harness's own code when it has one (as a
+// shell would report it), 128+signal when our signal killed it, else 1.
+int HeadlessExitCode(const client::AttachOutcome& outcome, int killed_by) {
+  if (outcome.exit_code && *outcome.exit_code >= 0 && *outcome.exit_code <= 255) {
+    return static_cast<int>(*outcome.exit_code);
+  }
+  if (core::IsStatus(outcome.status, core::SessionStatus::kCompleted)) {
+    return 0;
+  }
+  return killed_by != 0 ? 128 + killed_by : 1;
+}
+
+// A non-interactive run (SPEC 4.4): the session's output goes to stdout byte for byte as
+// it comes (Coven adds nothing to it), the `[coven session ...]` line to stderr, and the
+// exit code is the harness's. Returns -1 (after printing the error) when attaching failed.
+int StreamHeadless(Context& ctx, const core::HomePaths& paths, const client::DaemonClient& c,
+                   const std::string& id) {
+  client::AttachOptions opts;
+  opts.socket_path = paths.socket;
+  opts.session_id = id;
+  core::Result<client::AttachOutcome> outcome = Error(ErrorCode::kInternal, "not attached");
+  int killed_by = 0;
+  {
+    KillOnSignal guard(c, id);
+    outcome = client::Attach(opts);
+    killed_by = guard.signal();
+  }
+  if (!outcome) {
+    ctx.Fail(outcome.error());
+    return -1;
+  }
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s\n", ExitLine(outcome->status, outcome->exit_code).c_str());
+  return HeadlessExitCode(*outcome, killed_by);
+}
+
 struct OutputPage {
   std::string output;
   bool has_more = false;
@@ -132,6 +220,12 @@ void RunCommand(Context& ctx, const Args& args) {
     ctx.Fail(daemon.error());
     return;
   }
+  if (args.Flag("headless") && args.Flag("interactive")) {
+    ctx.Fail(
+        Error(ErrorCode::kInvalidRequest, "--headless excludes --interactive: give one of them"));
+    ctx.exit_code = 2;
+    return;
+  }
   client::LaunchRequest req;
   req.project_root = root;
   req.cwd = cwd;
@@ -139,6 +233,14 @@ void RunCommand(Context& ctx, const Args& args) {
   req.prompt = prompt;
   req.title = title.empty() ? prompt.substr(0, 48) : std::string(core::Trim(title));
   req.harness_args = harness_args;
+  if (!args.Value("model").empty()) {
+    req.model = args.Value("model");
+  }
+  // SPEC 4.4: interactive only when stdin and stdout are both terminals. A detached
+  // session is for attaching later, not for this terminal: interactive unless --headless.
+  bool terminal = args.Flag("detach") || (tui::IsTerminal(0) && tui::IsTerminal(1));
+  bool interactive = args.Flag("interactive") || (!args.Flag("headless") && terminal);
+  req.mode = interactive ? client::LaunchMode::kInteractive : client::LaunchMode::kNonInteractive;
   if (auto size = tui::WindowSize(1)) {
     req.rows = size->first;
     req.cols = size->second;
@@ -161,7 +263,8 @@ void RunCommand(Context& ctx, const Args& args) {
                  core::TerminalSafe(ShortId(session->id)).c_str());
     return;
   }
-  int code = AttachAndReport(ctx, *home, session->id, true, false);
+  int code = interactive ? AttachAndReport(ctx, *home, session->id, true, false)
+                         : StreamHeadless(ctx, *home, *daemon, session->id);
   ctx.exit_code = code < 0 ? 1 : code;
 }
 

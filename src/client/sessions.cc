@@ -115,6 +115,10 @@ std::string LaunchBody(const LaunchRequest& request) {
   if (request.cols) {
     req["cols"] = *request.cols;
   }
+  req["launchMode"] = request.mode == LaunchMode::kInteractive ? "interactive" : "nonInteractive";
+  if (request.model) {
+    req["model"] = *request.model;
+  }
   return json::serialize(req);
 }
 

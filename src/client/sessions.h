@@ -32,6 +32,9 @@ core::Result<std::vector<SessionRecord>> ParseSessionList(const std::string& jso
                                                           const std::string& project = "");
 
 // What `POST /sessions` takes (SPEC 2.9, plus the additive harnessArgs, rows and cols).
+// How the harness runs (the wire's `launchMode`).
+enum class LaunchMode { kInteractive, kNonInteractive };
+
 struct LaunchRequest {
   std::string project_root;
   std::string cwd;  // empty: the project root
@@ -40,6 +43,8 @@ struct LaunchRequest {
   std::string title;
   std::vector<std::string> harness_args;
   std::optional<uint16_t> rows, cols;
+  LaunchMode mode = LaunchMode::kInteractive;
+  std::optional<std::string> model;
 };
 std::string LaunchBody(const LaunchRequest& request);
 

@@ -49,14 +49,24 @@ TEST(ClientSessionsTest, LaunchBodyUsesWireNames) {
   req.prompt = "fix it";
   req.title = "fix it";
   EXPECT_EQ(LaunchBody(req),
-            R"({"projectRoot":"/p","harness":"codex","prompt":"fix it","title":"fix it"})");
+            R"({"projectRoot":"/p","harness":"codex","prompt":"fix it","title":"fix it",)"
+            R"("launchMode":"interactive"})");
   req.cwd = "/p/sub";
   req.harness_args = {"--model", "o3"};
   req.rows = 30;
   req.cols = 100;
   EXPECT_EQ(LaunchBody(req),
             R"({"projectRoot":"/p","cwd":"/p/sub","harness":"codex","prompt":"fix it",)"
-            R"("title":"fix it","harnessArgs":["--model","o3"],"rows":30,"cols":100})");
+            R"("title":"fix it","harnessArgs":["--model","o3"],"rows":30,"cols":100,)"
+            R"("launchMode":"interactive"})");
+  req.mode = LaunchMode::kNonInteractive;
+  req.model = "o3";
+  req.harness_args.clear();
+  req.rows.reset();
+  req.cols.reset();
+  EXPECT_EQ(LaunchBody(req),
+            R"({"projectRoot":"/p","cwd":"/p/sub","harness":"codex","prompt":"fix it",)"
+            R"("title":"fix it","launchMode":"nonInteractive","model":"o3"})");
 }
 
 // Given an events page, output data should be decoded from payload_json once, events

@@ -16,55 +16,110 @@ namespace fs = std::filesystem;
 // A manifest is a few hundred bytes; anything this large is a mistake, not an adapter.
 constexpr uintmax_t kMaxManifestBytes = uintmax_t{64} * 1024;
 
-// Whether a built-in takes pass-through arguments right after its executable.
+// Whether a built-in takes pass-through arguments before its prompt.
 enum class PassThrough { kNo, kYes };
 
-Adapter Builtin(std::string id, std::string label, std::vector<std::string> argv,
-                PassThrough pass_through, std::string hint) {
+// One row of the built-in table. Templates use the safe prompt forms (CheckPromptForm).
+struct BuiltinRow {
+  const char* id;
+  const char* label;
+  std::vector<std::string> interactive;
+  std::vector<std::string> non_interactive;  // empty: none
+  const char* model_flag;                    // "": none
+  PassThrough pass_through;
+  const char* hint;
+};
+
+Adapter Builtin(BuiltinRow row) {
   Adapter a;
-  a.pass_through = pass_through == PassThrough::kYes;
-  a.id = std::move(id);
-  a.label = std::move(label);
-  a.executable = argv.front();
-  a.argv_template = std::move(argv);
-  a.install_hint = std::move(hint);
+  a.id = row.id;
+  a.label = row.label;
+  a.executable = row.interactive.front();
+  a.argv_template = std::move(row.interactive);
+  a.non_interactive_template = std::move(row.non_interactive);
+  a.model_flag = row.model_flag;
+  a.pass_through = row.pass_through == PassThrough::kYes;
+  a.install_hint = row.hint;
   return a;
 }
 
 // The built-in table. Where each argv comes from is in docs/harnesses.md; codex and
-// claude keep SPEC 4.3's interactive argv and install-hint tokens exactly. Pass-through is
-// on where the CLI takes its options right after the executable; hermes (a subcommand CLI)
-// and demo are off.
+// claude keep SPEC 4.3's argv (with "--" before the prompt, SPEC Part A 15) and install-hint
+// tokens exactly. Pass-through is on where the CLI takes options before its prompt;
+// hermes (unsure where its options go) and demo are off. opencode and hermes declare no
+// non-interactive argv: their one-shot forms take the prompt as a positional argument
+// whose `--` handling is not documented.
 std::vector<Adapter> MakeBuiltins() {
-  return {
-      Builtin("codex", "Codex", {"codex", "{prompt}"}, PassThrough::kYes,
-              "Install Codex with `npm install -g @openai/codex` or `brew install --cask codex`; "
-              "ensure `codex` is on PATH; run `codex login` (or `codex` once); "
-              "retry `coven doctor`."),
-      Builtin("claude", "Claude Code", {"claude", "{prompt}"}, PassThrough::kYes,
-              "Install Claude Code with `npm install -g @anthropic-ai/claude-code`; "
-              "ensure `claude` is on PATH; run `claude doctor`; retry `coven doctor`."),
-      Builtin("gemini", "Gemini CLI", {"gemini", "--prompt-interactive", "{prompt}"},
-              PassThrough::kYes,
-              "Install Gemini CLI with `npm install -g @google/gemini-cli` or "
-              "`brew install gemini-cli`; ensure `gemini` is on PATH; run `gemini` once to "
-              "sign in; retry `coven doctor`."),
-      Builtin("aider", "Aider", {"aider", "--message", "{prompt}"}, PassThrough::kYes,
-              "Install Aider with `python -m pip install aider-install && aider-install` or "
-              "`pipx install aider-chat`; ensure `aider` is on PATH; set your model "
-              "provider's API key; retry `coven doctor`."),
-      Builtin("opencode", "OpenCode", {"opencode", "--prompt", "{prompt}"}, PassThrough::kYes,
-              "Install OpenCode with `npm install -g opencode-ai` or "
-              "`curl -fsSL https://opencode.ai/install | bash`; ensure `opencode` is on PATH; "
-              "run `opencode auth login`; retry `coven doctor`."),
-      Builtin("hermes", "Hermes Agent", {"hermes", "chat", "--query", "{prompt}"}, PassThrough::kNo,
-              "Install Hermes Agent with "
-              "`curl -fsSL https://hermes-agent.nousresearch.com/install.sh | bash`; "
-              "ensure `hermes` is on PATH; run `hermes setup`; retry `coven doctor`."),
-      Builtin("demo", "Coven demo (no account needed)", {"coven-demo", "{prompt}"},
-              PassThrough::kNo,
-              "coven-demo ships with Coven (scripts/coven-demo); run the README's quick start."),
-  };
+  std::vector<Adapter> out;
+  out.push_back(
+      Builtin({"codex",
+               "Codex",
+               {"codex", "--", "{prompt}"},
+               {"codex", "exec", "--skip-git-repo-check", "--color", "never", "--", "{prompt}"},
+               "--model",
+               PassThrough::kYes,
+               "Install Codex with `npm install -g @openai/codex` or `brew install "
+               "--cask codex`; ensure `codex` is on PATH; run `codex login` (or "
+               "`codex` once); retry `coven doctor`."}));
+  // `codex exec --help` (0.171.0): exec has no --ask-for-approval (its TUI does), so the
+  // approval policy is set through Codex's own config override.
+  out.back().policy_args = {"--config=approval_policy=\"never\"", "--sandbox=workspace-write"};
+  out.back().add_dir_flag = "--add-dir";
+  out.push_back(Builtin({"claude",
+                         "Claude Code",
+                         {"claude", "--", "{prompt}"},
+                         {"claude", "--print", "--", "{prompt}"},
+                         "--model",
+                         PassThrough::kYes,
+                         "Install Claude Code with `npm install -g @anthropic-ai/claude-code`; "
+                         "ensure `claude` is on PATH; run `claude doctor`; retry `coven "
+                         "doctor`."}));
+  out.push_back(Builtin({"gemini",
+                         "Gemini CLI",
+                         {"gemini", "--prompt-interactive={prompt}"},
+                         {"gemini", "--prompt={prompt}"},
+                         "--model",
+                         PassThrough::kYes,
+                         "Install Gemini CLI with `npm install -g @google/gemini-cli` or "
+                         "`brew install gemini-cli`; ensure `gemini` is on PATH; run `gemini` "
+                         "once to sign in; retry `coven doctor`."}));
+  out.push_back(Builtin({"aider",
+                         "Aider",
+                         {"aider", "--message={prompt}"},
+                         {"aider", "--message={prompt}"},
+                         "--model",
+                         PassThrough::kYes,
+                         "Install Aider with `python -m pip install aider-install && "
+                         "aider-install` or `pipx install aider-chat`; ensure `aider` is on "
+                         "PATH; set your model provider's API key; retry `coven doctor`."}));
+  out.push_back(Builtin({"opencode",
+                         "OpenCode",
+                         {"opencode", "--prompt={prompt}"},
+                         {},
+                         "--model",
+                         PassThrough::kYes,
+                         "Install OpenCode with `npm install -g opencode-ai` or "
+                         "`curl -fsSL https://opencode.ai/install | bash`; ensure `opencode` is "
+                         "on PATH; run `opencode auth login`; retry `coven doctor`."}));
+  out.push_back(Builtin({"hermes",
+                         "Hermes Agent",
+                         {"hermes", "chat", "--query={prompt}"},
+                         {},
+                         "",
+                         PassThrough::kNo,
+                         "Install Hermes Agent with "
+                         "`curl -fsSL https://hermes-agent.nousresearch.com/install.sh | bash`; "
+                         "ensure `hermes` is on PATH; run `hermes setup`; retry `coven "
+                         "doctor`."}));
+  out.push_back(Builtin({"demo",
+                         "Coven demo (no account needed)",
+                         {"coven-demo", "--", "{prompt}"},
+                         {"coven-demo", "--print", "--", "{prompt}"},
+                         "",
+                         PassThrough::kNo,
+                         "coven-demo ships with Coven (scripts/coven-demo); run the README's "
+                         "quick start."}));
+  return out;
 }
 
 bool IsBuiltinId(std::string_view id) {
@@ -155,6 +210,96 @@ core::Status CheckExtraArgs(const Adapter& a, const std::vector<std::string>& ex
   return core::Ok();
 }
 
+// The template for `mode`, or why the adapter cannot run that way.
+core::Result<const std::vector<std::string>*> TemplateFor(const Adapter& a, LaunchMode mode) {
+  if (mode == LaunchMode::kInteractive) {
+    return &a.argv_template;
+  }
+  if (a.non_interactive_template.empty()) {
+    return core::Error(core::ErrorCode::kInvalidRequest,
+                       "harness `" + a.id +
+                           "` has no non-interactive mode (its adapter declares no "
+                           "nonInteractiveArgv); launch it interactively");
+  }
+  return &a.non_interactive_template;
+}
+
+core::Status CheckModel(const Adapter& a, const std::string& model) {
+  using core::Error;
+  using core::ErrorCode;
+  if (a.model_flag.empty()) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "harness `" + a.id +
+                     "` does not take a model (its adapter declares no modelFlag); leave "
+                     "`model` out");
+  }
+  if (model.empty() || model.size() > kMaxModelBytes) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "`model` must be 1 to " + std::to_string(kMaxModelBytes) + " bytes long");
+  }
+  for (unsigned char c : model) {
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      return Error(ErrorCode::kInvalidRequest,
+                   "`model` must not contain spaces or control characters");
+    }
+  }
+  return core::Ok();
+}
+
+core::Status CheckPolicy(const Adapter& a, LaunchMode mode, const LaunchPolicy& policy) {
+  using core::Error;
+  using core::ErrorCode;
+  if (a.policy_args.empty() || mode != LaunchMode::kNonInteractive) {
+    return Error(ErrorCode::kInvalidRequest,
+                 "`launchPolicy` is supported only for non-interactive codex launches, not for "
+                 "harness `" +
+                     a.id + "` in " +
+                     (mode == LaunchMode::kInteractive ? "interactive" : "non-interactive") +
+                     " mode");
+  }
+  for (size_t i = 0; i < policy.add_dirs.size(); ++i) {
+    const std::string& dir = policy.add_dirs[i];
+    std::error_code ec;
+    bool ok = !dir.empty() && dir.front() == '/' && dir.find('\0') == std::string::npos &&
+              fs::is_directory(dir, ec);
+    if (!ok) {
+      return Error(ErrorCode::kInvalidRequest, "`launchPolicy.addDirs[" + std::to_string(i) +
+                                                   "]` `" + dir +
+                                                   "` must be an absolute path to an existing "
+                                                   "directory");
+    }
+  }
+  return core::Ok();
+}
+
+// The options Coven adds before the prompt: model, launch policy, pass-through.
+core::Result<std::vector<std::string>> AddedOptions(const Adapter& a,
+                                                    const HarnessRegistry::LaunchArgs& args) {
+  std::vector<std::string> out;
+  if (args.model) {
+    if (core::Status s = CheckModel(a, *args.model); !s) {
+      return s.error();
+    }
+    out.push_back(a.model_flag + "=" + *args.model);
+  }
+  if (args.policy) {
+    if (core::Status s = CheckPolicy(a, args.mode, *args.policy); !s) {
+      return s.error();
+    }
+    out.insert(out.end(), a.policy_args.begin(), a.policy_args.end());
+    for (const std::string& dir : args.policy->add_dirs) {
+      out.push_back(a.add_dir_flag + "=" + dir);
+    }
+  }
+  if (!args.extra_args.empty()) {
+    if (core::Status s = CheckExtraArgs(a, args.extra_args); !s) {
+      return s.error();
+    }
+    out.insert(out.end(), args.extra_args.begin(), args.extra_args.end());
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<Adapter>& BuiltinAdapters() {
@@ -205,27 +350,97 @@ const Adapter* HarnessRegistry::Find(std::string_view id) const {
 core::Result<std::vector<std::string>> HarnessRegistry::BuildArgv(
     std::string_view id, const std::string& prompt,
     const std::vector<std::string>& extra_args) const {
+  LaunchArgs args;
+  args.prompt = prompt;
+  args.extra_args = extra_args;
+  return BuildArgv(id, args);
+}
+
+core::Result<std::vector<std::string>> HarnessRegistry::BuildArgv(std::string_view id,
+                                                                  const LaunchArgs& args) const {
   const Adapter* a = Find(id);
   if (a == nullptr) {
     return core::Error(core::ErrorCode::kInvalidRequest,
                        "unsupported harness `" + std::string(id) + "`");
   }
-  if (!extra_args.empty()) {
-    if (core::Status s = CheckExtraArgs(*a, extra_args); !s) {
-      return s.error();
-    }
+  auto tmpl = TemplateFor(*a, args.mode);
+  if (!tmpl) {
+    return tmpl.error();
+  }
+  auto options = AddedOptions(*a, args);
+  if (!options) {
+    return options.error();
+  }
+  // Templates were checked when the adapter was made (built-in tests, manifest load).
+  auto slot = CheckPromptForm(**tmpl, "argv");
+  if (!slot) {
+    return slot.error();
   }
   std::vector<std::string> argv;
-  argv.reserve(a->argv_template.size() + extra_args.size());
-  for (size_t i = 0; i < a->argv_template.size(); ++i) {
-    const std::string& arg = a->argv_template[i];
-    // The prompt is one element, verbatim: execvp never hands it to a shell.
-    argv.push_back(arg == kPromptPlaceholder ? prompt : arg);
-    if (i == 0) {
-      argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  argv.reserve((*tmpl)->size() + options->size());
+  for (size_t i = 0; i < (*tmpl)->size(); ++i) {
+    if (i == slot->options_index) {
+      argv.insert(argv.end(), options->begin(), options->end());
     }
+    const std::string& arg = (**tmpl)[i];
+    if (i != slot->index) {
+      argv.push_back(arg);
+      continue;
+    }
+    // The prompt is inside one element, verbatim: execvp never hands it to a shell.
+    argv.push_back(arg.substr(0, arg.size() - kPromptPlaceholder.size()) + args.prompt);
   }
   return argv;
+}
+
+core::Result<PromptSlot> CheckPromptForm(const std::vector<std::string>& argv,
+                                         std::string_view field) {
+  const std::string name(field);
+  auto bad = [&](const std::string& why) {
+    return core::Error(core::ErrorCode::kInvalidRequest,
+                       name + " " + why +
+                           ": write \"--\", \"{prompt}\" or \"--flag={prompt}\" so that a prompt "
+                           "beginning with - is never read as an option");
+  };
+  std::optional<size_t> at;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    size_t pos = argv[i].find(kPromptPlaceholder);
+    if (pos == std::string::npos) {
+      continue;
+    }
+    if (at || argv[i].find(kPromptPlaceholder, pos + 1) != std::string::npos) {
+      return bad("must contain \"{prompt}\" exactly once");
+    }
+    at = i;
+  }
+  if (!at) {
+    return bad("must contain \"{prompt}\" exactly once (argv[0] is the executable)");
+  }
+  const std::string& elem = argv[*at];
+  PromptSlot slot;
+  slot.index = *at;
+  if (elem == kPromptPlaceholder) {
+    if (argv[*at - 1] != "--") {
+      return bad("puts \"{prompt}\" where it could be read as an option");
+    }
+    slot.form = PromptForm::kAfterEndOfOptions;
+    slot.options_index = *at - 1;
+    return slot;
+  }
+  const size_t flag_len = elem.size() - kPromptPlaceholder.size();
+  // "-<name>=" then the placeholder: a leading '-', a name that is not only dashes, and
+  // the element's only '=' right before "{prompt}".
+  const size_t name_at = elem.find_first_not_of('-');
+  bool is_flag_value = elem.size() > kPromptPlaceholder.size() + 2 &&
+                       elem.compare(flag_len, std::string::npos, kPromptPlaceholder) == 0 &&
+                       elem[0] == '-' && name_at < flag_len - 1 && elem[flag_len - 1] == '=' &&
+                       elem.find('=') == flag_len - 1;
+  if (!is_flag_value) {
+    return bad("has \"{prompt}\" inside `" + elem + "`, which is not of the form --flag={prompt}");
+  }
+  slot.form = PromptForm::kOptionValue;
+  slot.options_index = *at;
+  return slot;
 }
 
 }  // namespace coven::harness

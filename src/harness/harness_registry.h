@@ -1,13 +1,20 @@
 // harness/harness_registry.h: the adapters Coven can launch (SPEC 4.3, Part A decision 12).
 //
-// An adapter says how to start one harness CLI interactively with an initial prompt: the
-// executable to find on PATH, an argv template whose single "{prompt}" element becomes the
-// prompt (one argv element, never parsed by a shell), a label, and an install hint quoted
-// by `coven doctor` and by "not available" errors. An adapter may also take pass-through
-// arguments (`coven run --harness-arg`, launch body `harnessArgs`): extra argv elements
-// placed right after the executable. The built-ins live in one table in
-// harness_registry.cc (documented in docs/harnesses.md); users add more with JSON manifests
-// in `<COVEN_HOME>/adapters/<id>.json`.
+// An adapter says how to start one harness CLI with an initial prompt: the executable to
+// find on PATH, an interactive argv template and optionally a non-interactive one (SPEC
+// 4.4), a label, and an install hint quoted by `coven doctor` and by "not available"
+// errors. It may also declare its model flag, the flags of the OpenClaw plugin's launch
+// policy, and whether it takes pass-through arguments (`coven run --harness-arg`, launch
+// body `harnessArgs`). The built-ins live in one table in harness_registry.cc (documented
+// in docs/harnesses.md); users add more with JSON manifests in
+// `<COVEN_HOME>/adapters/<id>.json`.
+//
+// A prompt is data, never an option (SPEC Part A 15): every template passes it either as
+// the element right after "--" (the end of options) or as the value inside one
+// "--flag={prompt}" element, so a prompt such as `--version` cannot be parsed as a flag.
+// CheckPromptForm enforces this for built-ins (tests) and manifests (at load). Options that
+// Coven adds (model, launch policy, pass-through) go right before that prompt part, which
+// keeps them after any subcommand (`codex exec ... --model=o3 -- <prompt>`).
 //
 // This module builds argv vectors and checks PATH; it never spawns anything (pty/ does).
 #pragma once
@@ -22,8 +29,23 @@
 
 namespace coven::harness {
 
-// The argv element replaced by the prompt.
+// The argv text replaced by the prompt: a whole element after "--", or the end of one
+// "--flag={prompt}" element.
 inline constexpr std::string_view kPromptPlaceholder = "{prompt}";
+
+// How the harness runs: a full-screen session you attach to, or a one-shot run that
+// prints and exits (`codex exec`, `claude --print`).
+enum class LaunchMode { kInteractive, kNonInteractive };
+
+// The OpenClaw plugin's launch policy. The plugin sends exactly one policy (approval
+// "never", sandbox "workspace-write"), so its presence is the policy; only the extra
+// writable directories vary. Each must be an absolute path to an existing directory.
+struct LaunchPolicy {
+  std::vector<std::string> add_dirs;
+};
+
+// Limits on a model id.
+inline constexpr size_t kMaxModelBytes = 256;
 
 // Limits on pass-through arguments (BuildArgv's `extra_args`).
 inline constexpr size_t kMaxExtraArgs = 64;
@@ -33,11 +55,21 @@ struct Adapter {
   std::string id;
   std::string label;
   std::string executable;
-  // argv_template[0] is the executable; exactly one element is "{prompt}".
+  // The interactive argv. [0] is the executable; the prompt form passes CheckPromptForm.
   std::vector<std::string> argv_template;
+  // The non-interactive argv, same rules; empty when the harness has none (then a
+  // non-interactive launch is refused).
+  std::vector<std::string> non_interactive_template;
+  // The option that selects a model ("--model"), passed as "<flag>=<id>"; empty: none.
+  std::string model_flag;
+  // The launch policy's flags for non-interactive runs (approval never, sandbox
+  // workspace-write) and the flag given once per extra directory ("<flag>=<dir>"). Empty
+  // policy_args: the adapter takes no launch policy. Built-ins only (codex).
+  std::vector<std::string> policy_args;
+  std::string add_dir_flag;
   std::string install_hint;
-  // True when the CLI accepts extra options right after the executable, so BuildArgv may
-  // insert pass-through arguments there (manifest field "passThrough", default false).
+  // True when the CLI accepts extra options before its prompt, so BuildArgv may insert
+  // pass-through arguments there (manifest field "passThrough", default false).
   bool pass_through = false;
   bool builtin = true;
   std::string manifest_path;  // the manifest file, for user adapters; empty for built-ins
@@ -60,13 +92,31 @@ class HarnessRegistry {
   // Manifests that were skipped, in file-name order.
   const std::vector<std::string>& problems() const { return problems_; }
 
-  // The interactive argv for launching `id` with `prompt`: the template with the
-  // "{prompt}" element replaced by `prompt` verbatim, as one element, and `extra_args`
-  // inserted verbatim right after argv[0], one element each. Fails with kInvalidRequest:
-  // "unsupported harness `<id>`" when the id is unknown; "harness `<id>` does not take
-  // extra arguments (passThrough is off)" when `extra_args` is non-empty and the adapter
-  // has no pass_through; or a message naming the bad argument when there are more than
-  // kMaxExtraArgs, or one is empty, contains a NUL byte, or exceeds kMaxExtraArgBytes.
+  // The argv for launching `id`: the mode's template with its prompt placeholder replaced by
+  // `args.prompt` verbatim (inside one element, never split), and right before the prompt
+  // part ("--" or the "--flag={prompt}" element), in this order: "<model_flag>=<model>",
+  // the policy's flags and one "<add_dir_flag>=<dir>" per directory, then `extra_args`
+  // verbatim. Fails with kInvalidRequest, creating nothing:
+  //  - "unsupported harness `<id>`" when the id is unknown;
+  //  - the mode is non-interactive and the adapter has no non-interactive argv;
+  //  - a model for an adapter without model_flag, or a model that is empty, too long or
+  //    holds control characters;
+  //  - a policy for an adapter without policy_args or in interactive mode, or an add_dirs
+  //    entry that is not an absolute path to an existing directory;
+  //  - "harness `<id>` does not take extra arguments (passThrough is off)" when
+  //    `extra_args` is non-empty and the adapter has no pass_through; or a message naming
+  //    the bad argument when there are more than kMaxExtraArgs, or one is empty, contains a
+  //    NUL byte, or exceeds kMaxExtraArgBytes.
+  struct LaunchArgs {
+    LaunchMode mode = LaunchMode::kInteractive;
+    std::string prompt;
+    std::vector<std::string> extra_args;
+    std::optional<std::string> model;
+    std::optional<LaunchPolicy> policy;
+  };
+  core::Result<std::vector<std::string>> BuildArgv(std::string_view id,
+                                                   const LaunchArgs& args) const;
+  // The interactive argv with pass-through arguments only.
   core::Result<std::vector<std::string>> BuildArgv(
       std::string_view id, const std::string& prompt,
       const std::vector<std::string>& extra_args = {}) const;
@@ -78,6 +128,22 @@ class HarnessRegistry {
 
 // The built-in adapters, in table order.
 const std::vector<Adapter>& BuiltinAdapters();
+
+// Where a template takes its prompt. kAfterEndOfOptions: the element after "--";
+// kOptionValue: the end of one "--flag={prompt}" element.
+enum class PromptForm { kAfterEndOfOptions, kOptionValue };
+struct PromptSlot {
+  PromptForm form = PromptForm::kAfterEndOfOptions;
+  size_t index = 0;          // the element holding "{prompt}"
+  size_t options_index = 0;  // where added options go: the "--" or the flag element
+};
+// Checks that `argv` (a template; argv[0] is the executable) passes its prompt as data:
+// exactly one element holds "{prompt}", and it is either the whole element right after a
+// "--" element or the end of an element "-<flag>={prompt}" (one leading '-' at least, no
+// other "{prompt}"). The error (kInvalidRequest) names `field` (e.g. "`argv`") and says
+// which form to use.
+core::Result<PromptSlot> CheckPromptForm(const std::vector<std::string>& argv,
+                                         std::string_view field);
 
 // Parses and validates one manifest (see docs/harnesses.md). `file_stem` is the file
 // name without ".json"; the manifest's id must equal it. On failure the error

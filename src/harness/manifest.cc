@@ -49,34 +49,46 @@ core::Result<std::string> StringField(const json::object& obj, const char* key,
   return s;
 }
 
-core::Result<std::vector<std::string>> ArgvField(const json::object& obj,
+// An argv template field (`argv`, `nonInteractiveArgv`): strings, [0] is the executable,
+// and the prompt is passed as data (CheckPromptForm).
+core::Result<std::vector<std::string>> ArgvField(const json::object& obj, const char* key,
                                                  const std::string& executable) {
-  const json::value* v = obj.if_contains("argv");
+  const std::string name = std::string("`") + key + "`";
+  const json::value* v = obj.if_contains(key);
   if (v == nullptr) {
-    return Bad("`argv` is missing");
+    return Bad(name + " is missing");
   }
   if (!v->is_array() || v->get_array().empty()) {
-    return Bad("`argv` must be a non-empty array of strings");
+    return Bad(name + " must be a non-empty array of strings");
   }
   std::vector<std::string> argv;
-  int prompts = 0;
   for (const json::value& e : v->get_array()) {
     if (!e.is_string()) {
-      return Bad("`argv` must be a non-empty array of strings");
+      return Bad(name + " must be a non-empty array of strings");
     }
     argv.emplace_back(e.get_string());
-    if (argv.back() == kPromptPlaceholder) {
-      ++prompts;
-    }
-  }
-  if (prompts != 1) {
-    return Bad("`argv` must contain exactly one \"{prompt}\" element (found " +
-               std::to_string(prompts) + ")");
   }
   if (argv.front() != executable) {
-    return Bad("`argv[0]` must equal `executable` (`" + executable + "`)");
+    return Bad(std::string("`") + key + "[0]` must equal `executable` (`" + executable + "`)");
+  }
+  if (auto slot = CheckPromptForm(argv, name); !slot) {
+    return slot.error();
   }
   return argv;
+}
+
+// `modelFlag`: an option name such as "--model" (passed as "--model=<id>").
+core::Result<std::string> ModelFlagField(const json::object& obj) {
+  auto flag = StringField(obj, "modelFlag", true);
+  if (!flag) {
+    return flag.error();
+  }
+  bool ok = flag->size() >= 2 && flag->front() == '-' &&
+            flag->find_first_of("= \t{}") == std::string::npos;
+  if (!ok) {
+    return Bad("`modelFlag` must be an option name such as \"--model\" (no '=', spaces or braces)");
+  }
+  return flag;
 }
 
 }  // namespace
@@ -126,11 +138,25 @@ core::Result<Adapter> ParseManifest(std::string_view json_text, std::string_view
   }
   a.executable = std::move(*exe);
 
-  auto argv = ArgvField(obj, a.executable);
+  auto argv = ArgvField(obj, "argv", a.executable);
   if (!argv) {
     return argv.error();
   }
   a.argv_template = std::move(*argv);
+  if (obj.contains("nonInteractiveArgv")) {
+    auto headless = ArgvField(obj, "nonInteractiveArgv", a.executable);
+    if (!headless) {
+      return headless.error();
+    }
+    a.non_interactive_template = std::move(*headless);
+  }
+  if (obj.contains("modelFlag")) {
+    auto flag = ModelFlagField(obj);
+    if (!flag) {
+      return flag.error();
+    }
+    a.model_flag = std::move(*flag);
+  }
 
   if (const json::value* pass = obj.if_contains("passThrough"); pass != nullptr) {
     if (!pass->is_bool()) {

@@ -181,8 +181,15 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   if (core::Status s = ValidateHarness(harness_id); !s) {
     return s.error();
   }
-  // Also validates harness_args: like every check above, before any row or folder exists.
-  auto argv = registry_.BuildArgv(harness_id, prompt, request.harness_args);
+  // Also validates mode, model, policy and harness_args: like every check above, before any
+  // row or folder exists.
+  harness::HarnessRegistry::LaunchArgs launch;
+  launch.mode = request.mode;
+  launch.prompt = prompt;
+  launch.extra_args = request.harness_args;
+  launch.model = request.model;
+  launch.policy = request.policy;
+  auto argv = registry_.BuildArgv(harness_id, launch);
   if (!argv) {
     return argv.error();
   }

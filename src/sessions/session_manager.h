@@ -52,6 +52,12 @@ struct LaunchRequest {
   // Pass-through arguments placed right after the harness executable (only for adapters
   // with pass_through; see HarnessRegistry::BuildArgv for the rules).
   std::vector<std::string> harness_args;
+  // How the harness runs (its interactive or non-interactive argv), which model it uses
+  // (the adapter's model flag), and the plugin's launch policy (codex non-interactive
+  // only). BuildArgv refuses what the adapter does not declare.
+  harness::LaunchMode mode = harness::LaunchMode::kInteractive;
+  std::optional<std::string> model;
+  std::optional<harness::LaunchPolicy> policy;
   uint16_t rows = 24;
   uint16_t cols = 80;
 };

@@ -455,7 +455,7 @@ TEST_F(CliSessionsTest, RunDetachPrintsUuid) {
 }
 
 // Given `coven run codex --harness-arg=--model --harness-arg=o3 --detach task`, we should
-// send the values as harnessArgs and the harness should run as `codex --model o3 task`;
+// send the values as harnessArgs and the harness should run as `codex --model o3 -- task`;
 // for demo (no pass-through) we should print the daemon's refusal and exit 1.
 TEST_F(CliSessionsTest, RunPassesHarnessArgs) {
   home_.AddScript("codex",
@@ -468,7 +468,8 @@ TEST_F(CliSessionsTest, RunPassesHarnessArgs) {
   ASSERT_EQ(id.size(), 36u) << r.out;
   json::value rec = WaitFinished(id);
   EXPECT_EQ(Str(Field(rec, "status")), "completed");
-  EXPECT_NE(Output(id).find("cmd=codex --model o3 task\narg=[--model]\narg=[o3]\narg=[task]\n"),
+  EXPECT_NE(Output(id).find(
+                "cmd=codex --model o3 -- task\narg=[--model]\narg=[o3]\narg=[--]\narg=[task]\n"),
             std::string::npos)
       << Output(id);
 

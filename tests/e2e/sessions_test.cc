@@ -65,8 +65,7 @@ TEST_F(SessionApiTest, PromptIsOneArgvElement) {
   json::value rec = WaitFinished(id);
   EXPECT_EQ(Str(Field(rec, "status")), "completed");
   std::string out = Output(id);
-  EXPECT_NE(out.find("argc=1\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("arg=[" + prompt + "]\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("argc=2\narg=[--]\narg=[" + prompt + "]\n"), std::string::npos) << out;
   EXPECT_FALSE(Exists(pwned));
 }
 
@@ -327,8 +326,9 @@ constexpr const char* kArgvHarness =
     "#!/bin/sh\nstty -opost\necho \"cmd=$(basename \"$0\") $*\"\necho \"argc=$#\"\n"
     "for a in \"$@\"; do echo \"arg=[$a]\"; done\n";
 
-// Given harnessArgs for codex (pass-through on), we should run `codex --model o3 <prompt>`:
-// the extra arguments right after the executable, verbatim, one element each.
+// Given harnessArgs for codex (pass-through on), we should run
+// `codex --model o3 -c ... -- <prompt>`: the extra arguments right before the prompt part,
+// verbatim, one element each.
 TEST_F(SessionApiTest, HarnessArgsFollowTheExecutable) {
   home_.AddScript("codex", kArgvHarness);
   std::string id =
@@ -338,10 +338,10 @@ TEST_F(SessionApiTest, HarnessArgsFollowTheExecutable) {
   json::value rec = WaitFinished(id);
   EXPECT_EQ(Str(Field(rec, "status")), "completed");
   std::string out = Output(id);
-  EXPECT_NE(out.find("cmd=codex --model o3 -c a b; $(id) fix the tests\n"), std::string::npos)
+  EXPECT_NE(out.find("cmd=codex --model o3 -c a b; $(id) -- fix the tests\n"), std::string::npos)
       << out;
-  EXPECT_NE(out.find("argc=5\narg=[--model]\narg=[o3]\narg=[-c]\narg=[a b; $(id)]\n"
-                     "arg=[fix the tests]\n"),
+  EXPECT_NE(out.find("argc=6\narg=[--model]\narg=[o3]\narg=[-c]\narg=[a b; $(id)]\n"
+                     "arg=[--]\narg=[fix the tests]\n"),
             std::string::npos)
       << out;
 
@@ -349,7 +349,8 @@ TEST_F(SessionApiTest, HarnessArgsFollowTheExecutable) {
   for (const json::value& none : {json::value(json::array{}), json::value(nullptr)}) {
     std::string plain = LaunchId("codex", "plain", json::object{{"harnessArgs", none}});
     WaitFinished(plain);
-    EXPECT_NE(Output(plain).find("cmd=codex plain\nargc=1\n"), std::string::npos) << Output(plain);
+    EXPECT_NE(Output(plain).find("cmd=codex -- plain\nargc=2\n"), std::string::npos)
+        << Output(plain);
   }
 }
 
@@ -374,7 +375,7 @@ TEST_F(SessionApiTest, HarnessArgsRefusedWithoutPassThrough) {
   // Without harnessArgs the same launch is fine.
   std::string ok = LaunchId("demo", "hi");
   WaitFinished(ok);
-  EXPECT_NE(Output(ok).find("cmd=coven-demo hi\n"), std::string::npos) << Output(ok);
+  EXPECT_NE(Output(ok).find("cmd=coven-demo -- hi\n"), std::string::npos) << Output(ok);
 }
 
 // Given harnessArgs that are not an array of acceptable strings, we should answer 400
