@@ -189,6 +189,16 @@ std::vector<CommandSpec> MakeCommands() {
                    OptionKind::kFlag}},
                  DoctorCommand});
   all.push_back(DaemonCommand());
+  all.push_back({"completion",
+                 "Print the shell completion script for bash, zsh or fish",
+                 "Completes commands, options, harness ids and live session ids (asked of the\n"
+                 "daemon, silently nothing when it is not running). Installed by the .deb.\n\n"
+                 "Examples:\n"
+                 "  coven completion bash > ~/.local/share/bash-completion/completions/coven\n"
+                 "  coven completion zsh > ~/.zfunc/_coven        # with fpath+=(~/.zfunc)\n"
+                 "  coven completion fish > ~/.config/fish/completions/coven.fish",
+                 {{"shell", "bash, zsh or fish", OptionKind::kPositional, true}},
+                 CompletionCommand});
   return all;
 }
 

@@ -94,6 +94,10 @@ void DaemonStatusCommand(Context& ctx, const Args& args);
 void DaemonStopCommand(Context& ctx, const Args& args);
 void DaemonRestartCommand(Context& ctx, const Args& args);
 void DaemonServeCommand(Context& ctx, const Args& args);
+void CompletionCommand(Context& ctx, const Args& args);
+// `coven __complete CWORD WORDS...` (hidden, called by the completion scripts): prints the
+// candidates for WORDS[CWORD], one a line. Never fails and never prints an error.
+int CompleteWords(const std::vector<std::string>& argv);
 
 // `coven` with no command, and `coven tui`.
 int RunPalette(Context& ctx);

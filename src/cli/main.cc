@@ -77,6 +77,11 @@ int Main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "shim") {
     return shim::ShimMain(std::vector<std::string>(argv + 2, argv + argc));
   }
+  // `coven __complete ...` is the completion scripts' question (hidden): its words are the
+  // user's half-typed command line, which CLI11 must not try to parse as ours.
+  if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
+    return CompleteWords(std::vector<std::string>(argv + 2, argv + argc));
+  }
   try {
     CLI::App app{"Run project-scoped coding agents without memorizing harness commands", "coven"};
     app.set_version_flag("--version", std::string("coven ") + kCovenVersion);
