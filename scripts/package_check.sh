@@ -45,6 +45,10 @@ fresh_run "if [ -f /usr/share/bash-completion/completions/coven ]; then \
   source /usr/share/bash-completion/bash_completion; \
   source /usr/share/bash-completion/completions/coven; \
   COMP_WORDS=(coven att); COMP_CWORD=1; _coven; echo \"\${COMPREPLY[*]}\" | grep -w attach; \
+  export COVEN_HOME=/root/coven-home; coven daemon start >/dev/null; \
+  id=\$(coven run demo completing --detach 2>/dev/null); \
+  COMP_WORDS=(coven attach \${id:0:3}); COMP_CWORD=2; _coven; \
+  echo \"\${COMPREPLY[*]}\" | grep -w \"\$id\"; coven kill \$id >/dev/null; coven daemon stop; \
   else echo 'no completions in this build'; fi" || rc=1
 
 echo "== npm"

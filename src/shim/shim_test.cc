@@ -28,6 +28,7 @@
 #include "shim/internal/json.h"
 #include "shim/internal/output_chunker.h"
 #include "shim/internal/wire.h"
+#include "shim/shim_test_helpers.h"
 #include "support/temp_dir.h"
 
 namespace coven::shim {
@@ -40,90 +41,14 @@ using eventlog::EventKind;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-// A hang guard, not a performance bound.
-constexpr auto kDeadline = 60s;
-
-// Polls `done` until it holds or the hang guard expires.
-template <typename Pred>
-bool WaitUntil(Pred done) {
-  auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
-// Reaps `pid` (our child) and returns its wait status; -1 on timeout or error.
-int WaitExit(pid_t pid) {
-  int status = -1;
-  bool done = WaitUntil([&] {
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    return r == pid || (r < 0 && errno != EINTR);
-  });
-  return done ? status : -1;
-}
-
-bool ProcessGone(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) {
-    return true;
-  }
-  std::string line;
-  std::getline(stat, line);
-  size_t paren = line.rfind(')');
-  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] == 'Z' ||
-         line[paren + 2] == 'X';
-}
-
-std::vector<Event> ReadEvents(const std::string& dir) {
-  std::vector<Event> out;
-  auto reader = eventlog::LogReader::Open(EventLogPath(dir));
-  if (!reader) {
-    return out;
-  }
-  uint64_t after = 0;
-  for (;;) {
-    auto page = reader->ReadAfter(after, 1000, 16u << 20);
-    if (!page || page->events.empty()) {
-      return out;
-    }
-    after = page->events.back().seq;
-    for (Event& e : page->events) {
-      out.push_back(std::move(e));
-    }
-    if (!page->has_more) {
-      return out;
-    }
-  }
-}
-
-std::string Output(const std::vector<Event>& events) {
-  std::string out;
-  for (const Event& e : events) {
-    if (e.kind == EventKind::kOutput) {
-      out += e.payload;
-    }
-  }
-  return out;
-}
-
-std::vector<const Event*> OfKind(const std::vector<Event>& events, EventKind kind) {
-  std::vector<const Event*> out;
-  for (const Event& e : events) {
-    if (e.kind == kind) {
-      out.push_back(&e);
-    }
-  }
-  return out;
-}
-
-void WriteScript(const std::string& path, const std::string& body) {
-  std::ofstream(path) << "#!/bin/sh\n" << body;
-  ::chmod(path.c_str(), 0755);
-}
+using test_helpers::kDeadline;
+using test_helpers::OfKind;
+using test_helpers::Output;
+using test_helpers::ProcessGone;
+using test_helpers::ReadEvents;
+using test_helpers::WaitExit;
+using test_helpers::WaitUntil;
+using test_helpers::WriteScript;
 
 class ShimTest : public ::testing::Test {
  protected:
