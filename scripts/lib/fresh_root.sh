@@ -25,6 +25,20 @@ fresh_root() {
   trap fresh_cleanup EXIT
   cp -a "$base/." "$root/"
   cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null
+  # The network's trust, not a package: where this machine reaches the registries through a
+  # proxy with its own CA (local certificates in /usr/local/share/ca-certificates), a new
+  # machine on the same network needs that CA too, or npm's TLS fails.
+  if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+  fi
+  # FRESH_CCACHE=1 seeds the root's compiler cache from this machine's: it saves compiling
+  # and installs nothing, so the check still proves what setup.sh installs.
+  if [ -n "${FRESH_CCACHE:-}" ] && [ -d "${CCACHE_DIR:-$HOME/.cache/ccache}" ]; then
+    mkdir -p "$root/root/.cache/ccache"
+    cp -a "${CCACHE_DIR:-$HOME/.cache/ccache}/." "$root/root/.cache/ccache/"
+  fi
   local m
   for m in proc sys dev dev/pts; do mount --bind "/$m" "$root/$m"; done
 }
