@@ -129,7 +129,8 @@ class Shim {
   std::chrono::milliseconds log_backoff_{0};
   bool kill_unlogged_ = false;  // a kill was sent while the log was full: log it next
   bool output_final_ = false;
-  bool loop_failed_ = false;  // poll() itself failed (cannot happen with valid fds)   // the drain is over: an incomplete character is flushed too
+  bool loop_failed_ = false;  // poll() itself failed (cannot happen with valid fds)   // the drain
+                              // is over: an incomplete character is flushed too
 };
 
 }  // namespace coven::shim::internal
