@@ -1,5 +1,7 @@
 #include "daemon/home_dir.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,6 +61,20 @@ core::Status EnsureHome(const std::string& home) {
     return core::SysError("chmod 0700 " + home, errno);
   }
   return core::Ok();
+}
+
+core::Result<core::UniqueFd> LockDaemonHome(const std::string& lock_path) {
+  core::UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) {
+    return core::SysError("open " + lock_path, errno);
+  }
+  if (::flock(fd.fd(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return core::Error(core::ErrorCode::kConflict, lock_path + " is locked");
+    }
+    return core::SysError("lock " + lock_path, errno);
+  }
+  return fd;
 }
 
 }  // namespace coven::daemon

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "core/unique_fd.h"
 
 namespace coven::daemon {
 
@@ -15,5 +16,11 @@ core::Status EnsureHome(const std::string& home);
 // `home` made absolute against the current directory (COVEN_HOME may be relative, SPEC 1.1;
 // the daemon runs from `/`, so it needs the absolute form).
 std::string AbsoluteHome(const std::string& home);
+
+// Takes `<home>/daemon.lock` (flock, exclusive, non-blocking): the lock `daemon serve` holds
+// for its whole life and `doctor --repair` holds while it replaces the ledger. kConflict when
+// someone else holds it (the caller words what that means), else a SysError. The lock lasts
+// as long as the returned fd.
+core::Result<core::UniqueFd> LockDaemonHome(const std::string& lock_path);
 
 }  // namespace coven::daemon

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/unique_fd.h"
+#include "daemon/home_dir.h"
 #include "store/ledger.h"
 
 namespace coven::daemon {
@@ -23,16 +24,10 @@ namespace {
 // The same lock `daemon serve` holds for its whole life: while we hold it no daemon can
 // start on the ledger we are replacing, and if a daemon holds it we must not touch it.
 core::Result<core::UniqueFd> HoldDaemonLock(const std::string& path) {
-  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) {
-    return core::SysError("open " + path, errno);
-  }
-  if (::flock(fd.fd(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
-      return Error(ErrorCode::kConflict, "a coven daemon is running on this ledger (" + path +
-                                             " is locked); stop it first with `coven daemon stop`");
-    }
-    return core::SysError("lock " + path, errno);
+  auto fd = LockDaemonHome(path);
+  if (!fd && fd.error().code == ErrorCode::kConflict) {
+    return Error(ErrorCode::kConflict, "a coven daemon is running on this ledger (" + path +
+                                           " is locked); stop it first with `coven daemon stop`");
   }
   return fd;
 }

@@ -36,21 +36,18 @@ namespace {
 
 // Holds `<home>/daemon.lock` for the life of the daemon so a second `serve` fails fast.
 core::Result<core::UniqueFd> TakeServeLock(const std::string& path) {
-  core::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) {
-    return core::SysError("open " + path, errno);
-  }
-  if (::flock(fd.fd(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) {
+  auto fd = LockDaemonHome(path);
+  if (!fd) {
+    if (fd.error().code == ErrorCode::kConflict) {
       return Error(ErrorCode::kConflict,
                    "another coven daemon is already serving this Coven home (" + path +
                        " is locked); use `coven daemon status`");
     }
-    return core::SysError("lock " + path, errno);
+    return fd.error();
   }
   std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd.fd(), 0) == 0) {
-    (void)core::WriteAll(fd.fd(), pid);
+  if (::ftruncate(fd->fd(), 0) == 0) {
+    (void)core::WriteAll(fd->fd(), pid);
   }
   return fd;
 }
