@@ -469,7 +469,9 @@ PagingResult PageAll(const coven::client::DaemonClient& c, const std::string& id
 
 std::string FakeHarnessScript() {
   return R"(#!/bin/sh
-# coven_bench's fake harness. Coven runs it as `codex <prompt>`; the prompt picks the act.
+# coven_bench's fake harness. Coven runs it as `codex -- <prompt>` (the prompt is never an
+# option); the prompt picks the act.
+[ "$1" = "--" ] && shift
 case "$1" in
   cat:*)  # write a file to the terminal verbatim (-opost: no \n -> \r\n rewriting)
     stty -opost
@@ -479,6 +481,8 @@ case "$1" in
     exit 0 ;;
   idle)   # nothing at all, until killed
     exec sleep 100000 ;;
+  echo)   # reads its terminal in cooked mode: what is typed is echoed by the terminal
+    exec cat >/dev/null ;;
   *)
     echo "coven_bench fake harness: unknown act: $1" >&2
     exit 2 ;;

@@ -33,7 +33,9 @@ struct Options {
   int launches = 100;            // (b)
   uint64_t events = 1'000'000;   // (c)
   int idle_sessions = 200;       // (d)
-  std::set<char> parts = {'a', 'b', 'c', 'd'};
+  int keys = 300;                // (e): keystrokes per path
+  int idle_window_ms = 3000;     // (e): how long the idle attached session is watched
+  std::set<char> parts = {'a', 'b', 'c', 'd', 'e'};
   bool keep_temp = false;
 };
 
@@ -112,6 +114,13 @@ struct IdleFigures {
   long clk_tck = 0;
   double window_s = 0;
   double launch_all_s = 0;
+};
+
+struct EchoFigures {
+  int keys = 0;
+  std::vector<double> bare_ms, tmux_ms, coven_ms, coven_daemon_ms;
+  uint64_t idle_wakeups = 0;  // attach client + shim + daemon, over idle_window_s
+  double idle_window_s = 0;
 };
 
 double SecondsSince(Clock::time_point t0, Clock::time_point t1);
@@ -198,5 +207,7 @@ LatencyResult MeasureLatency(const Env& env);
 PagingFigures MeasurePaging(const Env& env);
 
 IdleFigures MeasureIdle(const Env& env);
+
+EchoFigures MeasureEcho(const Env& env);
 
 }  // namespace coven::bench

@@ -53,7 +53,8 @@ std::string CpuModel() {
 
 void PrintReport(const Env& env, const std::string& load_before,
                  const std::optional<ThroughputResult>& a, const std::optional<LatencyResult>& b,
-                 const std::optional<PagingFigures>& c, const std::optional<IdleFigures>& d) {
+                 const std::optional<PagingFigures>& c, const std::optional<IdleFigures>& d,
+                 const std::optional<EchoFigures>& e) {
   utsname u{};
   ::uname(&u);
   RunResult cv = Run({env.opt.coven_exe, "--version"}, {}, 10s);
@@ -145,14 +146,30 @@ void PrintReport(const Env& env, const std::string& load_before,
     row("    (clock ticks per second)", Format("%ld", d->clk_tck));
     row("    (time to launch all of them)", Format("%.2f s", d->launch_all_s));
   }
+  if (e) {
+    std::printf("(e) keystroke echo in a 120x40 terminal, %d keys each (p50 / p99)\n", e->keys);
+    auto echo = [&](const char* name, const std::vector<double>& ms) {
+      row(name, Format("%.3f / %.3f ms", Percentile(ms, 0.5), Percentile(ms, 0.99)));
+    };
+    echo("    bare PTY (the terminal's own echo)", e->bare_ms);
+    echo("    tmux attach", e->tmux_ms);
+    echo("    coven attach (direct to the shim)", e->coven_ms);
+    echo("    coven attach --replay (through the daemon)", e->coven_daemon_ms);
+    row("    ratio coven / tmux (p50)",
+        Format("%.2f", Percentile(e->coven_ms, 0.5) / Percentile(e->tmux_ms, 0.5)));
+    row(Format("    idle attached session, %.1f s: wake-ups (client+shim+daemon)",
+               e->idle_window_s),
+        Format("%" PRIu64, e->idle_wakeups));
+  }
   std::printf("%s\n", std::string(100, '-').c_str());
   std::fflush(stdout);
 }
 
 void Usage() {
-  std::fprintf(stderr,
-               "usage: coven_bench [--coven PATH] [--bytes N] [--reps N] [--launches N]\n"
-               "                   [--events N] [--idle N] [--only abcd] [--keep-temp]\n");
+  std::fprintf(
+      stderr,
+      "usage: coven_bench [--coven PATH] [--bytes N] [--reps N] [--launches N]\n"
+      "                   [--events N] [--idle N] [--keys N] [--only abcde] [--keep-temp]\n");
 }
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -192,12 +209,13 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       if (!number(&o->events)) {
         return false;
       }
-    } else if (a == "--reps" || a == "--launches" || a == "--idle") {
+    } else if (a == "--reps" || a == "--launches" || a == "--idle" || a == "--keys") {
       if (!number(&x) || x > 100000) {
         return false;
       }
       (a == "--reps"       ? o->reps
        : a == "--launches" ? o->launches
+       : a == "--keys"     ? o->keys
                            : o->idle_sessions) = static_cast<int>(x);
     } else if (a == "--only") {
       auto v = value();
@@ -206,7 +224,7 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       }
       o->parts.clear();
       for (char ch : *v) {
-        if (ch < 'a' || ch > 'd') {
+        if (ch < 'a' || ch > 'e') {
           return false;
         }
         o->parts.insert(ch);
@@ -235,8 +253,9 @@ int main(int argc, char** argv) {
                  opt.coven_exe.c_str());
     return 2;
   }
-  if (opt.parts.count('a') != 0 && ::access(TmuxExe().c_str(), X_OK) != 0) {
-    std::fprintf(stderr, "coven_bench: part (a) needs tmux at %s\n", TmuxExe().c_str());
+  if ((opt.parts.count('a') != 0 || opt.parts.count('e') != 0) &&
+      ::access(TmuxExe().c_str(), X_OK) != 0) {
+    std::fprintf(stderr, "coven_bench: parts (a) and (e) need tmux at %s\n", TmuxExe().c_str());
     return 2;
   }
   ::signal(SIGPIPE, SIG_IGN);
@@ -286,6 +305,7 @@ int main(int argc, char** argv) {
   std::optional<LatencyResult> b;
   std::optional<PagingFigures> c;
   std::optional<IdleFigures> d;
+  std::optional<EchoFigures> e;
   if (opt.parts.count('a') != 0) {
     a = MeasureThroughput(env);
   }
@@ -298,8 +318,11 @@ int main(int argc, char** argv) {
   if (opt.parts.count('d') != 0) {
     d = MeasureIdle(env);
   }
+  if (opt.parts.count('e') != 0) {
+    e = MeasureEcho(env);
+  }
   Cleanup();
-  PrintReport(env, load_before, a, b, c, d);
+  PrintReport(env, load_before, a, b, c, d, e);
   bool ok = !a || (a->coven_ok && a->coven_lost == 0 && a->bare_ok);
   return ok ? 0 : 1;
 }

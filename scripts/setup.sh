@@ -9,7 +9,8 @@
 # them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), clang
 # (scripts/check_thread_safety.sh), git, ps/pgrep (procps), systemd-analyze (systemd: the
 # user unit is verified), node and npm (nodejs, npm: scripts/install_agents.sh installs the
-# real agent CLIs the e2e tests launch); script, setsid, stty, timeout, seq come with a
+# real agent CLIs the e2e tests launch), asciinema (plays back `coven logs --cast` in
+# ScreenTest.RecordingIsAnAsciicastOfTheOutput); script, setsid, stty, timeout, seq come with a
 # minimal root (bsdutils, util-linux, coreutils).
 set -euo pipefail
 
@@ -19,7 +20,7 @@ packages=(
   libsqlite3-dev sqlite3 libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev libvterm-dev tmux curl procps
-  python3 systemd help2man clang nodejs npm
+  python3 systemd help2man clang nodejs npm asciinema
 )
 
 # A package counts as present when a command it provides already works: a machine with

@@ -47,7 +47,8 @@ struct Response {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  // When set (status 200), the server streams `stream` as the body instead of `body`.
+  // When set (status 200), the server streams `stream` as the body instead of `body`, with
+  // `content_type` (text/event-stream gets keepalive comments while idle).
   // shared_ptr: shared by the server connection and the session listener that wakes it.
   std::shared_ptr<StreamSource> stream = nullptr;
   // When set, the server completes the WebSocket upgrade and runs the attach.

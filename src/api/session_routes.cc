@@ -113,6 +113,7 @@ Response List(sessions::SessionManager& sm, std::string_view query) {
   bool all = QueryParam(query, "all") == "true";
   if (QueryParam(query, "watch") == "true") {
     Response res;
+    res.content_type = "text/event-stream";
     res.stream = MakeSessionListStream(
         sm, all, [&sm](bool include_archived) { return ListJson(sm, include_archived); });
     return res;
@@ -371,6 +372,7 @@ Response Stream(const SessionCall& c, bool attach) {
   }
   Response res;
   if (!attach) {
+    res.content_type = "text/event-stream";
     res.stream = MakeEventStream(c.sm, c.id, *after, QueryParam(c.query, "raw") == "true");
     return res;
   }
@@ -391,6 +393,25 @@ Response Stream(const SessionCall& c, bool attach) {
     }
   }
   res.duplex = MakeAttachStream(c.sm, c.id, from, std::move(paint));
+  return res;
+}
+
+// GET /sessions/<id>/recording?format=asciicast (additive, docs/screen.md): the session
+// as an asciicast v2 file, streamed page by page (memory does not grow with the log).
+// Redacted like events unless raw=true.
+Response Recording(const SessionCall& c) {
+  std::string format = QueryParam(c.query, "format").value_or("asciicast");
+  if (format != "asciicast") {
+    return ErrorResponse(Error(ErrorCode::kInvalidRequest, "format must be asciicast.")
+                             .WithDetail("format", format));
+  }
+  auto row = c.sm.Get(c.id);
+  if (!row) {
+    return ErrorResponse(row.error());
+  }
+  Response res;
+  res.content_type = "application/x-asciicast";
+  res.stream = MakeRecordingStream(c.sm, c.id, row->title, QueryParam(c.query, "raw") == "true");
   return res;
 }
 
@@ -422,6 +443,7 @@ constexpr SessionRoute kSessionRoutes[] = {
     {"GET", "/sessions/{id}/attach", [](const SessionCall& c) { return Stream(c, true); }},
     {"GET", "/sessions/{id}/screen",
      [](const SessionCall& c) { return Screen(c.sm, c.id, c.query); }},
+    {"GET", "/sessions/{id}/recording", [](const SessionCall& c) { return Recording(c); }},
     {"GET", "/sessions/{id}", [](const SessionCall& c) { return Get(c.sm, c.id); }},
 };
 
@@ -431,7 +453,8 @@ std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
   return {{"eventStream", true},         {"attachStream", true}, {"sessionRituals", true},
           {"sessionResize", true},       {"redaction", true},    {"harnessArgs", true},
           {"sessionWatch", true},        {"promptIsData", true}, {"sessionLaunchMode", true},
-          {"sessionLaunchPolicy", true}, {"sessionModel", true}, {"sessionScreen", true}};
+          {"sessionLaunchPolicy", true}, {"sessionModel", true}, {"sessionScreen", true},
+          {"sessionRecording", true},    {"directAttach", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,

@@ -6,7 +6,10 @@
 #include <boost/json.hpp>
 
 #include "api/session_json.h"
+#include "core/clock.h"
+#include "core/redact.h"
 #include "core/session_status.h"
+#include "eventlog/asciicast.h"
 #include "sessions/session_manager.h"
 
 namespace coven::api {
@@ -166,6 +169,52 @@ class AttachStream : public DuplexSource {
   std::string paint_;  // sent once, first
 };
 
+class RecordingStream : public StreamSource {
+ public:
+  RecordingStream(sessions::SessionManager& sm, std::string id, std::string title, bool raw)
+      : sm_(sm), id_(std::move(id)), cast_(std::move(title)), raw_(raw) {}
+  void OnReady(std::function<void()> /*wake*/) override {}
+  // Never returns without bytes while it goes on: the body is not SSE and has no idle
+  // comments, so every Pull writes something or ends the stream.
+  bool Pull(std::string& out) override {
+    for (;;) {
+      sessions::EventQuery q;
+      q.session_id = id_;
+      q.after_seq = cursor_;
+      q.max_events = kPullEvents;
+      auto page = sm_.Events(q);
+      if (!page) {
+        out += cast_.Finish();
+        return false;  // the headers are gone: a cut recording is the only way to say it
+      }
+      for (const sessions::SessionEvent& e : page->events) {
+        cursor_ = e.seq;
+        auto kind = eventlog::KindFromName(e.kind);
+        auto time = core::ParseTimestamp(e.created_at);
+        if (!kind || !time) {
+          continue;
+        }
+        out += cast_.Add(*kind, *time,
+                         raw_ || !e.payload_is_raw ? e.payload : core::RedactSecrets(e.payload));
+      }
+      if (!page->has_more) {
+        out += cast_.Finish();
+        return false;
+      }
+      if (!out.empty()) {
+        return true;
+      }
+    }
+  }
+
+ private:
+  sessions::SessionManager& sm_;
+  std::string id_;
+  eventlog::CastWriter cast_;
+  bool raw_;
+  int64_t cursor_ = 0;
+};
+
 class SessionListStream : public StreamSource {
  public:
   SessionListStream(sessions::SessionManager& sm, bool include_archived,
@@ -219,6 +268,11 @@ std::shared_ptr<StreamSource> MakeEventStream(sessions::SessionManager& sm, std:
 std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std::string id,
                                                int64_t after_seq, std::string paint) {
   return std::make_shared<AttachStream>(sm, std::move(id), after_seq, std::move(paint));
+}
+
+std::shared_ptr<StreamSource> MakeRecordingStream(sessions::SessionManager& sm, std::string id,
+                                                  std::string title, bool raw) {
+  return std::make_shared<RecordingStream>(sm, std::move(id), std::move(title), raw);
 }
 
 std::shared_ptr<StreamSource> MakeSessionListStream(

@@ -31,6 +31,11 @@ std::shared_ptr<DuplexSource> MakeAttachStream(sessions::SessionManager& sm, std
 // array as GET /api/v1/sessions[?all=true], once at once and again after every change of
 // the list (coalesced: one event per wake-up). A list that cannot be read is retried at the
 // next wake-up or heartbeat instead of being sent. Never ends; the client closes it.
+// A session's events as an asciicast v2 recording (eventlog::CastWriter), one page per
+// Pull; output and input redacted unless `raw`. Ends after the last event logged so far.
+std::shared_ptr<StreamSource> MakeRecordingStream(sessions::SessionManager& sm, std::string id,
+                                                  std::string title, bool raw);
+
 std::shared_ptr<StreamSource> MakeSessionListStream(
     sessions::SessionManager& sm, bool include_archived,
     std::function<core::Result<std::string>(bool include_archived)> list_json);

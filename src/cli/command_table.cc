@@ -73,10 +73,14 @@ std::vector<CommandSpec> SessionCommands() {
          OptionKind::kFlag}},
        AttachCommand},
       {"logs",
-       "Print a session's output (--follow, --raw)",
-       "Examples:\n  coven logs 6f1c\n  coven logs 6f1c --follow",
+       "Print a session's output (--follow, --raw, --cast)",
+       "--cast writes an asciicast v2 recording (output, input and resizes with\n"
+       "their real timing) that `asciinema play` replays.\n\n"
+       "Examples:\n  coven logs 6f1c\n  coven logs 6f1c --follow\n"
+       "  coven logs 6f1c --cast > fix.cast && asciinema play fix.cast",
        {{"id", kIdHelp, OptionKind::kPositional, true},
         {"--follow,-f", "keep printing new output until the session ends", OptionKind::kFlag},
+        {"--cast", "write an asciicast v2 recording instead of the raw output", OptionKind::kFlag},
         {"--raw", "show secrets instead of [REDACTED:...] markers", OptionKind::kFlag}},
        LogsCommand},
       {"kill",

@@ -16,8 +16,11 @@
 #include "cli/output.h"
 #include "cli/session_client.h"
 #include "client/attach_client.h"
+#include "client/sessions.h"
+#include "core/clock.h"
 #include "core/session_status.h"
 #include "core/strings.h"
+#include "eventlog/asciicast.h"
 #include "tui/terminal.h"
 
 namespace coven::cli {
@@ -59,6 +62,7 @@ int AttachAndReport(Context& ctx, const core::HomePaths& paths, const std::strin
   opts.session_id = id;
   opts.in_fd = interactive ? 0 : -1;
   opts.paint_screen = !replay && tui::IsTerminal(1);
+  opts.session_dir = paths.sessions + "/" + id;  // `id` is the daemon's own, checked
   opts.window_size = [] { return tui::WindowSize(1); };
   core::Result<client::AttachOutcome> outcome = Error(ErrorCode::kInternal, "not attached");
   {
@@ -305,12 +309,65 @@ void SummonCommand(Context& ctx, const Args& args) {
   AttachTo(ctx, args.Value("id"), /*summon=*/true, /*replay=*/false);
 }
 
+namespace {
+
+// `coven logs <id> --cast`: the session as an asciicast v2 recording on stdout, page by
+// page (memory does not grow with the log), written by the same eventlog::CastWriter as
+// the daemon's /cast route.
+void WriteCast(Context& ctx, const SessionTarget& target, bool raw) {
+  eventlog::CastWriter cast(target.session.title);
+  int64_t cursor = 0;
+  for (;;) {
+    std::string url = "/api/v1/events?sessionId=" + target.session.id +
+                      "&limit=1000&afterSeq=" + std::to_string(cursor) + (raw ? "&raw=true" : "");
+    auto body = client::Call(target.daemon, "GET", url);
+    if (!body) {
+      ctx.Fail(body.error());
+      return;
+    }
+    auto page = client::ParseEventPage(*body);
+    if (!page) {
+      ctx.Fail(page.error());
+      return;
+    }
+    std::string lines;
+    for (const client::EventRecord& e : page->events) {
+      cursor = e.seq.value_or(cursor);
+      auto kind = eventlog::KindFromName(e.kind);
+      auto time = core::ParseTimestamp(e.created_at);
+      if (!kind || !time) {
+        continue;  // a kind this build does not know: not part of a recording
+      }
+      bool bytes = *kind == eventlog::EventKind::kOutput || *kind == eventlog::EventKind::kInput;
+      lines += cast.Add(*kind, *time, bytes ? e.data.value_or("") : e.payload_json);
+    }
+    std::fwrite(lines.data(), 1, lines.size(), stdout);
+    if (!page->has_more) {
+      break;
+    }
+  }
+  std::string tail = cast.Finish();
+  std::fwrite(tail.data(), 1, tail.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
 void LogsCommand(Context& ctx, const Args& args) {
   const std::string& id = args.Value("id");
   bool follow = args.Flag("follow");
   bool raw = args.Flag("raw");
+  if (follow && args.Flag("cast")) {
+    ctx.Fail(Error(ErrorCode::kInvalidRequest,
+                   "--cast writes the recording so far and ends; it does not --follow"));
+    return;
+  }
   auto target = OpenSession(ctx, id);
   if (!target) {
+    return;
+  }
+  if (args.Flag("cast")) {
+    WriteCast(ctx, *target, raw);
     return;
   }
   auto* home = &target->home;

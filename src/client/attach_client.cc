@@ -15,6 +15,10 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include "client/daemon_client.h"
+#include "client/internal/direct_attach.h"
+#include "client/sessions.h"
+#include "core/session_status.h"
 #include "core/unique_fd.h"
 
 namespace coven::client {
@@ -264,9 +268,39 @@ class AttachSession {
   InputPump input_;  // last: its thread calls into this object until it is joined
 };
 
+// The shim only knows how the harness ended; the daemon's record also knows why (a kill
+// shows as `killed`, not `failed`), as the WebSocket path's last message says. The shim's
+// word stands when the daemon cannot be asked or has not recorded the end yet.
+void SettleFromDaemon(const AttachOptions& opts, AttachOutcome* outcome) {
+  DaemonClient daemon(opts.socket_path);
+  auto reply = daemon.Get("/api/v1/sessions/" + opts.session_id);
+  if (!reply || reply->status != 200) {
+    return;
+  }
+  auto record = ParseSessionRecord(reply->body);
+  if (!record || record->status.empty() ||
+      core::IsStatus(record->status, core::SessionStatus::kRunning)) {
+    return;
+  }
+  outcome->status = record->status;
+  outcome->exit_code = record->exit_code;
+}
+
 }  // namespace
 
 core::Result<AttachOutcome> Attach(const AttachOptions& options) {
+  if (options.paint_screen && !options.session_dir.empty()) {
+    auto link = shim::AttachLink::Open(options.session_dir);
+    if (link) {
+      auto outcome = internal::RunDirectAttach(options, std::move(*link));
+      if (outcome && !outcome->detached) {
+        SettleFromDaemon(options, &*outcome);
+      }
+      return outcome;
+    }
+    // Not live any more (its final screen comes from the daemon), or a shim started by an
+    // older coven: the WebSocket path serves both.
+  }
   asio::io_context ioc;
   AttachSession session(ioc, options);
   return session.Run(ioc);

@@ -25,6 +25,11 @@ struct AttachOptions {
   // Start from the session's current screen (docs/screen.md): the daemon sends the bytes
   // that paint it, then the output after the event it reflects. `after_seq` is ignored.
   bool paint_screen = false;
+  // The session's folder (holding shim.sock). When set with paint_screen and the session
+  // is live, the attach goes straight to its shim (shim::AttachLink): keystrokes and
+  // output skip the daemon and the log (docs/screen.md). Otherwise, or when the shim does
+  // not answer or predates direct attach, it goes through the daemon's WebSocket.
+  std::string session_dir;
   int in_fd = -1;  // -1: do not forward input (view only)
   int out_fd = 1;
   unsigned char detach_key = 0x1d;

@@ -41,6 +41,8 @@ EventRecord EventFromObject(const json::object& o) {
   }
   e.kind = StringOr(o, "kind");
   e.data = PayloadData(o);
+  e.payload_json = StringOr(o, "payload_json");
+  e.created_at = StringOr(o, "created_at");
   return e;
 }
 

@@ -53,6 +53,8 @@ struct EventRecord {
   std::optional<int64_t> seq;
   std::string kind;                 // "output", "exit", ...
   std::optional<std::string> data;  // the payload's `data` text (output and input events)
+  std::string payload_json;         // the payload as sent (`payload_json`)
+  std::string created_at;           // RFC 3339 with nanoseconds
 };
 // nullopt when `record_json` is not an event object.
 std::optional<EventRecord> ParseEventRecord(const std::string& record_json);

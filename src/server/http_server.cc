@@ -126,12 +126,15 @@ auto OnPool(asio::thread_pool& pool, Fn fn) -> asio::awaitable<decltype(fn())> {
       asio::use_awaitable);
 }
 
-// Streams an SSE body: headers, then whatever the source produces, until it ends or the
-// client goes away (detected by the heartbeat comment's write failing).
-asio::awaitable<void> StreamSse(Stream& stream, api::StreamSource& source, unsigned version,
-                                asio::thread_pool& pool) {
+// Streams a body produced over time (Server-Sent Events, or a recording): headers, then
+// whatever the source produces, until it ends or the client goes away (for SSE detected by
+// the heartbeat comment's write failing; other bodies get no comments).
+asio::awaitable<void> StreamBody(Stream& stream, api::StreamSource& source,
+                                 const std::string& content_type, unsigned version,
+                                 asio::thread_pool& pool) {
+  const bool sse = content_type == "text/event-stream";
   http::response<http::empty_body> head{http::status::ok, version};
-  head.set(http::field::content_type, "text/event-stream");
+  head.set(http::field::content_type, content_type);
   head.set(http::field::cache_control, "no-store");
   head.keep_alive(false);
   http::response_serializer<http::empty_body> sr{head};
@@ -156,7 +159,7 @@ asio::awaitable<void> StreamSse(Stream& stream, api::StreamSource& source, unsig
     if (!more) {
       co_return;
     }
-    if (!co_await waker->Wait(kHeartbeat)) {
+    if (!co_await waker->Wait(kHeartbeat) && sse) {
       static constexpr std::string_view kPing = ": keepalive\n\n";
       auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kPing), kUseTuple);
       if (ec) {
@@ -334,7 +337,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
       co_return;
     }
     if (res.stream && res.status == 200) {
-      co_await StreamSse(stream, *res.stream, msg.version(), handlers);
+      co_await StreamBody(stream, *res.stream, res.content_type, msg.version(), handlers);
       break;
     }
     bool keep_alive = msg.keep_alive();

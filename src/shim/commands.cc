@@ -17,25 +17,6 @@ using core::Result;
 using internal::Frame;
 using internal::FrameType;
 
-core::Error ErrorFromReply(const std::string& payload) {
-  if (payload.empty()) {
-    return core::Error(ErrorCode::kIo, "shim: empty error reply");
-  }
-  auto kind = static_cast<internal::WireError>(static_cast<unsigned char>(payload[0]));
-  std::string message = "shim: " + payload.substr(1);
-  switch (kind) {
-    case internal::WireError::kNotLive:
-      return core::Error(ErrorCode::kSessionNotLive, message);
-    case internal::WireError::kInvalid:
-      return core::Error(ErrorCode::kInvalidRequest, message);
-    case internal::WireError::kStorageFull:
-      return core::Error(ErrorCode::kStorageFull, message);
-    case internal::WireError::kOther:
-      break;
-  }
-  return core::Error(ErrorCode::kIo, message);
-}
-
 // Sends one command and returns the payload of its kOk reply, which must be at least
 // `min_reply` bytes long.
 Result<std::string> RoundTrip(const std::string& session_dir, FrameType type,
@@ -69,7 +50,7 @@ Result<std::string> RoundTrip(const std::string& session_dir, FrameType type,
     return e;
   }
   if (reply->type == FrameType::kError) {
-    return ErrorFromReply(reply->payload);
+    return internal::ErrorFromReply(reply->payload);
   }
   if (reply->type != FrameType::kOk || reply->payload.size() < min_reply) {
     return core::Error(ErrorCode::kIo, "shim: unexpected reply");

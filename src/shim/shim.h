@@ -38,6 +38,14 @@
 //   kHello  payload = empty -> kOk (payload: u32 harness pid, u64 last seq)
 //   kScreen payload = empty -> kOk (payload: u64 seq, then screen::SerializeSnapshot of the
 //       screen model after every event up to that seq; see "Screen model" below)
+//   kAttach payload = empty -> kOk (payload: u64 seq, then the bytes that paint the screen
+//       after that seq: screen::Snapshot::ansi); then the connection receives kOutput frames
+//       (payload: raw output bytes, exactly what is logged after that seq, sent as the PTY
+//       is read) and kExited once at the end. On it kInput and kResize get no kOk (only a
+//       kError when they fail), so keystrokes cost one frame each way. A client whose queue
+//       passes kAttachBacklog (shim_loop.h) gets no more output until its queue drains, then
+//       one kOutput frame that repaints the current screen: never disconnected, never
+//       waited for.
 //   kSubscribe payload = empty -> kOk, then the connection stays open and receives
 //       kAppended (payload: u64 last seq) after events are appended (coalesced: at most one
 //       frame per loop iteration), and kExited (payload: the exit event's JSON) once, after
@@ -66,6 +74,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/unique_fd.h"
 #include "screen/screen_model.h"
 
 namespace coven::shim {
@@ -165,6 +174,48 @@ struct SessionScreen {
 // screen file; failing that, rebuilds it from events.log. kIo/kCorrupt when none of these
 // works (no log). Thread-safe; a rebuild costs time proportional to the log.
 core::Result<SessionScreen> ReadScreen(const std::string& session_dir);
+
+// ---- Client side: a direct attach (docs/screen.md) ----
+
+// The terminal's link to a live shim for `coven attach`: one connection carries keystrokes
+// in and output out, as tmux's client-server link does, with no daemon hop and no log
+// re-read. The daemon is still asked first whether the session exists and is live. Not
+// thread-safe; movable.
+class AttachLink {
+ public:
+  // Connects to the shim of `session_dir` and attaches (blocking, bounded by the wire's
+  // socket timeout). kSessionNotLive when no shim answers or its harness has exited;
+  // kInvalidRequest when the shim does not know kAttach (started by an older coven).
+  static core::Result<AttachLink> Open(const std::string& session_dir);
+
+  int fd() const { return fd_.fd(); }
+  uint64_t seq() const { return seq_; }
+  // Paints the screen as it stood at seq(); output frames continue from there.
+  const std::string& paint() const { return paint_; }
+
+  void QueueInput(std::string_view bytes);
+  void QueueResize(uint16_t rows, uint16_t cols);
+  bool wants_write() const { return !out_.empty(); }
+  // Sends what the socket takes now. kSessionNotLive once the shim has gone.
+  core::Status Flush();
+
+  struct ReadResult {
+    bool ended = false;     // the shim closed the link (after kExited, or it vanished)
+    std::string exit_json;  // the exit event's payload, when the shim sent it
+  };
+  // Reads what has arrived without blocking and appends the output bytes to `output`.
+  // kCorrupt on a malformed stream.
+  core::Result<ReadResult> Read(std::string* output);
+
+ private:
+  AttachLink() = default;
+  core::UniqueFd fd_;
+  uint64_t seq_ = 0;
+  std::string paint_;
+  std::string out_;
+  std::string in_;  // partial frames carried over between reads
+  std::string exit_json_;
+};
 
 // ---- Daemon side: watching live shims without polling ----
 

@@ -98,6 +98,9 @@ void Shim::HandleFrame(Client* client, const Frame& frame) {
     case FrameType::kScreen:
       HandleScreen(client);
       return;
+    case FrameType::kAttach:
+      HandleAttach(client);
+      return;
     case FrameType::kSubscribe:
       client->subscribed = true;
       client->notified_seq = log_->last_seq();
@@ -210,7 +213,42 @@ void Shim::HandleScreen(Client* client) {
   Reply(client, FrameType::kOk, payload);
 }
 
+void Shim::HandleAttach(Client* client) {
+  if (exit_ || client->subscribed || client->attached) {
+    ReplyError(client, exit_ ? WireError::kNotLive : WireError::kInvalid,
+               exit_ ? "the harness has exited" : "already subscribed or attached");
+    return;
+  }
+  // The paint and the seq are taken between two loop iterations, so the output frames that
+  // follow continue exactly where the painted screen stands.
+  std::string payload = SeqPayload(log_->last_seq());
+  payload += screen_->Capture().ansi;
+  if (payload.size() > kMaxFramePayload) {
+    ReplyError(client, WireError::kOther, "the screen is too large to send");
+    return;
+  }
+  Reply(client, FrameType::kOk, payload);
+  client->attached = true;
+}
+
+void Shim::ForwardOutput(std::string_view bytes) {
+  for (const auto& c : clients_) {
+    if (!c->attached || c->dead || c->needs_paint) {
+      continue;
+    }
+    if (c->out.size() + bytes.size() > kAttachBacklog) {
+      // What it has queued is still sent (whole frames); then it gets the screen as it is.
+      c->needs_paint = true;
+      continue;
+    }
+    AppendFrame(&c->out, FrameType::kOutput, bytes);
+  }
+}
+
 void Shim::Reply(Client* client, FrameType type, std::string_view payload) {
+  if (client->attached && type == FrameType::kOk) {
+    return;  // an attached client's input and resize are answered only when they fail
+  }
   AppendFrame(&client->out, type, payload);
 }
 
@@ -219,7 +257,16 @@ void Shim::ReplyError(Client* client, WireError kind, std::string_view message) 
 }
 
 void Shim::FlushClient(Client* client) {
-  while (!client->out.empty() && !client->dead) {
+  for (;;) {
+    if (client->out.empty() && client->needs_paint && !client->dead) {
+      // A client that fell behind has sent all it had queued: it gets the screen as it is
+      // now, and the output frames resume after it.
+      client->needs_paint = false;
+      AppendFrame(&client->out, FrameType::kOutput, screen_->Capture().ansi);
+    }
+    if (client->out.empty() || client->dead) {
+      return;
+    }
     ssize_t n = ::send(client->fd.fd(), client->out.data(), client->out.size(),
                        MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
@@ -254,6 +301,8 @@ void Shim::SayGoodbye(const std::string& exit_json) {
         Reply(c.get(), FrameType::kAppended, SeqPayload(last));  // the exit event itself
       }
       Reply(c.get(), FrameType::kExited, exit_json);
+    } else if (c->attached) {
+      AppendFrame(&c->out, FrameType::kExited, exit_json);
     }
   }
   // Bounded: a client that does not read loses its last frames, not our exit.

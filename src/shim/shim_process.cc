@@ -288,6 +288,12 @@ void Shim::ReadPty() {
     break;
   }
   EmitOutput(!pty_open_);
+  // Attached clients get the output now, from memory, not after a round through the log.
+  for (const auto& c : clients_) {
+    if (c->attached) {
+      FlushClient(c.get());
+    }
+  }
 }
 
 void Shim::EmitOutput(bool flush_tail) {
@@ -303,6 +309,7 @@ void Shim::EmitOutput(bool flush_tail) {
     // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
     // harness's terminal did.
     screen_->Feed(ready.substr(0, n));
+    ForwardOutput(ready.substr(0, n));
     ready.remove_prefix(n);
   }
   size_t done = data.size() - keep - ready.size();

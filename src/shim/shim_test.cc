@@ -50,55 +50,7 @@ using test_helpers::WaitExit;
 using test_helpers::WaitUntil;
 using test_helpers::WriteScript;
 
-class ShimTest : public ::testing::Test {
- protected:
-  ShimTest() : session_dir_(home_.path() + "/s") {
-    std::filesystem::create_directory(session_dir_);
-  }
-  ~ShimTest() override {
-    if (launched_.shim_pid > 0 && !reaped_) {
-      ::kill(launched_.shim_pid, SIGKILL);
-      WaitExit(launched_.shim_pid);
-    }
-  }
-
-  core::Result<LaunchedShim> Launch(std::vector<std::string> argv) {
-    LaunchSpec spec;
-    spec.coven_exe = COVEN_SHIM_TESTHOST;
-    spec.options.session_id = core::NewUuid();
-    spec.options.session_dir = session_dir_;
-    spec.options.cwd = home_.path();
-    spec.options.argv = std::move(argv);
-    auto launched = LaunchShim(spec);
-    if (launched) {
-      launched_ = *launched;
-    }
-    return launched;
-  }
-
-  // Waits for the shim to exit and returns its wait status.
-  int WaitShim() {
-    reaped_ = true;
-    return WaitExit(launched_.shim_pid);
-  }
-
-  // Waits until the logged output contains `text`.
-  bool WaitForOutput(const std::string& text) {
-    return WaitUntil(
-        [&] { return Output(ReadEvents(session_dir_)).find(text) != std::string::npos; });
-  }
-
-  std::string Script(const std::string& name, const std::string& body) {
-    std::string path = home_.path() + "/" + name;
-    WriteScript(path, body);
-    return path;
-  }
-
-  TempDir home_;
-  std::string session_dir_;
-  LaunchedShim launched_;
-  bool reaped_ = false;
-};
+using ShimTest = test_helpers::ShimFixture;
 
 // Given a harness that prints and exits 3, we should log start, the output and a failed
 // exit, then the shim should exit 0 and remove its socket.

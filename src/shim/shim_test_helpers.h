@@ -1,5 +1,5 @@
 // src/shim/shim_test_helpers.h: waiting and event-reading helpers for shim_test.cc (kept
-// apart so the test file stays under STYLE's size). Test-only; included by one test file.
+// apart so the test file stays under STYLE's size). Test-only; included by the shim's test files.
 #pragma once
 
 #include <signal.h>
@@ -8,13 +8,19 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
 #include "eventlog/event_log.h"
+#include "shim/shim.h"
+#include "support/temp_dir.h"
 
 namespace coven::shim::test_helpers {
 
@@ -105,5 +111,57 @@ inline void WriteScript(const std::string& path, const std::string& body) {
   std::ofstream(path) << "#!/bin/sh\n" << body;
   ::chmod(path.c_str(), 0755);
 }
+
+// Starts real shims (coven_shim_testhost plays `coven shim`) in a temporary home; kills
+// and reaps a shim a test left running.
+class ShimFixture : public ::testing::Test {
+ protected:
+  ShimFixture() : session_dir_(home_.path() + "/s") {
+    std::filesystem::create_directory(session_dir_);
+  }
+  ~ShimFixture() override {
+    if (launched_.shim_pid > 0 && !reaped_) {
+      ::kill(launched_.shim_pid, SIGKILL);
+      WaitExit(launched_.shim_pid);
+    }
+  }
+
+  core::Result<LaunchedShim> Launch(std::vector<std::string> argv) {
+    LaunchSpec spec;
+    spec.coven_exe = COVEN_SHIM_TESTHOST;
+    spec.options.session_id = core::NewUuid();
+    spec.options.session_dir = session_dir_;
+    spec.options.cwd = home_.path();
+    spec.options.argv = std::move(argv);
+    auto launched = LaunchShim(spec);
+    if (launched) {
+      launched_ = *launched;
+    }
+    return launched;
+  }
+
+  // Waits for the shim to exit and returns its wait status.
+  int WaitShim() {
+    reaped_ = true;
+    return WaitExit(launched_.shim_pid);
+  }
+
+  // Waits until the logged output contains `text`.
+  bool WaitForOutput(const std::string& text) {
+    return WaitUntil(
+        [&] { return Output(ReadEvents(session_dir_)).find(text) != std::string::npos; });
+  }
+
+  std::string Script(const std::string& name, const std::string& body) {
+    std::string path = home_.path() + "/" + name;
+    WriteScript(path, body);
+    return path;
+  }
+
+  coven::testing::TempDir home_;
+  std::string session_dir_;
+  LaunchedShim launched_;
+  bool reaped_ = false;
+};
 
 }  // namespace coven::shim::test_helpers

@@ -1,6 +1,8 @@
 // End-to-end: what a user's terminal shows when it joins a full-screen session. Real
 // binary, daemon and shims; the user's terminal is a pane of a private tmux server, and
 // the reference for "correct" is tmux itself running the same program in another pane.
+#include <signal.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -327,6 +329,116 @@ TEST_F(ScreenTest, RejoinLargeLogPaintsCurrentScreen) {
   json::value final_screen = ScreenJson(id);
   EXPECT_EQ(Str(Field(final_screen, "source")), "final");
   EXPECT_EQ(TrimEmptyTail(Lines(final_screen)).back().find("BIG-PROMPT>"), 0u);
+}
+
+// The pid of the `coven attach <id>` process (the tmux pane's client), or 0.
+pid_t AttachPid(const std::string& id) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string cmdline = ReadFileOrEmpty(entry.path().string() + "/cmdline");
+    if (cmdline.find(std::string("\0attach\0", 8) + id + '\0') != std::string::npos &&
+        cmdline.rfind(CovenBin(), 0) == 0) {
+      return static_cast<pid_t>(std::stol(entry.path().filename().string()));
+    }
+  }
+  return 0;
+}
+
+// Given two terminals attached to one session at once, each should show the screen and
+// every change, keys typed in either should reach the program, and both should end with
+// the exit line when it exits.
+TEST_F(ScreenTest, TwoClientsAttachedAtOnce) {
+  home_.AddScript("codex", "#!/bin/bash\nFRAMES=20\n" + std::string(kRepaintHarness).substr(12));
+  std::string id = RunDetached("two");
+  ASSERT_EQ(id.size(), 36u);
+  ASSERT_TRUE(WaitFor([&] { return Exists(project_.path() + "/.repaint-done"); }, kHangGuard));
+  Tmux a;
+  Tmux b;
+  ASSERT_TRUE(a.Start(Interactive({"attach", id})));
+  ASSERT_TRUE(a.WaitScreen("PROMPT-READY>"));
+  ASSERT_TRUE(b.Start(Interactive({"attach", id})));
+  ASSERT_TRUE(b.WaitScreen("PROMPT-READY>"));
+  a.Line("from-a");
+  EXPECT_TRUE(a.WaitScreen("got:from-a"));
+  EXPECT_TRUE(b.WaitScreen("got:from-a"));
+  b.Line("from-b");
+  EXPECT_TRUE(a.WaitScreen("got:from-b"));
+  EXPECT_TRUE(b.WaitScreen("got:from-b"));
+  a.Line("quit");
+  EXPECT_TRUE(a.WaitScreen("rc=0", kHangGuard)) << a.Screen();
+  EXPECT_TRUE(b.WaitScreen("rc=0", kHangGuard)) << b.Screen();
+  EXPECT_EQ(Str(Field(WaitFinished(id), "status")), "completed");
+}
+
+// Given an attached `coven attach` that is stopped (SIGSTOP: it reads nothing) while the
+// program prints ~22 MB of repaints, the program should not wait for it (it finishes while
+// the client is stopped), and once the client runs again it should still be attached and
+// show the current screen (a repaint replaced what it missed), and still send keys.
+TEST_F(ScreenTest, StoppedClientIsNeitherWaitedForNorDisconnected) {
+  home_.AddScript("codex", "#!/bin/bash\nstty -echo\nprintf WAITING-FOR-GO\nread -r go\n" +
+                               std::string(kBigRepaintHarness).substr(12));
+  std::string id = RunDetached("slow");
+  ASSERT_EQ(id.size(), 36u);
+  Tmux tmux;
+  ASSERT_TRUE(tmux.Start(Interactive({"attach", id})));
+  pid_t client = 0;
+  ASSERT_TRUE(WaitFor([&] { return (client = AttachPid(id)) > 0; }, kHangGuard));
+  ASSERT_TRUE(tmux.WaitScreen("WAITING-FOR-GO"));  // the client is attached and painting
+  ASSERT_EQ(::kill(client, SIGSTOP), 0);
+  ASSERT_EQ(SendInput(id, "go\n").status, 202);
+  bool finished =
+      WaitFor([&] { return Exists(project_.path() + "/.repaint-done"); }, milliseconds(180'000));
+  ::kill(client, SIGCONT);
+  ASSERT_TRUE(finished) << "the program was held back by a stopped client";
+  std::vector<std::string> want;
+  std::vector<std::string> got;
+  bool same = WaitFor(
+      [&] {
+        want = TrimEmptyTail(Lines(ScreenJson(id)));
+        got = TrimEmptyTail(tmux.Rows());
+        return !want.empty() && want.back().find("BIG-PROMPT>") == 0 && got == want;
+      },
+      milliseconds(60'000));
+  ASSERT_TRUE(same) << "pane:\n" << tmux.Screen();
+  tmux.Line("quit");
+  EXPECT_TRUE(tmux.WaitScreen("rc=0", kHangGuard)) << tmux.Screen();
+  EXPECT_EQ(Str(Field(WaitFinished(id), "status")), "completed");
+}
+
+// Given a finished session, `coven logs --cast` and GET /recording should write the same
+// asciicast v2 file: a header with the terminal's size, then the output with its timing,
+// which Debian's `asciinema play` turns back into exactly the session's output.
+TEST_F(ScreenTest, RecordingIsAnAsciicastOfTheOutput) {
+  EXPECT_NE(Get("/api/v1/health").body.find("\"sessionRecording\":true"), std::string::npos);
+  home_.AddScript(
+      "codex",
+      "#!/bin/bash\nprintf 'one \\e[1mbold\\e[0m\\n'\nsleep 0.2\nprintf 'two \\xc3\\xa9\\n'\n");
+  std::string id = LaunchId("codex", "cast");
+  WaitFinished(id);
+  RunResult cli = home_.Coven({"logs", id, "--cast"}, kHangGuard, project_.path());
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  HttpResult api = Get("/api/v1/sessions/" + id + "/recording?format=asciicast");
+  ASSERT_EQ(api.status, 200);
+  EXPECT_EQ(api.body, cli.out);
+  std::string header = cli.out.substr(0, cli.out.find('\n'));
+  json::value h = ParseJson(header);
+  EXPECT_EQ(Field(h, "version").as_int64(), 2);
+  EXPECT_EQ(Field(h, "width").as_int64(), 80);
+  EXPECT_EQ(Field(h, "height").as_int64(), 24);
+  TempDir dir;
+  std::string file = dir.path() + "/s.cast";
+  WriteFile(file, cli.out);
+  // asciinema opens /dev/tty: it plays in a terminal of script(1)'s, with no output
+  // post-processing, so its stdout is exactly what it wrote.
+  RunResult played = testing::Run(
+      {"script", "-qec", "stty -opost; asciinema play " + ShellQuote(file), "/dev/null"}, {},
+      kHangGuard);
+  ASSERT_EQ(played.exit_code, 0) << played.err;
+  EXPECT_EQ(played.out, Output(id));
+  ExpectError(Get("/api/v1/sessions/" + id + "/recording?format=gif"), 400, "invalid_request");
+  ExpectError(Get("/api/v1/sessions/nope/recording"), 404, "session_not_found");
+  RunResult both = home_.Coven({"logs", id, "--cast", "--follow"}, kHangGuard, project_.path());
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_NE(both.err.find("--follow"), std::string::npos) << both.err;
 }
 
 // The same byte streams fed to a tmux pane (the reference) and to a Coven session: the

@@ -39,6 +39,11 @@ inline constexpr std::chrono::milliseconds kDrainMax{2000};
 // to the last value: no busy loop, and space that returns is noticed within a second.
 inline constexpr std::chrono::milliseconds kLogRetryFirst{50};
 inline constexpr std::chrono::milliseconds kLogRetryMax{1000};
+// Output queued for one attached client that does not keep up (a slow terminal, a paused
+// process). Past it the client's further output is dropped and replaced, once its queue
+// has drained, by a paint of the current screen (as tmux does): the harness and the other
+// clients never wait for it, and its memory stays bounded.
+inline constexpr size_t kAttachBacklog = 1u << 20;
 
 // One connection on shim.sock.
 struct Client {
@@ -46,6 +51,10 @@ struct Client {
   FrameParser parser;
   std::string out;  // reply and notification bytes not yet sent
   bool subscribed = false;
+  // An attached client (kAttach): gets output frames as the PTY is read, sends input and
+  // resize without replies on success (errors still come back as kError).
+  bool attached = false;
+  bool needs_paint = false;  // fell behind kAttachBacklog: repaint when its queue drains
   uint64_t notified_seq = 0;
   bool dead = false;  // closed by the peer or failed; dropped at the end of the iteration
 };
@@ -87,6 +96,8 @@ class Shim {
   void HandleResize(Client* client, const std::string& payload);
   void HandleKill(Client* client);
   void HandleScreen(Client* client);
+  void HandleAttach(Client* client);
+  void ForwardOutput(std::string_view bytes);
   void Reply(Client* client, FrameType type, std::string_view payload);
   void ReplyError(Client* client, WireError kind, std::string_view message);
   void FlushClient(Client* client);

@@ -95,6 +95,25 @@ core::Result<std::optional<Frame>> FrameParser::Next() {
   return std::optional<Frame>(std::move(frame));
 }
 
+core::Error ErrorFromReply(const std::string& payload) {
+  if (payload.empty()) {
+    return core::Error(ErrorCode::kIo, "shim: empty error reply");
+  }
+  auto kind = static_cast<WireError>(static_cast<unsigned char>(payload[0]));
+  std::string message = "shim: " + payload.substr(1);
+  switch (kind) {
+    case WireError::kNotLive:
+      return core::Error(ErrorCode::kSessionNotLive, message);
+    case WireError::kInvalid:
+      return core::Error(ErrorCode::kInvalidRequest, message);
+    case WireError::kStorageFull:
+      return core::Error(ErrorCode::kStorageFull, message);
+    case WireError::kOther:
+      break;
+  }
+  return core::Error(ErrorCode::kIo, message);
+}
+
 Result<UniqueFd> ConnectUnix(const std::string& path) {
   auto fd = core::ConnectUnix(path, kSocketTimeout);
   if (!fd && (fd.error().sys_errno == ENOENT || fd.error().sys_errno == ECONNREFUSED)) {

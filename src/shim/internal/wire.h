@@ -24,11 +24,13 @@ enum class FrameType : uint8_t {
   kHello = 4,
   kSubscribe = 5,
   kScreen = 6,
+  kAttach = 7,
   // Replies and notifications.
   kOk = 16,
   kError = 17,
   kAppended = 18,
   kExited = 19,
+  kOutput = 20,
 };
 
 // First payload byte of a kError frame; the message text follows.
@@ -62,6 +64,9 @@ uint64_t GetU64(std::string_view s, size_t offset);
 // Appends one encoded frame to `out`.
 void AppendFrame(std::string* out, FrameType type, std::string_view payload);
 std::string ErrorPayload(WireError kind, std::string_view message);
+// The error a kError frame's payload stands for (kSessionNotLive, kInvalidRequest,
+// kStorageFull, else kIo), its message prefixed with "shim: ".
+core::Error ErrorFromReply(const std::string& payload);
 
 // Splits a byte stream into frames, across partial reads. Not thread-safe.
 class FrameParser {
