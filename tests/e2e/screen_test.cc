@@ -369,6 +369,47 @@ TEST_F(ScreenTest, TwoClientsAttachedAtOnce) {
   EXPECT_EQ(Str(Field(WaitFinished(id), "status")), "completed");
 }
 
+// Given a program repainting heavily, detaching while it prints and rejoining before it
+// ends should show, once it is done, exactly its current screen (nothing lost or doubled
+// on the way to the terminal across the detach).
+TEST_F(ScreenTest, DetachAndRejoinDuringHeavyOutput) {
+  // The big repaint, paced (a short sleep every 500 frames) so that it is still printing
+  // when the test detaches.
+  std::string paced = std::string(kBigRepaintHarness).substr(12);
+  const std::string plain_print = "printf \"%s\", s;";
+  paced.replace(paced.find(plain_print), plain_print.size(),
+                plain_print + " if (f % 500 == 0) { fflush(); system(\"sleep 0.05\") }");
+  home_.AddScript("codex", "#!/bin/bash\nstty -echo\nprintf WAITING-FOR-GO\nread -r go\n" + paced);
+  std::string id = RunDetached("busy");
+  ASSERT_EQ(id.size(), 36u);
+  std::string log = home_.home() + "/sessions/" + id + "/events.log";
+  {
+    Tmux first;
+    ASSERT_TRUE(first.Start(Interactive({"attach", id})));
+    ASSERT_TRUE(first.WaitScreen("WAITING-FOR-GO"));
+    first.Line("go");
+    ASSERT_TRUE(WaitFor([&] { return std::filesystem::file_size(log) > (2u << 20); }, kHangGuard));
+    first.Key("C-]");
+    ASSERT_TRUE(first.WaitScreen("[detached;", kHangGuard)) << first.Screen();
+  }
+  EXPECT_FALSE(Exists(project_.path() + "/.repaint-done")) << "detached after the end";
+  Tmux second;
+  ASSERT_TRUE(second.Start(Interactive({"attach", id})));
+  ASSERT_TRUE(
+      WaitFor([&] { return Exists(project_.path() + "/.repaint-done"); }, milliseconds(180'000)));
+  std::vector<std::string> want;
+  bool same = WaitFor(
+      [&] {
+        want = TrimEmptyTail(Lines(ScreenJson(id)));
+        return !want.empty() && want.back().find("BIG-PROMPT>") == 0 &&
+               TrimEmptyTail(second.Rows()) == want;
+      },
+      milliseconds(60'000));
+  ASSERT_TRUE(same) << "pane:\n" << second.Screen();
+  second.Line("quit");
+  EXPECT_TRUE(second.WaitScreen("rc=0", kHangGuard)) << second.Screen();
+}
+
 // Given an attached `coven attach` that is stopped (SIGSTOP: it reads nothing) while the
 // program prints ~22 MB of repaints, the program should not wait for it (it finishes while
 // the client is stopped), and once the client runs again it should still be attached and
