@@ -49,14 +49,9 @@ core::Result<AttachLink> AttachLink::Open(const std::string& session_dir) {
   link.fd_ = std::move(*fd);
   link.seq_ = internal::GetU64(reply->payload, 0);
   link.paint_ = reply->payload.substr(8);
-  // Output frames the shim sent right after its reply may already sit in the parser.
-  while (!parser.empty()) {
-    auto frame = parser.Next();
-    if (!frame || !frame->has_value()) {
-      break;
-    }
-    internal::AppendFrame(&link.in_, (*frame)->type, (*frame)->payload);
-  }
+  // Output frames the shim sent right after its reply may already sit in the parser, the
+  // last of them perhaps cut short: the link's own reader carries on from those bytes.
+  link.in_ = parser.TakeRest();
   return link;
 }
 

@@ -85,6 +85,26 @@ TEST(ShimWireTest, ParsesFramesAcrossPartialReads) {
   EXPECT_FALSE(bad.Next());
 }
 
+// Given a reply, a whole frame and half of another in one read (an attach under heavy
+// output), TakeRest should hand over exactly the bytes after the reply, the cut frame's
+// part included, so a reader that takes the stream over stays in step (the attach link
+// once dropped the partial frame and then read garbage as a frame header).
+TEST(ShimWireTest, TakeRestKeepsThePartialFrame) {
+  std::string reply;
+  internal::AppendFrame(&reply, internal::FrameType::kOk, "paint");
+  std::string rest;
+  internal::AppendFrame(&rest, internal::FrameType::kOutput, "whole");
+  internal::AppendFrame(&rest, internal::FrameType::kOutput, "cut in two");
+  rest.resize(rest.size() - 4);
+  internal::FrameParser parser;
+  parser.Feed(reply + rest);
+  auto first = parser.Next();
+  ASSERT_TRUE(first && first->has_value());
+  EXPECT_EQ((*first)->payload, "paint");
+  EXPECT_EQ(parser.TakeRest(), rest);
+  EXPECT_TRUE(parser.empty());
+}
+
 // A spec for /usr/bin/coven, session "id" in /d, cwd /w, 30x100, running `argv`.
 LaunchSpec SampleSpec(std::vector<std::string> argv) {
   LaunchSpec spec;

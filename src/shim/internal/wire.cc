@@ -114,6 +114,13 @@ core::Error ErrorFromReply(const std::string& payload) {
   return core::Error(ErrorCode::kIo, message);
 }
 
+std::string FrameParser::TakeRest() {
+  std::string rest = buf_.substr(pos_);
+  buf_.clear();
+  pos_ = 0;
+  return rest;
+}
+
 Result<UniqueFd> ConnectUnix(const std::string& path) {
   auto fd = core::ConnectUnix(path, kSocketTimeout);
   if (!fd && (fd.error().sys_errno == ENOENT || fd.error().sys_errno == ECONNREFUSED)) {

@@ -76,6 +76,9 @@ class FrameParser {
   // claims more than kMaxFramePayload (the stream cannot be resynchronized).
   core::Result<std::optional<Frame>> Next();
   bool empty() const { return pos_ == buf_.size(); }
+  // The bytes not yet returned as frames (whole frames and a partial one), for a reader
+  // that takes the stream over from here; the parser is empty afterwards.
+  std::string TakeRest();
 
  private:
   std::string buf_;
