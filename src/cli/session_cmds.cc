@@ -212,7 +212,9 @@ void RunCommand(Context& ctx, const Args& args) {
   const std::string& resume = args.Value("resume");
   const std::string& conversation_id = args.Value("conversation-id");
   if (prompt.empty() && resume.empty()) {
-    ctx.Fail(Error(ErrorCode::kInvalidRequest, "prompt must not be empty"));
+    ctx.Fail(Error(ErrorCode::kInvalidRequest,
+                   "prompt must not be empty (it may be left out only with --resume)"));
+    ctx.exit_code = 2;  // a usage error, as CLI11's own for a missing argument
     return;
   }
   if (!resume.empty() && !conversation_id.empty()) {

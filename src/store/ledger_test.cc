@@ -438,7 +438,7 @@ TEST(LedgerOpenTest, RefusesNewerSchemaAndLeavesFileUntouched) {
   ASSERT_FALSE(ledger);
   EXPECT_EQ(ledger.error().code, core::ErrorCode::kConflict);
   EXPECT_NE(ledger.error().message.find(
-                "ledger schema version 7 is newer than this coven supports (2); upgrade coven"),
+                "ledger schema version 7 is newer than this coven supports (3); upgrade coven"),
             std::string::npos)
       << ledger.error().message;
   EXPECT_EQ(ReadBytes(path), before);
