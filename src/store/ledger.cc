@@ -16,6 +16,11 @@ constexpr const char* kSessionColumns =
     "id, project_root, harness, title, status, exit_code, archived_at, created_at, "
     "updated_at, cwd, shim_pid, harness_pid, exit_signal, conversation_id, worktree_path, "
     "worktree_branch";
+// The same for a file at schema 2 opened for salvage (never migrated): migration 3's
+// columns read as NULL.
+constexpr const char* kSessionColumnsV2 =
+    "id, project_root, harness, title, status, exit_code, archived_at, created_at, "
+    "updated_at, cwd, shim_pid, harness_pid, exit_signal, NULL, NULL, NULL";
 
 SessionRow ReadRow(const Statement& st) {
   SessionRow row;
@@ -95,7 +100,8 @@ Result<std::vector<SessionRow>> Ledger::QueryRows(const char* sql,
 }
 
 Result<std::optional<SessionRow>> Ledger::GetSession(const std::string& id) {
-  std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = ?1";
+  const char* columns = schema_version_ == 2 ? kSessionColumnsV2 : kSessionColumns;
+  std::string sql = std::string("SELECT ") + columns + " FROM sessions WHERE id = ?1";
   Result<std::vector<SessionRow>> rows = QueryRows(sql.c_str(), id);
   if (!rows) {
     return rows.error().WithContext("get session " + id);

@@ -50,26 +50,43 @@ TEST(LedgerColumnsTest, ConversationAndWorktreeRoundTrip) {
   EXPECT_EQ(listed->front().id, "a");
 }
 
+// Writes a schema-2 ledger holding one row `old`.
+void WriteVersionTwoLedger(const std::string& path) {
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->Exec(
+      "CREATE TABLE sessions (id TEXT PRIMARY KEY NOT NULL, project_root TEXT NOT NULL,"
+      " harness TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL, exit_code INTEGER,"
+      " archived_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, cwd TEXT,"
+      " shim_pid INTEGER, harness_pid INTEGER, exit_signal TEXT);"
+      "CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL, session_id TEXT NOT NULL,"
+      " kind TEXT NOT NULL, payload_json TEXT NOT NULL, created_at TEXT NOT NULL);"
+      "INSERT INTO sessions (id, project_root, harness, title, status, created_at,"
+      " updated_at, cwd) VALUES ('old', '/repo', 'codex', 'Old', 'completed', 't0', 't0',"
+      " '/repo');"
+      "PRAGMA user_version = 2"));
+}
+
+// Given a damaged schema-2 ledger opened for salvage (never migrated), GetSession should
+// still read its rows, the new columns as nullopt (doctor --repair after an upgrade).
+TEST(LedgerColumnsTest, SalvageReadsVersionTwoRows) {
+  TempDir dir;
+  std::string path = dir / "coven.sqlite3";
+  ASSERT_NO_FATAL_FAILURE(WriteVersionTwoLedger(path));
+  auto salvage = Ledger::OpenForSalvage(path);
+  ASSERT_TRUE(salvage) << salvage.error().message;
+  auto old = salvage->GetSession("old");
+  ASSERT_TRUE(old && old->has_value()) << (old ? "" : old.error().message);
+  EXPECT_EQ((*old)->title, "Old");
+  EXPECT_EQ((*old)->conversation_id, std::nullopt);
+}
+
 // Given a ledger at schema version 2 holding a row, Open should migrate it to 3 in place,
 // keep the row (new columns NULL) and accept rows with the new columns.
 TEST(LedgerColumnsTest, VersionTwoLedgerMigrates) {
   TempDir dir;
   std::string path = dir / "coven.sqlite3";
-  {
-    auto db = Database::Open(path);
-    ASSERT_TRUE(db);
-    ASSERT_TRUE(db->Exec(
-        "CREATE TABLE sessions (id TEXT PRIMARY KEY NOT NULL, project_root TEXT NOT NULL,"
-        " harness TEXT NOT NULL, title TEXT NOT NULL, status TEXT NOT NULL, exit_code INTEGER,"
-        " archived_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, cwd TEXT,"
-        " shim_pid INTEGER, harness_pid INTEGER, exit_signal TEXT);"
-        "CREATE TABLE events (id TEXT PRIMARY KEY NOT NULL, session_id TEXT NOT NULL,"
-        " kind TEXT NOT NULL, payload_json TEXT NOT NULL, created_at TEXT NOT NULL);"
-        "INSERT INTO sessions (id, project_root, harness, title, status, created_at,"
-        " updated_at, cwd) VALUES ('old', '/repo', 'codex', 'Old', 'completed', 't0', 't0',"
-        " '/repo');"
-        "PRAGMA user_version = 2"));
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteVersionTwoLedger(path));
   auto ledger = Ledger::Open(path);
   ASSERT_TRUE(ledger) << ledger.error().message;
   EXPECT_EQ(ledger->schema_version(), 3);
