@@ -246,10 +246,10 @@ core::Result<WorktreeStatus> WorktreeTool::Inspect(const std::string& project_ro
     }
   }
   if (has_branch->ok) {
-    // Commits reachable from the branch and from no other branch (local or remote).
-    std::string short_name = branch;
+    // Commits reachable from the branch and from no other branch (local or remote);
+    // --exclude takes the name without refs/heads/ for the --branches that follows it.
     auto count = Git(project_root, {"rev-list", "--count", "refs/heads/" + branch, "--not",
-                                    "--exclude=" + short_name, "--branches", "--remotes"});
+                                    "--exclude=" + branch, "--branches", "--remotes"});
     if (!count) {
       return count.error();
     }
