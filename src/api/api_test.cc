@@ -174,11 +174,31 @@ TEST(LaunchBodyTest, FieldsAndRefusals) {
   ASSERT_TRUE(full->policy.has_value());
   EXPECT_EQ(full->policy->add_dirs, (std::vector<std::string>{"/a", "/b"}));
 
+  auto conv = parse(R"(,"conversation":{"mode":"resume","id":" abc "},"worktree":{"name":"w"})");
+  ASSERT_TRUE(conv.has_value()) << conv.error().message;
+  ASSERT_TRUE(conv->conversation.has_value());
+  EXPECT_EQ(conv->conversation->mode, harness::ConversationMode::kResume);
+  EXPECT_EQ(conv->conversation->id, "abc");
+  ASSERT_TRUE(conv->worktree.has_value());
+  EXPECT_EQ(conv->worktree->name, "w");
+  EXPECT_EQ(conv->worktree->base, std::nullopt);
+  auto init = parse(R"(,"conversation":{"mode":"init"},"worktree":true)");
+  ASSERT_TRUE(init.has_value()) << init.error().message;
+  EXPECT_EQ(init->conversation->mode, harness::ConversationMode::kInit);
+  EXPECT_EQ(init->conversation->id, "");
+  ASSERT_TRUE(init->worktree.has_value());
+  EXPECT_EQ(init->worktree->name, std::nullopt);
+
   const std::vector<std::pair<std::string, std::string>> refused = {
       {R"(,"executionBinding":{"kind":"x"})", "executionBinding"},
       {R"(,"familiarId":"f")", "familiarId"},
       {R"(,"callerFamiliarId":"f")", "callerFamiliarId"},
-      {R"(,"conversation":{"mode":"resume","id":"x"})", "conversation"},
+      {R"(,"conversation":{"mode":"new","id":"x"})", "conversation.mode"},
+      {R"(,"conversation":{"mode":"resume"})", "conversation.id"},
+      {R"(,"conversation":[1])", "conversation"},
+      {R"(,"worktree":{"name":1})", "worktree.name"},
+      {R"(,"worktree":{"dir":"x"})", "worktree.dir"},
+      {R"(,"worktree":"x")", "worktree"},
       {R"(,"launchMode":"stream")", "launchMode"},
       {R"(,"model":1)", "model"},
       {R"(,"launchPolicy":{"approval":"always","sandbox":"workspace-write"})",

@@ -44,6 +44,7 @@ int HttpStatusFor(core::ErrorCode code) {
       return 404;
     case ErrorCode::kSessionNotLive:
     case ErrorCode::kConflict:
+    case ErrorCode::kWorktreeNotClean:
       return 409;
     case ErrorCode::kRuntimeUnavailable:
       return 503;

@@ -25,8 +25,18 @@ Error BadField(std::string_view field, const std::string& message) {
 
 // Launch fields of the OpenClaw plugin client that change what runs and are not
 // implemented: refused when present with a value (null is the same as absent).
-constexpr std::array<std::string_view, 4> kRefusedFields = {"executionBinding", "familiarId",
-                                                            "callerFamiliarId", "conversation"};
+constexpr std::array<std::string_view, 3> kRefusedFields = {"executionBinding", "familiarId",
+                                                            "callerFamiliarId"};
+
+// conversation.mode: the OpenClaw plugin's literals.
+struct ConversationModeName {
+  std::string_view wire;
+  harness::ConversationMode mode;
+};
+constexpr std::array<ConversationModeName, 2> kConversationModes = {{
+    {"init", harness::ConversationMode::kInit},
+    {"resume", harness::ConversationMode::kResume},
+}};
 
 struct ModeName {
   std::string_view wire;
@@ -133,6 +143,79 @@ core::Result<std::optional<harness::LaunchPolicy>> PolicyField(const json::objec
   return std::optional<harness::LaunchPolicy>(std::move(policy));
 }
 
+// conversation: {mode: "init"|"resume", id}. `id` is required to resume; for init it may be
+// left out (the daemon picks a UUID). Its form is the adapter's business (BuildArgv).
+core::Result<std::optional<harness::Conversation>> ConversationField(const json::object& o) {
+  if (!Present(o, "conversation")) {
+    return std::optional<harness::Conversation>();
+  }
+  const json::value& v = o.at("conversation");
+  if (!v.is_object()) {
+    return BadField("conversation", "`conversation` must be an object {mode, id}");
+  }
+  const json::object& c = v.as_object();
+  for (const auto& [key, value] : c) {
+    if (key != "mode" && key != "id") {
+      std::string field = "conversation." + std::string(key);
+      return BadField(field, "`" + field + "` is not supported; leave it out");
+    }
+  }
+  auto mode = StringField(c, "mode");
+  harness::Conversation out;
+  const ConversationModeName* found = nullptr;
+  for (const ConversationModeName& m : kConversationModes) {
+    if (mode && *mode == m.wire) {
+      found = &m;
+    }
+  }
+  if (found == nullptr) {
+    std::string got = mode ? "`" + *mode + "`" : "missing or not a string";
+    return BadField("conversation.mode", "`conversation.mode` " + got +
+                                             " is not supported; accepted values: init, resume");
+  }
+  out.mode = found->mode;
+  if (Present(c, "id")) {
+    auto id = StringField(c, "id");
+    if (!id) {
+      return BadField("conversation.id", "`conversation.id` must be a string");
+    }
+    out.id = std::string(core::Trim(*id));
+  }
+  if (out.mode == harness::ConversationMode::kResume && out.id.empty()) {
+    return BadField("conversation.id", "`conversation.id` is required to resume a conversation");
+  }
+  return std::optional<harness::Conversation>(std::move(out));
+}
+
+// worktree: {name?, base?} (both strings); true is the same as {}.
+core::Result<std::optional<sessions::WorktreeRequest>> WorktreeField(const json::object& o) {
+  if (!Present(o, "worktree") || (o.at("worktree").is_bool() && !o.at("worktree").as_bool())) {
+    return std::optional<sessions::WorktreeRequest>();
+  }
+  const json::value& v = o.at("worktree");
+  sessions::WorktreeRequest out;
+  if (v.is_bool()) {
+    return std::optional<sessions::WorktreeRequest>(out);
+  }
+  if (!v.is_object()) {
+    return BadField("worktree", "`worktree` must be an object {name?, base?}");
+  }
+  for (const auto& [key, value] : v.as_object()) {
+    std::string field = "worktree." + std::string(key);
+    if (key != "name" && key != "base") {
+      return BadField(field, "`" + field + "` is not supported; leave it out");
+    }
+    if (value.is_null()) {
+      continue;
+    }
+    if (!value.is_string()) {
+      return BadField(field, "`" + field + "` must be a string");
+    }
+    (key == "name" ? out.name : out.base) = std::string(core::Trim(value.as_string()));
+  }
+  return std::optional<sessions::WorktreeRequest>(std::move(out));
+}
+
 // harnessArgs (additive): optional array of strings, passed through to the harness; absent
 // or null means none. The per-argument rules live in harness::HarnessRegistry::BuildArgv.
 core::Result<std::vector<std::string>> HarnessArgsField(const json::object& o) {
@@ -179,11 +262,14 @@ core::Status BasicFields(const json::object& o, sessions::LaunchRequest& req) {
     return BadField("harness", "harness is required");
   }
   req.harness = *harness;
+  // Resuming a conversation interactively may leave the prompt out (BuildArgv decides).
   auto prompt = StringField(o, "prompt");
-  if (!prompt || core::Trim(*prompt).empty()) {
+  bool resuming = req.conversation && req.conversation->mode == harness::ConversationMode::kResume;
+  if ((!prompt && Present(o, "prompt")) ||
+      (!resuming && (!prompt || core::Trim(*prompt).empty()))) {
     return BadField("prompt", "prompt is required");
   }
-  req.prompt = *prompt;
+  req.prompt = prompt.value_or("");
   req.title = StringField(o, "title");
   return core::Ok();
 }
@@ -192,12 +278,22 @@ core::Status BasicFields(const json::object& o, sessions::LaunchRequest& req) {
 
 core::Result<sessions::LaunchRequest> ParseLaunchBody(const json::object& body) {
   sessions::LaunchRequest req;
+  auto conversation = ConversationField(body);
+  if (!conversation) {
+    return conversation.error();
+  }
+  req.conversation = std::move(*conversation);
   if (core::Status s = BasicFields(body, req); !s) {
     return s.error();
   }
   if (core::Status s = RefuseUnimplemented(body); !s) {
     return s.error();
   }
+  auto worktree = WorktreeField(body);
+  if (!worktree) {
+    return worktree.error();
+  }
+  req.worktree = std::move(*worktree);
   auto mode = ModeField(body);
   if (!mode) {
     return mode.error();

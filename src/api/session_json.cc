@@ -47,6 +47,10 @@ json::object SessionJson(const store::SessionRow& row) {
   o["updated_at"] = row.updated_at;
   o["cwd"] = row.cwd.empty() ? json::value(nullptr) : json::value(row.cwd);
   o["exit_signal"] = OptionalString(row.exit_signal);
+  // Additive (issue 10): the harness's conversation id, and the worktree the session runs in.
+  o["conversation_id"] = OptionalString(row.conversation_id);
+  o["worktree_path"] = OptionalString(row.worktree_path);
+  o["worktree_branch"] = OptionalString(row.worktree_branch);
   return o;
 }
 

@@ -12,6 +12,7 @@
 #include "api/routes.h"
 #include "api/session_json.h"
 #include "api/streams.h"
+#include "api/worktree_json.h"
 #include "core/error.h"
 #include "core/redact.h"
 #include "core/session_status.h"
@@ -187,9 +188,31 @@ Response Resize(sessions::SessionManager& sm, const std::string& id, const std::
   return Accepted();
 }
 
-Response Ritual(sessions::SessionManager& sm, const std::string& id, const std::string& verb) {
+// The sacrifice body (additive): {} or {"force": true} (removes a worktree holding work).
+core::Result<bool> ForceField(const std::string& body) {
+  auto obj = BodyObject(body);
+  if (!obj) {
+    return obj.error();
+  }
+  const json::value* force = obj->if_contains("force");
+  if (force == nullptr || force->is_null()) {
+    return false;
+  }
+  if (!force->is_bool()) {
+    return Error(ErrorCode::kInvalidRequest, "`force` must be a boolean")
+        .WithDetail("field", "force");
+  }
+  return force->as_bool();
+}
+
+Response Ritual(sessions::SessionManager& sm, const std::string& id, const std::string& verb,
+                const std::string& body = "") {
   if (verb == "sacrifice") {
-    if (core::Status s = sm.Sacrifice(id); !s) {
+    auto force = ForceField(body);
+    if (!force) {
+      return ErrorResponse(force.error());
+    }
+    if (core::Status s = sm.Sacrifice(id, *force); !s) {
       return ErrorResponse(s.error());
     }
     json::object o;
@@ -438,7 +461,9 @@ constexpr SessionRoute kSessionRoutes[] = {
     {"POST", "/sessions/{id}/summon",
      [](const SessionCall& c) { return Ritual(c.sm, c.id, "summon"); }},
     {"POST", "/sessions/{id}/sacrifice",
-     [](const SessionCall& c) { return Ritual(c.sm, c.id, "sacrifice"); }},
+     [](const SessionCall& c) { return Ritual(c.sm, c.id, "sacrifice", c.body); }},
+    {"GET", "/worktrees", [](const SessionCall& c) { return WorktreeList(c.sm); }},
+    {"POST", "/worktrees/prune", [](const SessionCall& c) { return WorktreePrune(c.sm); }},
     {"GET", "/sessions/{id}/stream", [](const SessionCall& c) { return Stream(c, false); }},
     {"GET", "/sessions/{id}/attach", [](const SessionCall& c) { return Stream(c, true); }},
     {"GET", "/sessions/{id}/screen",
@@ -450,11 +475,14 @@ constexpr SessionRoute kSessionRoutes[] = {
 }  // namespace
 
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
-  return {{"eventStream", true},         {"attachStream", true}, {"sessionRituals", true},
-          {"sessionResize", true},       {"redaction", true},    {"harnessArgs", true},
-          {"sessionWatch", true},        {"promptIsData", true}, {"sessionLaunchMode", true},
-          {"sessionLaunchPolicy", true}, {"sessionModel", true}, {"sessionScreen", true},
-          {"sessionRecording", true},    {"directAttach", true}};
+  return {{"eventStream", true},        {"attachStream", true},
+          {"sessionRituals", true},     {"sessionResize", true},
+          {"redaction", true},          {"harnessArgs", true},
+          {"sessionWatch", true},       {"promptIsData", true},
+          {"sessionLaunchMode", true},  {"sessionLaunchPolicy", true},
+          {"sessionModel", true},       {"sessionScreen", true},
+          {"sessionRecording", true},   {"directAttach", true},
+          {"conversationResume", true}, {"worktrees", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,

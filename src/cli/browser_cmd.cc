@@ -218,6 +218,35 @@ void RunInPlace(const client::DaemonClient& c, tui::BrowserModel& model,
                      : "kill requested; the session's process group is being stopped";
 }
 
+// Resume: a new session continuing the selected one's conversation, in its project and
+// cwd, launched here through the API (the browser's own cwd may be anywhere). Returns the
+// new session's id, or nullopt with the error in the model's notice.
+std::optional<std::string> LaunchResume(const client::DaemonClient& c, tui::BrowserModel& model) {
+  const tui::BrowserSession* s = model.Selected();
+  auto fail = [&model](const std::string& message) {
+    model.notice = message;
+    model.notice_is_error = true;
+    return std::optional<std::string>();
+  };
+  auto body = client::Call(c, "GET", "/api/v1/sessions/" + s->id);
+  auto record = body ? client::ParseSessionRecord(*body) : body.error();
+  if (!record) {
+    return fail(record.error().message);
+  }
+  client::LaunchRequest req = client::ResumeRequest(*record);
+  if (auto size = tui::WindowSize(1)) {
+    req.rows = size->first;
+    req.cols = size->second;
+  }
+  auto launched = client::Call(c, "POST", "/api/v1/sessions", client::LaunchBody(req));
+  auto session = launched ? client::ParseSessionRecord(*launched) : launched.error();
+  if (!session) {
+    return fail(session.error().message);
+  }
+  model.changed = true;
+  return session->id;
+}
+
 struct LoopResult {
   bool close = true;
   tui::BrowserAction action = tui::BrowserAction::kBack;
@@ -318,6 +347,12 @@ LoopResult BrowserLoop(const client::DaemonClient& c, tui::BrowserModel& model,
       if (step.action == tui::BrowserAction::kAttach ||
           step.action == tui::BrowserAction::kSummon) {
         return {false, step.action, model.Selected()->id};
+      }
+      if (step.action == tui::BrowserAction::kResume) {
+        if (auto id = LaunchResume(c, model)) {
+          return {false, tui::BrowserAction::kAttach, *id};
+        }
+        continue;
       }
       RunInPlace(c, model, step.action);
       if (next_list >= 0) {

@@ -27,9 +27,14 @@ std::vector<CommandSpec> SessionCommands() {
        "  coven run claude --title review -- explain this repo in 5 bullets\n"
        "  coven run codex -- --help        # Codex gets the task \"--help\"\n"
        "  coven run codex --harness-arg=--model --harness-arg=o3 \"fix the failing tests\"\n"
-       "  coven run demo hello --detach",
+       "  coven run demo hello --detach\n"
+       "  coven run claude --conversation-id=new \"plan the refactor\"  # resumable later\n"
+       "  coven run claude --resume 8f0c2d4e-1b7a-4c3e-9d2f-5a6b7c8d9e0f   # continue it\n"
+       "  coven run codex --resume 019a... \"now run the tests\"   # codex resume <id>\n"
+       "  coven run codex --worktree=fix-tests \"fix the failing tests\"  # branch coven/fix-tests",
        {{"harness", "codex, claude, demo, ... (see `coven doctor`)", OptionKind::kPositional, true},
-        {"prompt", "the task (quote it, or put it after --)", OptionKind::kWords, true},
+        {"prompt", "the task (quote it, or put it after --); optional with --resume",
+         OptionKind::kWords},
         {"--cwd", "working directory inside the project (default: here)", OptionKind::kValue},
         {"--title", "a title for the session list", OptionKind::kValue},
         {"--detach,-d", "start it and return at once (prints the id)", OptionKind::kFlag},
@@ -41,6 +46,19 @@ std::vector<CommandSpec> SessionCommands() {
          "run the harness interactively even when stdin or stdout is not a terminal",
          OptionKind::kFlag},
         {"--model", "the model the harness uses (its own model flag)", OptionKind::kValue},
+        {"--resume",
+         "continue the harness's conversation ID (claude --resume, codex resume); the prompt "
+         "may then be left out",
+         OptionKind::kValue},
+        {"--conversation-id",
+         "start a new conversation under ID (claude --session-id; a UUID), or `new` for one "
+         "Coven picks; `coven run --resume ID` continues it later",
+         OptionKind::kValue},
+        {"--worktree",
+         "run in a new git worktree <project>/.coven/worktrees/NAME on branch coven/NAME "
+         "(--worktree=NAME; default NAME: the session's short id)",
+         OptionKind::kOptionalValue},
+        {"--base", "the revision a --worktree branches from (default: HEAD)", OptionKind::kValue},
         {"--harness-arg",
          "an extra argument for the harness, placed right before its prompt "
          "(repeatable; codex, claude, gemini, aider, opencode, or adapters with "
@@ -102,11 +120,29 @@ std::vector<CommandSpec> SessionCommands() {
        SummonCommand},
       {"sacrifice",
        "Delete a finished session and its event log (--yes)",
-       "Refuses a running session (kill it first).\n\nExample:\n  coven sacrifice 6f1c --yes",
+       "Refuses a running session (kill it first). A session run with --worktree loses its\n"
+       "worktree and branch too, refused while they hold uncommitted changes or commits no\n"
+       "other branch has, unless --force.\n\nExamples:\n  coven sacrifice 6f1c --yes\n"
+       "  coven sacrifice 6f1c --yes --force   # and discard its worktree's work",
        {{"id", kIdHelp, OptionKind::kPositional, true},
-        {"--yes", "confirm: the session and its event log are deleted for good",
+        {"--yes", "confirm: the session and its event log are deleted for good", OptionKind::kFlag},
+        {"--force", "also delete a worktree holding uncommitted changes or unmerged commits",
          OptionKind::kFlag}},
        SacrificeCommand},
+      {"worktrees",
+       "List the sessions' git worktrees with their state (prune)",
+       "Each session run with --worktree, with its path, branch and state: clean, dirty\n"
+       "(uncommitted changes), unmerged (commits no other branch has) or removed.\n\n"
+       "Examples:\n  coven worktrees\n  coven worktrees --json\n"
+       "  coven worktrees prune   # remove the clean ones whose sessions have ended",
+       {{"--json", "machine-readable: the daemon's {\"worktrees\": [...]}", OptionKind::kFlag}},
+       WorktreesCommand,
+       {{"prune",
+         "Remove the clean worktrees (and branches) of sessions that have ended",
+         "Keeps running sessions' worktrees and any holding work (dirty or unmerged).\n\n"
+         "Example:\n  coven worktrees prune",
+         {{"--json", "machine-readable: {\"removed\": [...], \"kept\": [...]}", OptionKind::kFlag}},
+         WorktreesPruneCommand}}},
   };
 }
 
@@ -263,6 +299,12 @@ void Args::Bind(CLI::App& app, const OptionSpec& option) {
                   ->type_size(1)
                   ->allow_extra_args(false)
                   ->take_all();
+      break;
+    case OptionKind::kOptionalValue:
+      // A flag whose value, when given, is attached (--worktree=NAME): never the next word,
+      // which is the prompt's.
+      added = app.add_flag(std::string(option.names) + "{" + kOptionalValueGiven + "}",
+                           values_[key], option.help);
       break;
     case OptionKind::kInt:
       ints_[key] = 0;

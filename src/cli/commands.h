@@ -26,13 +26,16 @@ struct Context {
 
 // How an option takes its value (STYLE 7: each command owns its options, as rows).
 enum class OptionKind {
-  kPositional,  // one word, by position
-  kWords,       // every remaining word (a prompt)
-  kFlag,        // --name, no value
-  kValue,       // --name VALUE
-  kValues,      // --name VALUE, repeatable; each takes exactly one value
-  kInt,         // --name N (an integer; CLI11 rejects anything else)
+  kPositional,     // one word, by position
+  kWords,          // every remaining word (a prompt)
+  kFlag,           // --name, no value
+  kValue,          // --name VALUE
+  kValues,         // --name VALUE, repeatable; each takes exactly one value
+  kInt,            // --name N (an integer; CLI11 rejects anything else)
+  kOptionalValue,  // --name or --name=VALUE (never a separate word): Value() is
+                   // kOptionalValueGiven for the bare flag, "" when absent
 };
+inline constexpr const char* kOptionalValueGiven = "*";
 
 // One option of a command, as its help, completions and man page show it.
 struct OptionSpec {
@@ -95,6 +98,8 @@ void DaemonStopCommand(Context& ctx, const Args& args);
 void DaemonRestartCommand(Context& ctx, const Args& args);
 void DaemonServeCommand(Context& ctx, const Args& args);
 void CompletionCommand(Context& ctx, const Args& args);
+void WorktreesCommand(Context& ctx, const Args& args);
+void WorktreesPruneCommand(Context& ctx, const Args& args);
 // `coven __complete CWORD WORDS...` (hidden, called by the completion scripts): prints the
 // candidates for WORDS[CWORD], one a line. Never fails and never prints an error.
 int CompleteWords(const std::vector<std::string>& argv);

@@ -61,11 +61,17 @@ void AddCommand(CLI::App& parent, const CommandSpec& spec, Context& ctx, std::li
   for (const CommandSpec& child : spec.subcommands) {
     AddCommand(*sub, child, ctx, storage);
   }
-  if (!spec.subcommands.empty()) {
+  if (!spec.subcommands.empty() && spec.run == nullptr) {
     sub->require_subcommand(1);
   }
   if (spec.run != nullptr) {
-    sub->callback([&ctx, &args, run = spec.run] { run(ctx, args); });
+    // A command with both a handler and subcommands (`worktrees`, `worktrees prune`) runs
+    // its own handler only when no subcommand was given.
+    sub->callback([&ctx, &args, sub, run = spec.run] {
+      if (sub->get_subcommands().empty()) {
+        run(ctx, args);
+      }
+    });
   }
 }
 

@@ -213,8 +213,18 @@ void RunCommand(Context& ctx, const Args& args) {
     return;
   }
   std::string prompt = JoinPrompt(args.Values("prompt"));
-  if (prompt.empty()) {
-    ctx.Fail(Error(ErrorCode::kInvalidRequest, "prompt must not be empty"));
+  const std::string& resume = args.Value("resume");
+  const std::string& conversation_id = args.Value("conversation-id");
+  if (prompt.empty() && resume.empty()) {
+    ctx.Fail(Error(ErrorCode::kInvalidRequest,
+                   "prompt must not be empty (it may be left out only with --resume)"));
+    ctx.exit_code = 2;  // a usage error, as CLI11's own for a missing argument
+    return;
+  }
+  if (!resume.empty() && !conversation_id.empty()) {
+    ctx.Fail(Error(ErrorCode::kInvalidRequest,
+                   "--resume excludes --conversation-id: continue one conversation or start one"));
+    ctx.exit_code = 2;
     return;
   }
   std::error_code ec;
@@ -239,6 +249,23 @@ void RunCommand(Context& ctx, const Args& args) {
   req.harness_args = harness_args;
   if (!args.Value("model").empty()) {
     req.model = args.Value("model");
+  }
+  if (!resume.empty()) {
+    req.resume_conversation = resume;
+  }
+  if (!conversation_id.empty()) {
+    req.new_conversation_id = conversation_id == "new" ? "" : conversation_id;
+  }
+  if (const std::string& wt = args.Value("worktree"); !wt.empty()) {
+    req.worktree_name = wt == kOptionalValueGiven ? "" : wt;
+  }
+  if (!args.Value("base").empty()) {
+    if (!req.worktree_name) {
+      ctx.Fail(Error(ErrorCode::kInvalidRequest, "--base needs --worktree"));
+      ctx.exit_code = 2;
+      return;
+    }
+    req.worktree_base = args.Value("base");
   }
   // SPEC 4.4: interactive only when stdin and stdout are both terminals. A detached
   // session is for attaching later, not for this terminal: interactive unless --headless.
@@ -417,13 +444,14 @@ namespace {
 
 // Posts `/sessions/<id>/<verb>` for the session `id` names; false (after printing the
 // error) when that failed.
-bool PostToSession(Context& ctx, const std::string& id, const std::string& verb) {
+bool PostToSession(Context& ctx, const std::string& id, const std::string& verb,
+                   const std::string& body = "") {
   auto target = OpenSession(ctx, id);
   if (!target) {
     return false;
   }
-  auto r =
-      client::Call(target->daemon, "POST", "/api/v1/sessions/" + target->session.id + "/" + verb);
+  auto r = client::Call(target->daemon, "POST",
+                        "/api/v1/sessions/" + target->session.id + "/" + verb, body);
   if (!r) {
     ctx.Fail(r.error());
     return false;
@@ -455,7 +483,7 @@ void SacrificeCommand(Context& ctx, const Args& args) {
                                               "` and its events; rerun with --yes to confirm"));
     return;
   }
-  if (PostToSession(ctx, id, "sacrifice")) {
+  if (PostToSession(ctx, id, "sacrifice", args.Flag("force") ? R"({"force":true})" : "")) {
     std::printf("sacrificed session; its event log was permanently deleted\n");
   }
 }

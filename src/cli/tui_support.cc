@@ -81,6 +81,9 @@ tui::BrowserSession ToBrowserSession(const client::SessionRecord& info) {
   s.project_root = info.project_root;
   s.updated_at = info.updated_at;
   s.archived = info.archived_at.has_value();
+  s.conversation_id = info.conversation_id.value_or("");
+  s.worktree_path = info.worktree_path.value_or("");
+  s.worktree_branch = info.worktree_branch.value_or("");
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "client/sessions.h"
 
+#include <utility>
+
 #include <boost/json.hpp>
 
 #include "core/error.h"
@@ -69,6 +71,14 @@ core::Result<SessionRecord> ParseSessionRecord(const std::string& json_text) {
   if (const auto* a = o.if_contains("archived_at"); a && a->is_string()) {
     s.archived_at = std::string(a->as_string());
   }
+  for (auto [key, field] : {std::pair{"conversation_id", &s.conversation_id},
+                            std::pair{"worktree_path", &s.worktree_path},
+                            std::pair{"worktree_branch", &s.worktree_branch}}) {
+    if (const auto* f = o.if_contains(key); f && f->is_string()) {
+      *field = std::string(f->as_string());
+    }
+  }
+  s.cwd = StringOr(o, "cwd");
   s.json = json_text;
   return s;
 }
@@ -118,10 +128,41 @@ std::string LaunchBody(const LaunchRequest& request) {
     req["cols"] = *request.cols;
   }
   req["launchMode"] = request.mode == LaunchMode::kInteractive ? "interactive" : "nonInteractive";
+  if (request.resume_conversation || request.new_conversation_id) {
+    json::object conversation;
+    conversation["mode"] = request.resume_conversation ? "resume" : "init";
+    const std::string& id =
+        request.resume_conversation ? *request.resume_conversation : *request.new_conversation_id;
+    if (!id.empty()) {
+      conversation["id"] = id;
+    }
+    req["conversation"] = std::move(conversation);
+  }
+  if (request.worktree_name) {
+    json::object worktree;
+    if (!request.worktree_name->empty()) {
+      worktree["name"] = *request.worktree_name;
+    }
+    if (request.worktree_base) {
+      worktree["base"] = *request.worktree_base;
+    }
+    req["worktree"] = std::move(worktree);
+  }
   if (request.model) {
     req["model"] = *request.model;
   }
   return json::serialize(req);
+}
+
+LaunchRequest ResumeRequest(const SessionRecord& session) {
+  LaunchRequest req;
+  req.project_root = session.project_root;
+  // The cwd it ran in: inside its worktree when it had one, which stays under the root.
+  req.cwd = session.cwd;
+  req.harness = session.harness;
+  req.title = session.title;
+  req.resume_conversation = session.conversation_id.value_or("");
+  return req;
 }
 
 std::optional<EventRecord> ParseEventRecord(const std::string& record_json) {

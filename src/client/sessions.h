@@ -20,6 +20,9 @@ struct SessionRecord {
   std::string id, project_root, harness, title, status, created_at, updated_at;
   std::optional<int64_t> exit_code;
   std::optional<std::string> archived_at;
+  // Additive (issue 10): the harness's conversation id, the worktree and its branch.
+  std::optional<std::string> conversation_id, worktree_path, worktree_branch;
+  std::string cwd;
   std::string json;  // the record as the daemon sent it (compact JSON)
 };
 
@@ -45,8 +48,18 @@ struct LaunchRequest {
   std::optional<uint16_t> rows, cols;
   LaunchMode mode = LaunchMode::kInteractive;
   std::optional<std::string> model;
+  // The wire's `conversation`: resume this id, or start a new conversation under
+  // `new_conversation_id` (empty: the daemon picks one). At most one is set.
+  std::optional<std::string> resume_conversation;
+  std::optional<std::string> new_conversation_id;
+  // The wire's `worktree`: run in a new git worktree, with this name ("" for the default).
+  std::optional<std::string> worktree_name;
+  std::optional<std::string> worktree_base;  // with worktree_name; nullopt: HEAD
 };
 std::string LaunchBody(const LaunchRequest& request);
+// The request that continues `session`'s conversation in a new session: same harness,
+// project and cwd (its worktree's, when it ran in one), interactive, no prompt.
+LaunchRequest ResumeRequest(const SessionRecord& session);
 
 // One event as GET /events (and the event stream) serve it.
 struct EventRecord {

@@ -24,6 +24,7 @@ enum class ErrorCode {
   kIo,                    // internal: a system call or file operation failed
   kCorrupt,               // internal: data on disk is not what we wrote
   kConflict,              // internal: the operation conflicts with current state
+  kWorktreeNotClean,      // 409 worktree_not_clean: removing it would lose work (issue 10)
 };
 
 // Returns the wire spelling of `code` ("invalid_request", ...). Internal codes map to

@@ -65,6 +65,13 @@ std::vector<Adapter> MakeBuiltins() {
   // approval policy is set through Codex's own config override.
   out.back().policy_args = {"--config=approval_policy=\"never\"", "--sandbox=workspace-write"};
   out.back().add_dir_flag = "--add-dir";
+  // `codex resume --help` / `codex exec resume --help` (0.171.0): the id is the first
+  // positional after the subcommand; its options (--model, -c) come after it; exec's own
+  // options (--skip-git-repo-check, --color) come before `resume`. Ids are UUIDs or names.
+  out.back().resume_template = {"codex", "resume", "{conversation}", "--", "{prompt}"};
+  out.back().non_interactive_resume_template = {"codex",          "exec",  "--skip-git-repo-check",
+                                                "--color",        "never", "resume",
+                                                "{conversation}", "--",    "{prompt}"};
   out.push_back(Builtin({"claude",
                          "Claude Code",
                          {"claude", "--", "{prompt}"},
@@ -74,6 +81,11 @@ std::vector<Adapter> MakeBuiltins() {
                          "Install Claude Code with `npm install -g @anthropic-ai/claude-code`; "
                          "ensure `claude` is on PATH; run `claude doctor`; retry `coven "
                          "doctor`."}));
+  // `claude --help` (2.1.332): `--session-id <uuid>` (a UUID only) and `--resume [value]`,
+  // whose value is optional, hence the "--resume=<id>" form.
+  out.back().conversation_id_flag = "--session-id";
+  out.back().resume_flag = "--resume";
+  out.back().conversation_id_is_uuid = true;
   out.push_back(Builtin({"gemini",
                          "Gemini CLI",
                          {"gemini", "--prompt-interactive={prompt}"},
@@ -210,8 +222,33 @@ core::Status CheckExtraArgs(const Adapter& a, const std::vector<std::string>& ex
   return core::Ok();
 }
 
+core::Error BadConversation(const std::string& message) {
+  return core::Error(core::ErrorCode::kInvalidRequest, message).WithDetail("field", "conversation");
+}
+
+// The conversation is one the adapter declares a way for, with an id it accepts.
+core::Status CheckConversation(const Adapter& a, LaunchMode mode, const Conversation& c) {
+  if (c.mode == ConversationMode::kInit && !CanInitConversation(a)) {
+    return BadConversation("harness `" + a.id +
+                           "` cannot start a conversation under a chosen id (its adapter "
+                           "declares no conversationIdFlag); leave `conversation` out");
+  }
+  if (c.mode == ConversationMode::kResume && !CanResumeConversation(a, mode)) {
+    return BadConversation(
+        "harness `" + a.id + "` cannot resume a conversation" +
+        (mode == LaunchMode::kNonInteractive ? " non-interactively" : "") +
+        " (its adapter declares no resumeFlag or resume argv); leave `conversation` out");
+  }
+  return CheckConversationId(c.id, a.conversation_id_is_uuid);
+}
+
 // The template for `mode`, or why the adapter cannot run that way.
-core::Result<const std::vector<std::string>*> TemplateFor(const Adapter& a, LaunchMode mode) {
+core::Result<const std::vector<std::string>*> TemplateFor(
+    const Adapter& a, LaunchMode mode, const std::optional<Conversation>& conversation) {
+  if (conversation && conversation->mode == ConversationMode::kResume && a.resume_flag.empty()) {
+    return mode == LaunchMode::kInteractive ? &a.resume_template
+                                            : &a.non_interactive_resume_template;
+  }
   if (mode == LaunchMode::kInteractive) {
     return &a.argv_template;
   }
@@ -276,6 +313,23 @@ core::Status CheckPolicy(const Adapter& a, LaunchMode mode, const LaunchPolicy& 
 core::Result<std::vector<std::string>> AddedOptions(const Adapter& a,
                                                     const HarnessRegistry::LaunchArgs& args) {
   std::vector<std::string> out;
+  if (args.conversation) {
+    const Conversation& c = *args.conversation;
+    if (core::Status s = CheckConversation(a, args.mode, c); !s) {
+      return s.error();
+    }
+    if (c.mode == ConversationMode::kInit) {
+      out.push_back(a.conversation_id_flag + "=" + c.id);
+    } else if (!a.resume_flag.empty()) {
+      out.push_back(a.resume_flag + "=" + c.id);
+    } else if (args.policy) {
+      // `codex exec resume` takes no sandbox or --add-dir options (0.171.0).
+      return core::Error(core::ErrorCode::kInvalidRequest,
+                         "`launchPolicy` cannot be combined with resuming a `" + a.id +
+                             "` conversation (its resume command takes no sandbox options)")
+          .WithDetail("field", "launchPolicy");
+    }
+  }
   if (args.model) {
     if (core::Status s = CheckModel(a, *args.model); !s) {
       return s.error();
@@ -363,13 +417,23 @@ core::Result<std::vector<std::string>> HarnessRegistry::BuildArgv(std::string_vi
     return core::Error(core::ErrorCode::kInvalidRequest,
                        "unsupported harness `" + std::string(id) + "`");
   }
-  auto tmpl = TemplateFor(*a, args.mode);
-  if (!tmpl) {
-    return tmpl.error();
-  }
   auto options = AddedOptions(*a, args);
   if (!options) {
     return options.error();
+  }
+  auto tmpl = TemplateFor(*a, args.mode, args.conversation);
+  if (!tmpl) {
+    return tmpl.error();
+  }
+  // Resuming interactively may leave the prompt out: the harness opens the conversation
+  // and waits. A one-shot resume needs its task. (Other launches check their prompt in
+  // SessionManager, as before.)
+  const bool resuming = args.conversation && args.conversation->mode == ConversationMode::kResume;
+  const bool drop_prompt = args.prompt.empty() && resuming;
+  if (drop_prompt && args.mode != LaunchMode::kInteractive) {
+    return core::Error(core::ErrorCode::kInvalidRequest,
+                       "prompt is required to resume a conversation non-interactively")
+        .WithDetail("field", "prompt");
   }
   // Templates were checked when the adapter was made (built-in tests, manifest load).
   auto slot = CheckPromptForm(**tmpl, "argv");
@@ -383,6 +447,15 @@ core::Result<std::vector<std::string>> HarnessRegistry::BuildArgv(std::string_vi
       argv.insert(argv.end(), options->begin(), options->end());
     }
     const std::string& arg = (**tmpl)[i];
+    if (arg == kConversationPlaceholder && args.conversation) {
+      argv.push_back(args.conversation->id);
+      continue;
+    }
+    bool in_prompt_part = i == slot->index || (slot->form == PromptForm::kAfterEndOfOptions &&
+                                               i == slot->options_index);
+    if (drop_prompt && in_prompt_part) {
+      continue;
+    }
     if (i != slot->index) {
       argv.push_back(arg);
       continue;

@@ -4,9 +4,11 @@
 // find on PATH, an interactive argv template and optionally a non-interactive one (SPEC
 // 4.4), a label, and an install hint quoted by `coven doctor` and by "not available"
 // errors. It may also declare its model flag, the flags of the OpenClaw plugin's launch
-// policy, and whether it takes pass-through arguments (`coven run --harness-arg`, launch
-// body `harnessArgs`). The built-ins live in one table in harness_registry.cc (documented
-// in docs/harnesses.md); users add more with JSON manifests in
+// policy, whether it takes pass-through arguments (`coven run --harness-arg`, launch
+// body `harnessArgs`), and how it starts a conversation under a chosen id or resumes one
+// (claude `--session-id=<uuid>` / `--resume=<id>`, codex `resume <id>` / `exec resume <id>`). The
+// built-ins live in one table in harness_registry.cc (documented in docs/harnesses.md); users add
+// more with JSON manifests in
 // `<COVEN_HOME>/adapters/<id>.json`.
 //
 // A prompt is data, never an option (SPEC Part A 15): every template passes it either as
@@ -44,6 +46,18 @@ struct LaunchPolicy {
   std::vector<std::string> add_dirs;
 };
 
+// A conversation of the harness's own (its session or thread id): start one under a chosen
+// id (kInit, the OpenClaw plugin's "init") or continue one (kResume).
+enum class ConversationMode { kInit, kResume };
+struct Conversation {
+  ConversationMode mode = ConversationMode::kInit;
+  std::string id;  // checked by CheckConversationId
+};
+
+// The argv text replaced by a conversation id in a resume template: a whole element.
+inline constexpr std::string_view kConversationPlaceholder = "{conversation}";
+inline constexpr size_t kMaxConversationIdBytes = 128;
+
 // Limits on a model id.
 inline constexpr size_t kMaxModelBytes = 256;
 
@@ -67,6 +81,17 @@ struct Adapter {
   // policy_args: the adapter takes no launch policy. Built-ins only (codex).
   std::vector<std::string> policy_args;
   std::string add_dir_flag;
+  // Conversations. `conversation_id_flag` ("--session-id") starts a new conversation under
+  // a chosen id ("<flag>=<id>"); `resume_flag` ("--resume") continues one ("<flag>=<id>",
+  // in either mode's template); or the resume templates (codex `resume {conversation}`),
+  // which replace the mode's template and take "{conversation}" as one whole element. An
+  // adapter declares a flag or templates, not both; none of them: no resume.
+  std::string conversation_id_flag;
+  std::string resume_flag;
+  std::vector<std::string> resume_template;
+  std::vector<std::string> non_interactive_resume_template;
+  // True when conversation ids must be UUIDs (claude); else any CheckConversationId token.
+  bool conversation_id_is_uuid = false;
   std::string install_hint;
   // True when the CLI accepts extra options before its prompt, so BuildArgv may insert
   // pass-through arguments there (manifest field "passThrough", default false).
@@ -103,6 +128,9 @@ class HarnessRegistry {
   //    holds control characters;
   //  - a policy for an adapter without policy_args or in interactive mode, or an add_dirs
   //    entry that is not an absolute path to an existing directory;
+  //  - a conversation the adapter declares no way for (naming `conversation`), or an id
+  //    CheckConversationId refuses; an empty prompt, except when resuming interactively
+  //    (then the prompt part, "--" included, is left out);
   //  - "harness `<id>` does not take extra arguments (passThrough is off)" when
   //    `extra_args` is non-empty and the adapter has no pass_through; or a message naming
   //    the bad argument when there are more than kMaxExtraArgs, or one is empty, contains a
@@ -113,6 +141,7 @@ class HarnessRegistry {
     std::vector<std::string> extra_args;
     std::optional<std::string> model;
     std::optional<LaunchPolicy> policy;
+    std::optional<Conversation> conversation;
   };
   core::Result<std::vector<std::string>> BuildArgv(std::string_view id,
                                                    const LaunchArgs& args) const;
@@ -144,6 +173,21 @@ struct PromptSlot {
 // which form to use.
 core::Result<PromptSlot> CheckPromptForm(const std::vector<std::string>& argv,
                                          std::string_view field);
+
+// Whether the adapter can start a conversation under a chosen id / resume one in `mode`.
+bool CanInitConversation(const Adapter& a);
+bool CanResumeConversation(const Adapter& a, LaunchMode mode);
+
+// A conversation id Coven passes on: 1 to kMaxConversationIdBytes of [A-Za-z0-9._:-],
+// starting with a letter or digit (so never read as an option); a lowercase-or-uppercase
+// 8-4-4-4-12 hex UUID when `uuid`. The error (kInvalidRequest, detail field
+// "conversation.id") says which.
+core::Status CheckConversationId(const std::string& id, bool uuid);
+
+// Checks a resume template: CheckPromptForm's rules, and "{conversation}" exactly once, as
+// a whole element before the prompt part and not right after "--". Errors name `field`.
+core::Result<PromptSlot> CheckResumeTemplate(const std::vector<std::string>& argv,
+                                             std::string_view field);
 
 // Parses and validates one manifest (see docs/harnesses.md). `file_stem` is the file
 // name without ".json"; the manifest's id must equal it. On failure the error

@@ -77,18 +77,63 @@ core::Result<std::vector<std::string>> ArgvField(const json::object& obj, const 
   return argv;
 }
 
-// `modelFlag`: an option name such as "--model" (passed as "--model=<id>").
-core::Result<std::string> ModelFlagField(const json::object& obj) {
-  auto flag = StringField(obj, "modelFlag", true);
+// An option-name field (`modelFlag`, `resumeFlag`, ...): "--model" is passed as
+// "--model=<value>". Absent: "".
+core::Result<std::string> FlagField(const json::object& obj, const char* key, const char* example) {
+  if (!obj.contains(key)) {
+    return std::string();
+  }
+  auto flag = StringField(obj, key, true);
   if (!flag) {
     return flag.error();
   }
   bool ok = flag->size() >= 2 && flag->front() == '-' &&
             flag->find_first_of("= \t{}") == std::string::npos;
   if (!ok) {
-    return Bad("`modelFlag` must be an option name such as \"--model\" (no '=', spaces or braces)");
+    return Bad(std::string("`") + key + "` must be an option name such as \"" + example +
+               "\" (no '=', spaces or braces)");
   }
   return flag;
+}
+
+// The conversation fields (docs/harnesses.md): conversationIdFlag, resumeFlag or
+// resumeArgv/nonInteractiveResumeArgv (not both ways), conversationIdForm.
+core::Status ConversationFields(const json::object& obj, Adapter& a) {
+  auto init = FlagField(obj, "conversationIdFlag", "--session-id");
+  if (!init) {
+    return init.error();
+  }
+  a.conversation_id_flag = std::move(*init);
+  auto resume = FlagField(obj, "resumeFlag", "--resume");
+  if (!resume) {
+    return resume.error();
+  }
+  a.resume_flag = std::move(*resume);
+  for (auto [key, target] :
+       {std::pair{"resumeArgv", &a.resume_template},
+        std::pair{"nonInteractiveResumeArgv", &a.non_interactive_resume_template}}) {
+    if (!obj.contains(key)) {
+      continue;
+    }
+    if (!a.resume_flag.empty()) {
+      return Bad(std::string("`") + key + "` and `resumeFlag` exclude each other: declare one");
+    }
+    auto argv = ArgvField(obj, key, a.executable);
+    if (!argv) {
+      return argv.error();
+    }
+    if (auto slot = CheckResumeTemplate(*argv, std::string("`") + key + "`"); !slot) {
+      return slot.error();
+    }
+    *target = std::move(*argv);
+  }
+  if (const json::value* form = obj.if_contains("conversationIdForm"); form != nullptr) {
+    if (!form->is_string() || (form->get_string() != "uuid" && form->get_string() != "token")) {
+      return Bad("`conversationIdForm` must be \"uuid\" or \"token\"");
+    }
+    a.conversation_id_is_uuid = form->get_string() == "uuid";
+  }
+  return core::Ok();
 }
 
 }  // namespace
@@ -150,12 +195,13 @@ core::Result<Adapter> ParseManifest(std::string_view json_text, std::string_view
     }
     a.non_interactive_template = std::move(*headless);
   }
-  if (obj.contains("modelFlag")) {
-    auto flag = ModelFlagField(obj);
-    if (!flag) {
-      return flag.error();
-    }
-    a.model_flag = std::move(*flag);
+  auto model_flag = FlagField(obj, "modelFlag", "--model");
+  if (!model_flag) {
+    return model_flag.error();
+  }
+  a.model_flag = std::move(*model_flag);
+  if (core::Status s = ConversationFields(obj, a); !s) {
+    return s.error();
   }
 
   if (const json::value* pass = obj.if_contains("passThrough"); pass != nullptr) {

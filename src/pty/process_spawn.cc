@@ -76,6 +76,11 @@ core::Result<pid_t> SpawnProcess(const ProcessOptions& options) {
     // /dev/null replaces it. dup2 onto fd 3 clears close-on-exec for the child's copy only.
     ::posix_spawn_file_actions_adddup2(sa.actions(), options.fd3, 3);
   }
+  if (options.output_fd >= 0) {
+    ::posix_spawn_file_actions_addopen(sa.actions(), 0, "/dev/null", O_RDONLY, 0);
+    ::posix_spawn_file_actions_adddup2(sa.actions(), options.output_fd, 1);
+    ::posix_spawn_file_actions_adddup2(sa.actions(), options.output_fd, 2);
+  }
   if (options.stdio_to_null) {
     ::posix_spawn_file_actions_addopen(sa.actions(), 0, "/dev/null", O_RDONLY, 0);
     ::posix_spawn_file_actions_addopen(sa.actions(), 1, "/dev/null", O_WRONLY, 0);

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct ProcessOptions {
   bool default_interrupts = false;  // SIGINT and SIGQUIT back to default (we may ignore them)
   bool default_signals = false;     // every disposition back to default (SIG_IGN survives exec)
   bool close_other_fds = false;     // closes every fd above 3 in the child, close-on-exec or not
+  // When >= 0: the child's stdout and stderr (stdin on /dev/null), for capturing its output.
+  int output_fd = -1;
 };
 
 // Starts the process (its signal mask cleared; only fds 0-2 and `fd3` are meant to be
@@ -31,5 +34,21 @@ struct ProcessOptions {
 // be executed, no child is left behind and the error (kIo, with sys_errno) names argv[0].
 // Thread-safe.
 core::Result<pid_t> SpawnProcess(const ProcessOptions& options);
+
+// What a program run to completion by RunCaptured printed and how it ended.
+struct CapturedRun {
+  std::optional<int> exit_code;  // nullopt: killed by a signal (or by the timeout)
+  std::string output;            // stdout and stderr, interleaved as written
+  bool timed_out = false;
+};
+
+// Runs `argv` (argv[0] an absolute path; `env` as in ProcessOptions) with stdin on
+// /dev/null, collects its stdout and stderr, and reaps it. A program still running after
+// `timeout` is killed (SIGKILL) and reported timed_out. Errors only when it could not be
+// started (kIo). The caller must not reap children with waitpid(-1) meanwhile (the daemon
+// reaps only its shims). Blocks; thread-safe.
+core::Result<CapturedRun> RunCaptured(const std::vector<std::string>& argv,
+                                      std::chrono::milliseconds timeout,
+                                      std::optional<std::vector<std::string>> env = std::nullopt);
 
 }  // namespace coven::pty

@@ -113,6 +113,11 @@ Result<store::SessionRow> RowFromFolder(const std::string& id, const std::string
     row.archived_at = old->archived_at;
     row.shim_pid = old->shim_pid;
     row.created_at = old->created_at;
+    // Only the ledger knew these (issue 10): keep them, so a sacrifice still removes the
+    // session's worktree and a Resume still finds its conversation.
+    row.conversation_id = old->conversation_id;
+    row.worktree_path = old->worktree_path;
+    row.worktree_branch = old->worktree_branch;
   }
   row.updated_at = row.created_at;
   ApplyOutcome(*log, dir, row);

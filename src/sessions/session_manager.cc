@@ -81,7 +81,10 @@ std::optional<ExitFacts> ParseExit(const std::string& json_text) {
 
 SessionManager::SessionManager(Options options, store::Ledger ledger,
                                harness::HarnessRegistry registry)
-    : options_(std::move(options)), registry_(std::move(registry)), ledger_(std::move(ledger)) {
+    : options_(std::move(options)),
+      registry_(std::move(registry)),
+      worktrees_(harness::FindOnPath("git", options_.path_env)),
+      ledger_(std::move(ledger)) {
   shim::ShimWatcher::Callbacks callbacks;
   callbacks.on_appended = [this](const std::string& id, uint64_t) { OnAppended(id); };
   callbacks.on_gone = [this](const std::string& id, const std::string& exit_json) {
@@ -163,6 +166,23 @@ core::Status SessionManager::ValidateHarness(const std::string& harness_id) cons
   return core::Ok();
 }
 
+core::Result<std::vector<std::string>> SessionManager::LaunchArgv(
+    const LaunchRequest& request, const std::string& harness_id, const std::string& prompt,
+    std::optional<harness::Conversation>& conv) {
+  conv = request.conversation;
+  if (conv && conv->mode == harness::ConversationMode::kInit && conv->id.empty()) {
+    conv->id = core::NewUuid();  // a new conversation Coven can resume later
+  }
+  harness::HarnessRegistry::LaunchArgs launch;
+  launch.mode = request.mode;
+  launch.prompt = prompt;
+  launch.extra_args = request.harness_args;
+  launch.model = request.model;
+  launch.policy = request.policy;
+  launch.conversation = conv;
+  return registry_.BuildArgv(harness_id, launch);
+}
+
 core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   auto paths = boundary::ResolveLaunchPaths(
       request.project_root,
@@ -175,26 +195,28 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
     return Error(ErrorCode::kInvalidRequest, "harness is required");
   }
   std::string prompt(core::Trim(request.prompt));
-  if (prompt.empty()) {
+  bool resuming =
+      request.conversation && request.conversation->mode == harness::ConversationMode::kResume;
+  if (prompt.empty() && !resuming) {
     return Error(ErrorCode::kInvalidRequest, "prompt is required");
   }
   if (core::Status s = ValidateHarness(harness_id); !s) {
     return s.error();
   }
-  // Also validates mode, model, policy and harness_args: like every check above, before any
-  // row or folder exists.
-  harness::HarnessRegistry::LaunchArgs launch;
-  launch.mode = request.mode;
-  launch.prompt = prompt;
-  launch.extra_args = request.harness_args;
-  launch.model = request.model;
-  launch.policy = request.policy;
-  auto argv = registry_.BuildArgv(harness_id, launch);
+  // Also validates mode, model, policy, conversation and harness_args: like every check
+  // above, before any row or folder exists.
+  std::optional<harness::Conversation> conversation;
+  auto argv = LaunchArgv(request, harness_id, prompt, conversation);
   if (!argv) {
     return argv.error();
   }
   if (request.rows == 0 || request.cols == 0) {
     return Error(ErrorCode::kInvalidRequest, "rows and cols must be positive");
+  }
+  if (request.worktree && request.worktree->name) {
+    if (core::Status s = WorktreeTool::CheckName(*request.worktree->name); !s) {
+      return s.error();
+    }
   }
 
   SessionRow row;
@@ -203,10 +225,43 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   row.cwd = paths->cwd;
   row.harness = harness_id;
   bool has_title = request.title && !core::Trim(*request.title).empty();
-  row.title = has_title ? *request.title : prompt;
+  row.title = has_title         ? *request.title
+              : !prompt.empty() ? prompt
+                                : "resume " + conversation->id.substr(0, 8);
   row.status = core::StatusText(core::SessionStatus::kRunning);
   row.created_at = row.updated_at = core::NowTimestamp();
+  if (conversation) {
+    row.conversation_id = conversation->id;
+  }
+  if (request.worktree) {
+    // Last of the checks (it creates something): name taken, base, not a repository.
+    auto wt = worktrees_.Create(row.project_root, row.cwd,
+                                request.worktree->name.value_or(row.id.substr(0, 8)),
+                                request.worktree->base);
+    if (!wt) {
+      return wt.error();
+    }
+    row.cwd = wt->cwd;
+    row.worktree_path = wt->path;
+    row.worktree_branch = wt->branch;
+  }
+  auto started = StartSession(row, std::move(*argv), request.rows, request.cols);
+  // A failed spawn keeps its `failed` row (and so its worktree, listed and sacrificed with
+  // it); any other failure left no row, so its worktree goes too.
+  if (!started && row.worktree_path && started.error().code != ErrorCode::kPtySpawnFailed) {
+    DropWorktree(row);
+  }
+  return started;
+}
 
+void SessionManager::DropWorktree(const SessionRow& row) {
+  LogIfFailed("remove the worktree of a failed launch",
+              worktrees_.Remove(row.project_root, *row.worktree_path,
+                                row.worktree_branch.value_or(""), /*force=*/true));
+}
+
+core::Result<SessionRow> SessionManager::StartSession(SessionRow row, std::vector<std::string> argv,
+                                                      uint16_t rows, uint16_t cols) {
   std::string dir = SessionDir(row.id);
   std::error_code ec;
   std::filesystem::create_directories(options_.paths.sessions, ec);
@@ -231,10 +286,10 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   spec.coven_exe = options_.coven_exe;
   spec.options.session_id = row.id;
   spec.options.session_dir = dir;
-  spec.options.argv = std::move(*argv);
+  spec.options.argv = std::move(argv);
   spec.options.cwd = row.cwd;
-  spec.options.rows = request.rows;
-  spec.options.cols = request.cols;
+  spec.options.rows = rows;
+  spec.options.cols = cols;
   spec.options.kill_grace = options_.kill_grace;
   auto launched = shim::LaunchShim(spec);
   {
@@ -380,7 +435,7 @@ core::Result<SessionRow> SessionManager::Summon(const std::string& id) {
   return row;
 }
 
-core::Status SessionManager::Sacrifice(const std::string& id) {
+core::Status SessionManager::Sacrifice(const std::string& id, bool force) {
   auto row = RequireSession(id);
   if (!row) {
     return row.error();
@@ -389,6 +444,14 @@ core::Status SessionManager::Sacrifice(const std::string& id) {
     return Error(ErrorCode::kSessionNotLive,
                  "session `" + id + "` is still running; do not sacrifice live work")
         .WithDetail("sessionId", id);
+  }
+  // The worktree first: when it holds work, nothing is deleted.
+  if (row->worktree_path) {
+    core::Status s = worktrees_.Remove(row->project_root, *row->worktree_path,
+                                       row->worktree_branch.value_or(""), force);
+    if (!s) {
+      return s.error().WithDetail("sessionId", id);
+    }
   }
   {
     core::MutexLock lock(&readers_mu_);

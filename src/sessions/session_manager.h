@@ -31,6 +31,7 @@
 #include "core/mutex.h"
 #include "core/result.h"
 #include "harness/harness_registry.h"
+#include "sessions/worktree.h"
 #include "shim/shim.h"
 #include "store/ledger.h"
 
@@ -58,6 +59,11 @@ struct LaunchRequest {
   harness::LaunchMode mode = harness::LaunchMode::kInteractive;
   std::optional<std::string> model;
   std::optional<harness::LaunchPolicy> policy;
+  // The harness's own conversation: start it under a chosen id (kInit; an empty id gets a
+  // new UUID) or continue it (kResume; the prompt may then be empty in interactive mode).
+  std::optional<harness::Conversation> conversation;
+  // Run in a new git worktree of the project (sessions/worktree.h).
+  std::optional<WorktreeRequest> worktree;
   uint16_t rows = 24;
   uint16_t cols = 80;
 };
@@ -99,6 +105,18 @@ struct Diagnosis {
   size_t live_sessions = 0;
 };
 
+// A session's worktree and what removing it would lose (`coven worktrees`).
+struct WorktreeEntry {
+  store::SessionRow session;
+  WorktreeStatus status;
+  std::string error;  // why the state could not be read (then status is kClean, unread)
+};
+
+struct PruneReport {
+  std::vector<WorktreeEntry> removed;
+  std::vector<WorktreeEntry> kept;  // running, not clean, or failed (error says why)
+};
+
 struct RecoveryReport {
   int adopted = 0;   // live shims re-adopted (still running)
   int finished = 0;  // shim gone, exit found in the log
@@ -127,10 +145,12 @@ class SessionManager {
   SessionManager(SessionManager&&) = delete;
   SessionManager& operator=(SessionManager&&) = delete;
 
-  // SPEC 2.9. Validation errors (kInvalidRequest, with details harness/installHint for an
-  // unknown or missing harness; refused or invalid harness_args) create nothing; a spawn failure
-  // keeps the row `failed` and returns kPtySpawnFailed. A full disk (kStorageFull, also
-  // refused up front when less than shim::kMinFreeBytes is free) leaves no row or folder.
+  // SPEC 2.9. With a worktree, it is created after every other check and before the row
+  // (its refusals create nothing either); a launch that then fails removes it. Validation errors
+  // (kInvalidRequest, with details harness/installHint for an unknown or missing harness; refused
+  // or invalid harness_args) create nothing; a spawn failure keeps the row `failed` and returns
+  // kPtySpawnFailed. A full disk (kStorageFull, also refused up front when less than
+  // shim::kMinFreeBytes is free) leaves no row or folder.
   core::Result<store::SessionRow> Launch(const LaunchRequest& request);
   core::Result<std::vector<store::SessionRow>> List(bool include_archived);
   // kSessionNotFound (details sessionId) when unknown.
@@ -152,10 +172,17 @@ class SessionManager {
 
   // Rituals (SPEC 6.6): archive refuses a running session; sacrifice refuses a running
   // session and deletes the row and the log. Both return kConflict/kSessionNotLive errors
-  // with the CLI's messages.
+  // with the CLI's messages. Sacrifice also removes the session's worktree and branch,
+  // refusing (kWorktreeNotClean, nothing deleted) while that would lose work, unless `force`.
   core::Result<store::SessionRow> Archive(const std::string& id);
   core::Result<store::SessionRow> Summon(const std::string& id);
-  core::Status Sacrifice(const std::string& id);
+  core::Status Sacrifice(const std::string& id, bool force = false);
+
+  // Sessions with a worktree (archived included), newest first, with the worktree's state.
+  core::Result<std::vector<WorktreeEntry>> ListWorktrees();
+  // Removes the worktree and branch of every session that is not running and whose
+  // worktree is clean (the session's row stays; its worktree then reads kRemoved).
+  core::Result<PruneReport> PruneWorktrees();
 
   RecoveryReport Recover();
   Diagnosis Diagnose();
@@ -182,6 +209,16 @@ class SessionManager {
   core::Result<store::SessionRow> RequireSession(const std::string& id) EXCLUDES(ledger_mu_);
   core::Result<store::SessionRow> RequireLive(const std::string& id);
   core::Status ValidateHarness(const std::string& harness_id) const;
+  // The argv of a launch (BuildArgv), after filling in a new conversation's id.
+  core::Result<std::vector<std::string>> LaunchArgv(const LaunchRequest& request,
+                                                    const std::string& harness_id,
+                                                    const std::string& prompt,
+                                                    std::optional<harness::Conversation>& conv);
+  // Launch's second half: the session folder, the row, the shim.
+  core::Result<store::SessionRow> StartSession(store::SessionRow row, std::vector<std::string> argv,
+                                               uint16_t rows, uint16_t cols);
+  // Removes a launch's worktree again after the launch failed; logs a failure.
+  void DropWorktree(const store::SessionRow& row);
   void OnAppended(const std::string& id);
   void OnGone(const std::string& id, const std::string& exit_json);
   void SettleFromLog(const std::string& id, const std::string& exit_json);
@@ -203,6 +240,7 @@ class SessionManager {
 
   Options options_;
   harness::HarnessRegistry registry_;
+  WorktreeTool worktrees_;
 
   // Lock order (checked by Clang's -Wthread-safety where it can be, written here for the
   // rest): ledger_mu_ before listeners_mu_ (a status change notifies while the ledger is

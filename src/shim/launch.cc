@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iterator>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "core/mutex.h"
 #include "core/strings.h"
 #include "core/unique_fd.h"
 #include "pty/process_spawn.h"
@@ -28,6 +31,41 @@ constexpr std::chrono::seconds kReadyTimeout{10};
 constexpr std::chrono::seconds kReapTimeout{5};
 constexpr int kReadyFd = 3;  // where the shim finds the ready pipe (ShimArgv says so)
 static_assert(kReadyFd == 3, "pty::ProcessOptions::fd3 hands the pipe over as fd 3");
+
+// The shims this process started and has not reaped. ReapExitedChildren reaps only these,
+// never any child (waitpid(-1)): the daemon also runs short-lived programs (`git`, through
+// pty::RunCaptured) whose exit status their caller must read itself.
+class ShimChildren {
+ public:
+  void Add(pid_t pid) EXCLUDES(mu_) {
+    core::MutexLock lock(&mu_);
+    pids_.insert(pid);
+  }
+  void Remove(pid_t pid) EXCLUDES(mu_) {
+    core::MutexLock lock(&mu_);
+    pids_.erase(pid);
+  }
+  void ReapExited() EXCLUDES(mu_) {
+    core::MutexLock lock(&mu_);
+    for (auto it = pids_.begin(); it != pids_.end();) {
+      pid_t r = ::waitpid(*it, nullptr, WNOHANG);
+      if (r < 0 && errno == EINTR) {
+        continue;
+      }
+      // Reaped now, or not ours any more (ECHILD): forget it; 0: still running.
+      it = r == 0 ? std::next(it) : pids_.erase(it);
+    }
+  }
+
+ private:
+  core::Mutex mu_;
+  std::set<pid_t> pids_ GUARDED_BY(mu_);
+};
+
+ShimChildren& Children() {
+  static ShimChildren children;
+  return children;
+}
 
 // Reaps `pid`, which is exiting or about to; SIGKILL when it takes longer than the bound.
 // Returns the wait status, or -1 when someone else reaped it.
@@ -145,6 +183,7 @@ Result<LaunchedShim> LaunchShim(const LaunchSpec& spec) {
     e.code = ErrorCode::kPtySpawnFailed;  // the message names coven_exe
     return e;
   }
+  Children().Add(*pid);
   pipe->write.Reset();  // so EOF on the pipe means the shim closed it or died
   auto line = ReadReadyLine(pipe->read.fd());
   if (line && line->rfind("ok ", 0) == 0) {
@@ -161,6 +200,7 @@ Result<LaunchedShim> LaunchShim(const LaunchSpec& spec) {
     ::kill(*pid, SIGKILL);
   }
   int status = ReapBounded(*pid);
+  Children().Remove(*pid);
   if (!line) {
     core::Error e = line.error();
     if (status >= 0 && WIFEXITED(status)) {
@@ -194,13 +234,7 @@ Status RequireFreeSpace(const std::string& dir) {
 }
 
 void ReapExitedChildren() {
-  for (;;) {
-    pid_t r = ::waitpid(-1, nullptr, WNOHANG);
-    if (r > 0 || (r < 0 && errno == EINTR)) {
-      continue;
-    }
-    return;  // 0: children still running; ECHILD: none left
-  }
+  Children().ReapExited();
 }
 
 }  // namespace coven::shim

@@ -141,7 +141,8 @@ core::Result<LaunchedShim> LaunchShim(const LaunchSpec& spec);
 inline constexpr uint64_t kMinFreeBytes = 1u << 20;
 core::Status RequireFreeSpace(const std::string& dir);
 
-// Reaps every exited child without blocking (the daemon calls this on SIGCHLD).
+// Reaps every exited shim that LaunchShim started, without blocking (the daemon calls this
+// on SIGCHLD). Other children are left to whoever started them. Thread-safe.
 void ReapExitedChildren();
 
 // ---- Daemon side: commands ----

@@ -14,7 +14,13 @@ using core::Status;
 // Column order shared by every SELECT of sessions and by ReadRow().
 constexpr const char* kSessionColumns =
     "id, project_root, harness, title, status, exit_code, archived_at, created_at, "
-    "updated_at, cwd, shim_pid, harness_pid, exit_signal";
+    "updated_at, cwd, shim_pid, harness_pid, exit_signal, conversation_id, worktree_path, "
+    "worktree_branch";
+// The same for a file at schema 2 opened for salvage (never migrated): migration 3's
+// columns read as NULL.
+constexpr const char* kSessionColumnsV2 =
+    "id, project_root, harness, title, status, exit_code, archived_at, created_at, "
+    "updated_at, cwd, shim_pid, harness_pid, exit_signal, NULL, NULL, NULL";
 
 SessionRow ReadRow(const Statement& st) {
   SessionRow row;
@@ -31,6 +37,9 @@ SessionRow ReadRow(const Statement& st) {
   row.shim_pid = st.ColumnOptionalInt64(10);
   row.harness_pid = st.ColumnOptionalInt64(11);
   row.exit_signal = st.ColumnOptionalText(12);
+  row.conversation_id = st.ColumnOptionalText(13);
+  row.worktree_path = st.ColumnOptionalText(14);
+  row.worktree_branch = st.ColumnOptionalText(15);
   return row;
 }
 
@@ -39,7 +48,7 @@ SessionRow ReadRow(const Statement& st) {
 Status Ledger::InsertSession(const SessionRow& row) {
   Result<Statement> st = db_.Prepare(std::string("INSERT INTO sessions (") + kSessionColumns +
                                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                                     "?12, ?13)");
+                                     "?12, ?13, ?14, ?15, ?16)");
   if (!st) {
     return st.error();
   }
@@ -56,6 +65,9 @@ Status Ledger::InsertSession(const SessionRow& row) {
   s = s ? st->Bind(11, row.shim_pid) : s;
   s = s ? st->Bind(12, row.harness_pid) : s;
   s = s ? st->Bind(13, row.exit_signal) : s;
+  s = s ? st->Bind(14, row.conversation_id) : s;
+  s = s ? st->Bind(15, row.worktree_path) : s;
+  s = s ? st->Bind(16, row.worktree_branch) : s;
   s = s ? st->Run() : s;
   if (!s) {
     return s.error().WithContext("insert session " + row.id);
@@ -88,7 +100,8 @@ Result<std::vector<SessionRow>> Ledger::QueryRows(const char* sql,
 }
 
 Result<std::optional<SessionRow>> Ledger::GetSession(const std::string& id) {
-  std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE id = ?1";
+  const char* columns = schema_version_ == 2 ? kSessionColumnsV2 : kSessionColumns;
+  std::string sql = std::string("SELECT ") + columns + " FROM sessions WHERE id = ?1";
   Result<std::vector<SessionRow>> rows = QueryRows(sql.c_str(), id);
   if (!rows) {
     return rows.error().WithContext("get session " + id);
@@ -116,6 +129,17 @@ Result<std::vector<SessionRow>> Ledger::ListByStatus(core::SessionStatus status)
   Result<std::vector<SessionRow>> rows = QueryRows(sql.c_str(), core::StatusText(status));
   if (!rows) {
     return rows.error().WithContext("list sessions by status");
+  }
+  return rows;
+}
+
+Result<std::vector<SessionRow>> Ledger::ListWithWorktree() {
+  std::string sql = std::string("SELECT ") + kSessionColumns +
+                    " FROM sessions WHERE worktree_path IS NOT NULL"
+                    " ORDER BY created_at DESC, id DESC";
+  Result<std::vector<SessionRow>> rows = QueryRows(sql.c_str(), std::nullopt);
+  if (!rows) {
+    return rows.error().WithContext("list sessions with worktrees");
   }
   return rows;
 }

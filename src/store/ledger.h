@@ -12,7 +12,8 @@
 // migration in its own transaction:
 //   1. the reference schema of SPEC 3.3 (`sessions`, `events`, both indexes), adding
 //      `exit_code` and `archived_at` to an old `sessions` table that lacks them;
-//   2. `cwd`, `shim_pid`, `harness_pid`, `exit_signal` columns and an index on `status`.
+//   2. `cwd`, `shim_pid`, `harness_pid`, `exit_signal` columns and an index on `status`;
+//   3. `conversation_id`, `worktree_path`, `worktree_branch` columns (issue 10).
 // A reference store (user_version 0) therefore opens and migrates in place. A file whose
 // user_version is newer than kSchemaVersion is refused without being modified.
 //
@@ -45,6 +46,11 @@ struct SessionRow {
   std::optional<int64_t> shim_pid;
   std::optional<int64_t> harness_pid;
   std::optional<std::string> exit_signal;  // e.g. "SIGKILL" when a signal ended the harness
+  // Columns added by migration 3 (nullopt for older rows): the harness's own conversation id
+  // (started under or resumed), and the git worktree the session runs in with its branch.
+  std::optional<std::string> conversation_id;
+  std::optional<std::string> worktree_path;
+  std::optional<std::string> worktree_branch;
 
   bool operator==(const SessionRow&) const = default;
 };
@@ -62,7 +68,7 @@ struct LegacyEvent {
 class Ledger {
  public:
   // The newest schema version this build knows.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens the ledger at `path`; the parent folder must already exist. A new file is created
   // with mode 0600. Sets WAL, busy_timeout 5000 and foreign_keys=ON, then migrates. Fails
@@ -110,6 +116,9 @@ class Ledger {
   // kSessionNotFound when no row has this id.
   core::Status SetPids(const std::string& id, std::optional<int64_t> shim_pid,
                        std::optional<int64_t> harness_pid);
+
+  // Rows that have a worktree (archived included), newest first.
+  core::Result<std::vector<SessionRow>> ListWithWorktree();
 
   // archived_at = updated_at = ts. False when no row has this id.
   core::Result<bool> Archive(const std::string& id, const std::string& ts);

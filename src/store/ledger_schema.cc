@@ -112,6 +112,21 @@ Status MigrateAddRuntimeColumns(Database& db) {
   return db.Exec("CREATE INDEX IF NOT EXISTS idx_sessions_status ON sessions(status)");
 }
 
+// Migration 3: conversation resume and worktrees (issue 10). Nullable, as in migration 2.
+Status MigrateAddConversationAndWorktree(Database& db) {
+  static constexpr std::pair<const char*, const char*> kColumns[] = {
+      {"conversation_id", "TEXT"},
+      {"worktree_path", "TEXT"},
+      {"worktree_branch", "TEXT"},
+  };
+  for (const auto& [name, type] : kColumns) {
+    if (Status s = AddColumnIfMissing(db, "sessions", name, type); !s) {
+      return s;
+    }
+  }
+  return core::Ok();
+}
+
 struct Migration {
   int version;
   Status (*apply)(Database&);
@@ -120,6 +135,7 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     {1, MigrateToReferenceSchema},
     {2, MigrateAddRuntimeColumns},
+    {3, MigrateAddConversationAndWorktree},
 };
 static_assert(std::size(kMigrations) == Ledger::kSchemaVersion);
 

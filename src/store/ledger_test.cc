@@ -400,13 +400,13 @@ TEST_F(LedgerTest, LegacyEventsPaging) {
   }
 }
 
-// Given an open ledger, the file should be in WAL mode at schema version 2, private to the
+// Given an open ledger, the file should be in WAL mode at schema version 3, private to the
 // user (its -wal file too), and pass an integrity check.
 TEST_F(LedgerTest, FileSettings) {
   Insert(MakeRow("a", "t1"));  // makes sure the -wal file exists
   EXPECT_EQ(RawQuery(path_, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "2");
-  EXPECT_EQ(ledger_->schema_version(), 2);
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(ledger_->schema_version(), 3);
   for (const std::string& file : {path_, path_ + "-wal"}) {
     struct stat st {};
     ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
@@ -438,7 +438,7 @@ TEST(LedgerOpenTest, RefusesNewerSchemaAndLeavesFileUntouched) {
   ASSERT_FALSE(ledger);
   EXPECT_EQ(ledger.error().code, core::ErrorCode::kConflict);
   EXPECT_NE(ledger.error().message.find(
-                "ledger schema version 7 is newer than this coven supports (2); upgrade coven"),
+                "ledger schema version 7 is newer than this coven supports (3); upgrade coven"),
             std::string::npos)
       << ledger.error().message;
   EXPECT_EQ(ReadBytes(path), before);
@@ -498,8 +498,8 @@ TEST_P(LegacyMigrationTest, MigratesAndKeepsRows) {
 
   auto ledger = Ledger::Open(path);
   ASSERT_TRUE(ledger) << ledger.error().message;
-  EXPECT_EQ(ledger->schema_version(), 2);
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(ledger->schema_version(), 3);
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "3");
 
   auto row = ledger->GetSession("old");
   ASSERT_TRUE(row) << row.error().message;

@@ -219,6 +219,10 @@ void AppendPreviewAndActions(const BrowserModel& model, const BrowserSession& s,
   if (max_rows > 0) {
     preview_rows = std::clamp(max_rows - static_cast<int>(lines.size()) - 1 - after, 1, 6);
   }
+  if (!s.worktree_path.empty()) {
+    lines.push_back(
+        Fitted("Worktree " + s.worktree_path + " (" + s.worktree_branch + ")", width, Style::kDim));
+  }
   lines.push_back(Line("Preview", Style::kBold));
   std::vector<std::string> preview = model.preview;
   if (preview.size() > static_cast<size_t>(preview_rows)) {
@@ -259,6 +263,9 @@ std::vector<ActionItem> ActionsFor(const BrowserSession& s) {
   std::vector<ActionItem> out;
   bool running = IsRunning(s);
   out.push_back({BrowserAction::kAttach, 'a', running ? "Rejoin" : "View Log"});
+  if (!running && !s.conversation_id.empty()) {
+    out.push_back({BrowserAction::kResume, 'c', "Resume"});
+  }
   if (s.archived) {
     out.push_back({BrowserAction::kSummon, 's', "Summon"});
   } else if (!running) {

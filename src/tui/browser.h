@@ -18,9 +18,11 @@ namespace coven::tui {
 struct BrowserSession {
   std::string id, title, status, harness, project_root, updated_at;
   bool archived = false;
+  std::string conversation_id;  // the harness's conversation, when Coven knows it
+  std::string worktree_path, worktree_branch;
 };
 
-enum class BrowserAction { kAttach, kSummon, kArchive, kSacrifice, kKill, kBack };
+enum class BrowserAction { kAttach, kSummon, kArchive, kSacrifice, kKill, kResume, kBack };
 
 struct ActionItem {
   BrowserAction action;
@@ -28,9 +30,10 @@ struct ActionItem {
   std::string label;  // "Rejoin", "View Log", ...
 };
 
-// The contextual actions, in display order: [a] Rejoin (running) or View Log; [s] Summon
-// (archived) or [r] Archive (not running); [x] Sacrifice (not running); [K] Kill (running);
-// [q] Back. (Kill is capital K because k moves up, as in vi.)
+// The contextual actions, in display order: [a] Rejoin (running) or View Log; [c] Resume
+// (not running, with a conversation id: a new session continuing that conversation);
+// [s] Summon (archived) or [r] Archive (not running); [x] Sacrifice (not running); [K] Kill
+// (running); [q] Back. (Kill is capital K because k moves up, as in vi.)
 std::vector<ActionItem> ActionsFor(const BrowserSession& session);
 
 // The state a person reads: "archived", "live" (running), "done" (completed), "queued"

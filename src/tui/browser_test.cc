@@ -9,8 +9,15 @@ namespace {
 
 BrowserSession Session(const std::string& id, const std::string& title, const std::string& status,
                        bool archived = false) {
-  return BrowserSession{id,      title, status, "codex", "/work/project", "2026-05-14T07:00:01Z",
-                        archived};
+  BrowserSession s;
+  s.id = id;
+  s.title = title;
+  s.status = status;
+  s.harness = "codex";
+  s.project_root = "/work/project";
+  s.updated_at = "2026-05-14T07:00:01Z";
+  s.archived = archived;
+  return s;
 }
 
 std::string Joined(const RenderedBrowser& r) {
@@ -245,6 +252,32 @@ TEST(BrowserAgeTest, RowShowsAgeAndProject) {
   std::string row = r.lines[static_cast<size_t>(r.layout.first_session_row)].Text();
   EXPECT_NE(header.find("AGE  PROJECT      ID"), std::string::npos) << header;
   EXPECT_NE(row.find("codex    12m  webapp       01234567"), std::string::npos) << row;
+}
+
+// Given a finished session with a conversation id, the browser should offer [c] Resume
+// (not while it runs, nor without an id), and show a session's worktree above its preview.
+TEST(BrowserTest, ResumeActionAndWorktreeLine) {
+  BrowserSession done = Session(kId, "t", "completed");
+  EXPECT_EQ(Labels(done),
+            (std::vector<std::string>{"[a] View Log", "[r] Archive", "[x] Sacrifice", "[q] Back"}));
+  done.conversation_id = "8f0c2d4e-1b7a-4c3e-9d2f-5a6b7c8d9e0f";
+  EXPECT_EQ(Labels(done), (std::vector<std::string>{"[a] View Log", "[c] Resume", "[r] Archive",
+                                                    "[x] Sacrifice", "[q] Back"}));
+  BrowserSession live = Session(kId, "t", "running");
+  live.conversation_id = done.conversation_id;
+  EXPECT_EQ(Labels(live), (std::vector<std::string>{"[a] Rejoin", "[K] Kill", "[q] Back"}));
+
+  done.worktree_path = "/work/project/.coven/worktrees/fix";
+  done.worktree_branch = "coven/fix";
+  BrowserModel model;
+  model.SetSessions({done});
+  std::string frame = Joined(RenderBrowser(model, 100, 0));
+  EXPECT_NE(frame.find("Worktree /work/project/.coven/worktrees/fix (coven/fix)"),
+            std::string::npos)
+      << frame;
+  BrowserStep step = ApplyBrowserKey(model, Text("c"), BrowserLayout{});
+  EXPECT_EQ(step.signal, BrowserSignal::kRun);
+  EXPECT_EQ(step.action, BrowserAction::kResume);
 }
 
 }  // namespace

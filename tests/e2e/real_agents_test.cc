@@ -297,5 +297,68 @@ TEST_F(RealAgentTest, HeadlessCovenRunReportsTheAgentsExit) {
   EXPECT_EQ(r.err, "[coven session failed exitCode=1]\n");
 }
 
+// Conversation resume (issue 10 item 4): each agent accepts the argv Coven builds. Without
+// an account nothing can really be resumed, so what is checked is that each agent parses the
+// id where Coven puts it and answers with its own error about that conversation, never a
+// usage error: claude --print --session-id=<uuid> gets to its login check, claude --print
+// --resume=<uuid> and codex exec ... resume <uuid> look the conversation up and do not find
+// it (or, for claude, stop at its login check first); interactively claude
+// --session-id=<uuid> draws its first screen.
+TEST_F(RealAgentTest, ResumeArgvIsAccepted) {
+  const std::string uuid = "8f0c2d4e-1b7a-4c3e-9d2f-5a6b7c8d9e0f";
+  struct Case {
+    const char* harness;
+    const char* mode;
+    const char* conversation;
+    std::vector<const char*> expect;  // the agent's own words (one of them)
+  };
+  const std::vector<Case> cases = {
+      {"claude", "nonInteractive", "init", {"Not logged in"}},
+      // Claude checks the login or the conversation first, depending on its state.
+      {"claude",
+       "nonInteractive",
+       "resume",
+       {"No conversation found with session ID", "Not logged in"}},
+      {"codex", "nonInteractive", "resume", {"no rollout found for thread id"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.harness) + " " + c.conversation);
+    std::string id =
+        LaunchId(c.harness, "--help",
+                 json::object{{"launchMode", c.mode},
+                              {"conversation", {{"mode", c.conversation}, {"id", uuid}}}});
+    ASSERT_FALSE(id.empty());
+    json::value rec = WaitFinished(id, kAgentDeadline);
+    std::string out = Output(id);
+    EXPECT_EQ(Field(rec, "exit_code"), json::value(1)) << out;
+    bool own_error = false;
+    for (const char* words : c.expect) {
+      own_error = own_error || out.find(words) != std::string::npos;
+    }
+    EXPECT_TRUE(own_error) << out;
+    EXPECT_EQ(Str(Field(rec, "conversation_id")), uuid);
+    for (const char* usage :
+         {"Usage:", "unknown option", "unexpected argument", "Invalid session"}) {
+      EXPECT_EQ(out.find(usage), std::string::npos) << usage << ": " << out;
+    }
+  }
+  // A new id (the daemon picks it): the one-shot init above registered `uuid` with claude,
+  // which would answer "already in use".
+  std::string id =
+      LaunchId("claude", "--version",
+               json::object{{"rows", 30}, {"cols", 100}, {"conversation", {{"mode", "init"}}}});
+  std::string out;
+  bool drawn = WaitFor(
+      [&] {
+        out = PlainText(Output(id));
+        return out.find("Welcome to Claude Code") != std::string::npos;
+      },
+      kAgentDeadline);
+  EXPECT_TRUE(drawn) << out;
+  EXPECT_EQ(out.find("Invalid session"), std::string::npos) << out;
+  EXPECT_EQ(out.find("already in use"), std::string::npos) << out;
+  KillAllRunning();
+}
+
 }  // namespace
 }  // namespace coven::testing::sess

@@ -466,5 +466,36 @@ TEST_F(TuiE2eTest, BrowserMouseSelectsSessionAndRunsAction) {
   EXPECT_TRUE(Field(kept, "archived_at").is_null()) << json::serialize(kept);
 }
 
+// Given a finished claude session started under a conversation id, the browser should offer
+// [c] Resume, and c should start a new session continuing that conversation (same project
+// and cwd, `claude --resume=<id>` without a prompt) and attach to it.
+TEST_F(TuiE2eTest, BrowserResumesAConversation) {
+  home_.AddScript("claude",
+                  "#!/bin/sh\nstty -opost\nfor a in \"$@\"; do echo \"arg=[$a]\"; done\n"
+                  "echo \"cwd=$(pwd)\"\n");
+  const std::string conv = "8f0c2d4e-1b7a-4c3e-9d2f-5a6b7c8d9e0f";
+  std::string first = LaunchId(
+      "claude", "first task",
+      json::object{{"title", "Resumable"}, {"conversation", {{"mode", "init"}, {"id", conv}}}});
+  ASSERT_EQ(first.size(), 36u);
+  WaitFinished(first);
+
+  Shell({"sessions"}, "RESUME_EXIT");
+  ASSERT_TRUE(tmux_.WaitScreen("[c] Resume")) << tmux_.Screen();
+  tmux_.Key("c");
+  ASSERT_TRUE(tmux_.WaitScreen("RESUME_EXIT=0")) << tmux_.Screen();
+  EXPECT_NE(tmux_.Screen().find("arg=[--resume=" + conv + "]"), std::string::npos)
+      << tmux_.Screen();
+
+  json::value list = ParseJson(Get("/api/v1/sessions").body);
+  ASSERT_TRUE(list.is_array());
+  ASSERT_EQ(list.as_array().size(), 2u) << json::serialize(list);
+  const json::value& resumed = list.as_array()[0];
+  EXPECT_EQ(Str(Field(resumed, "conversation_id")), conv);
+  EXPECT_EQ(Str(Field(resumed, "cwd")), root_);
+  EXPECT_EQ(Str(Field(resumed, "project_root")), root_);
+  EXPECT_EQ(Str(Field(resumed, "title")), "Resumable");
+}
+
 }  // namespace
 }  // namespace coven::testing::sess
