@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/activity_routes.h"
 #include "core/redact.h"
 #include "core/strings.h"
 
@@ -34,7 +35,8 @@ void RedactStrings(json::value& v) {
 
 }  // namespace
 
-json::object SessionJson(const store::SessionRow& row) {
+json::object SessionJson(const store::SessionRow& row,
+                         const std::optional<core::Activity>& activity) {
   json::object o;
   o["id"] = row.id;
   o["project_root"] = row.project_root;
@@ -47,6 +49,7 @@ json::object SessionJson(const store::SessionRow& row) {
   o["updated_at"] = row.updated_at;
   o["cwd"] = row.cwd.empty() ? json::value(nullptr) : json::value(row.cwd);
   o["exit_signal"] = OptionalString(row.exit_signal);
+  o["activity"] = ActivityJson(activity);
   return o;
 }
 

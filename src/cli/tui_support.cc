@@ -9,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "core/activity.h"
 #include "core/strings.h"
 #include "daemon/lifecycle.h"
 #include "pty/process_spawn.h"
@@ -81,6 +82,9 @@ tui::BrowserSession ToBrowserSession(const client::SessionRecord& info) {
   s.project_root = info.project_root;
   s.updated_at = info.updated_at;
   s.archived = info.archived_at.has_value();
+  if (info.activity) {
+    s.activity = std::string(core::ActivityName(info.activity->state));
+  }
   return s;
 }
 

@@ -65,6 +65,11 @@ std::vector<Adapter> MakeBuiltins() {
   // approval policy is set through Codex's own config override.
   out.back().policy_args = {"--config=approval_policy=\"never\"", "--sandbox=workspace-write"};
   out.back().add_dir_flag = "--add-dir";
+  // Codex's TUI approval overlays (0.171.0) ask before running a command or editing files.
+  out.back().hooks = HookKind::kCodexNotify;
+  out.back().screen_patterns = {
+      "asking=Would you like to (run the following command|make the following edits)",
+      "asking=Allow command\\?"};
   out.push_back(Builtin({"claude",
                          "Claude Code",
                          {"claude", "--", "{prompt}"},
@@ -74,6 +79,10 @@ std::vector<Adapter> MakeBuiltins() {
                          "Install Claude Code with `npm install -g @anthropic-ai/claude-code`; "
                          "ensure `claude` is on PATH; run `claude doctor`; retry `coven "
                          "doctor`."}));
+  // Claude Code's permission dialogs (2.1.x): "Do you want to proceed?", "Do you want to make
+  // this edit to ...?", "Do you want to create ...?".
+  out.back().hooks = HookKind::kClaudeSettings;
+  out.back().screen_patterns = {"asking=Do you want to (proceed|make this edit|create)"};
   out.push_back(Builtin({"gemini",
                          "Gemini CLI",
                          {"gemini", "--prompt-interactive={prompt}"},
@@ -275,7 +284,8 @@ core::Status CheckPolicy(const Adapter& a, LaunchMode mode, const LaunchPolicy& 
 // The options Coven adds before the prompt: model, launch policy, pass-through.
 core::Result<std::vector<std::string>> AddedOptions(const Adapter& a,
                                                     const HarnessRegistry::LaunchArgs& args) {
-  std::vector<std::string> out;
+  // Coven's own activity hooks first (the adapter's, never user input).
+  std::vector<std::string> out = args.hook_options;
   if (args.model) {
     if (core::Status s = CheckModel(a, *args.model); !s) {
       return s.error();

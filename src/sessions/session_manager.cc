@@ -87,6 +87,10 @@ SessionManager::SessionManager(Options options, store::Ledger ledger,
   callbacks.on_gone = [this](const std::string& id, const std::string& exit_json) {
     OnGone(id, exit_json);
   };
+  callbacks.on_activity = [this](const std::string& id, core::ActivityState state,
+                                 core::ActivitySource source, const std::string& detail) {
+    OnActivity(id, ActivitySignal{state, source, detail, core::NowNanos()});
+  };
   watcher_ = std::make_unique<shim::ShimWatcher>(std::move(callbacks));
 }
 
@@ -114,6 +118,11 @@ bool SessionManager::IsLive(const std::string& id) const {
 }
 
 void SessionManager::MarkLive(const std::string& id, bool live) {
+  if (live) {
+    activity_.Track(id, core::NowNanos());
+  } else {
+    activity_.Forget(id);
+  }
   core::MutexLock lock(&live_mu_);
   if (live) {
     live_.insert(id);
@@ -183,7 +192,9 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   }
   // Also validates mode, model, policy and harness_args: like every check above, before any
   // row or folder exists.
+  std::string id = core::NewUuid();
   harness::HarnessRegistry::LaunchArgs launch;
+  launch.hook_options = HookOptionsFor(*registry_.Find(harness_id), request.mode, id);
   launch.mode = request.mode;
   launch.prompt = prompt;
   launch.extra_args = request.harness_args;
@@ -198,7 +209,7 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   }
 
   SessionRow row;
-  row.id = core::NewUuid();
+  row.id = id;
   row.project_root = paths->project_root;
   row.cwd = paths->cwd;
   row.harness = harness_id;
@@ -227,7 +238,15 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
       return StorageFull(s.error());
     }
   }
+  auto hook_env = MakeHookEnv(row.id, dir);
+  if (!hook_env) {
+    core::MutexLock lock(&ledger_mu_);
+    (void)ledger_.DeleteSession(row.id);  // best effort, as for a full disk below
+    std::filesystem::remove_all(dir, ec);
+    return StorageFull(hook_env.error());
+  }
   shim::LaunchSpec spec;
+  spec.extra_env = std::move(*hook_env);
   spec.coven_exe = options_.coven_exe;
   spec.options.session_id = row.id;
   spec.options.session_dir = dir;
@@ -236,6 +255,7 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   spec.options.rows = request.rows;
   spec.options.cols = request.cols;
   spec.options.kill_grace = options_.kill_grace;
+  spec.options.screen_patterns = registry_.Find(harness_id)->screen_patterns;
   auto launched = shim::LaunchShim(spec);
   {
     core::MutexLock lock(&ledger_mu_);
@@ -495,6 +515,9 @@ Diagnosis SessionManager::Diagnose() {
   }
   d.adapter_problems = registry_.problems();
   d.live_sessions = live_count();
+  if (options_.describe_notifications) {
+    d.notifications = options_.describe_notifications();
+  }
   return d;
 }
 

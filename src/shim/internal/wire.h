@@ -29,6 +29,7 @@ enum class FrameType : uint8_t {
   kError = 17,
   kAppended = 18,
   kExited = 19,
+  kActivity = 20,  // payload: terminal_activity.h's EncodeActivity
 };
 
 // First payload byte of a kError frame; the message text follows.
