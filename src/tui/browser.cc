@@ -441,7 +441,8 @@ BrowserStep ApplyBrowserKey(BrowserModel& model, const Key& key, const BrowserLa
   }
   if (t == "n") {
     model.attention_first = !model.attention_first;
-    model.SetSessions(std::move(model.sessions));  // re-sorts, keeping the selection
+    std::vector<BrowserSession> list = model.sessions;  // a copy: SetSessions reads the old
+    model.SetSessions(std::move(list));                 // list to keep the selection
     return {};
   }
   if (t == "j") {

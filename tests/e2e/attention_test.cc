@@ -156,9 +156,10 @@ std::vector<std::string> StreamStates(const std::string& raw, const std::string&
   size_t pos = 0;
   while ((pos = raw.find("data: ", pos)) != std::string::npos) {
     size_t end = raw.find('\n', pos);
-    json::value list = ParseJson(raw.substr(pos + 6, end - pos - 6));
+    boost::system::error_code ec;
+    json::value list = json::parse(raw.substr(pos + 6, end - pos - 6), ec);
     pos = end;
-    if (!list.is_array()) {
+    if (ec || !list.is_array()) {
       continue;
     }
     for (const json::value& s : list.as_array()) {
