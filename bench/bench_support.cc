@@ -469,18 +469,20 @@ PagingResult PageAll(const coven::client::DaemonClient& c, const std::string& id
 
 std::string FakeHarnessScript() {
   return R"(#!/bin/sh
-# coven_bench's fake harness. Coven runs it as `codex <prompt>`; the prompt picks the act.
-case "$1" in
+# coven_bench's fake harness. Coven runs it as `codex [options] -- <prompt>` (options:
+# Coven's activity hook, docs/attention.md); the prompt, the last argument, picks the act.
+for act; do :; done
+case "$act" in
   cat:*)  # write a file to the terminal verbatim (-opost: no \n -> \r\n rewriting)
     stty -opost
-    exec cat -- "${1#cat:}" ;;
+    exec cat -- "${act#cat:}" ;;
   hello)  # one line of output, then exit
     printf 'hello from the fake harness\n'
     exit 0 ;;
   idle)   # nothing at all, until killed
     exec sleep 100000 ;;
   *)
-    echo "coven_bench fake harness: unknown act: $1" >&2
+    echo "coven_bench fake harness: unknown act: $act" >&2
     exit 2 ;;
 esac
 )";

@@ -124,7 +124,7 @@ std::vector<CommandSpec> SessionCommands() {
 CommandSpec DaemonCommand() {
   return {
       "daemon",
-      "Start, inspect, stop or restart the Coven daemon",
+      "Start, inspect, stop, restart or reload the Coven daemon",
       "Examples:\n"
       "  coven daemon start     # detaches; prints status=running pid=... socket=...\n"
       "  coven daemon status    # status=running|stale|stopped\n"
