@@ -301,6 +301,19 @@ TEST_F(AttentionTest, BellAndOsc9AreTerminalSignals) {
             std::string::npos);
 }
 
+// After `coven daemon restart` the shim tells the new daemon its last terminal report, so
+// the session is not left unknown.
+TEST_F(AttentionTest, TerminalReportSurvivesDaemonRestart) {
+  std::string id = LaunchId("bellfake", "go");
+  ASSERT_TRUE(WaitOutput(id, "working"));
+  ASSERT_EQ(SendInput(id, "x\r").status, 202);
+  WaitActivity(id, "waiting");
+  RunResult restart = home_.Coven({"daemon", "restart"});
+  ASSERT_EQ(restart.exit_code, 0) << restart.err;
+  json::value again = WaitActivity(id, "waiting");
+  EXPECT_EQ(Str(Field(again, "source")), "terminal");
+}
+
 // A permission dialog on screen (a manifest pattern) means asking, from the screen; when
 // it goes away the screen no longer says anything.
 TEST_F(AttentionTest, ScreenPatternSeesTheDialog) {
