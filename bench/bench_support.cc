@@ -469,13 +469,13 @@ PagingResult PageAll(const coven::client::DaemonClient& c, const std::string& id
 
 std::string FakeHarnessScript() {
   return R"(#!/bin/sh
-# coven_bench's fake harness. Coven runs it as `codex -- <prompt>` (the prompt is never an
-# option); the prompt picks the act.
-[ "$1" = "--" ] && shift
-case "$1" in
+# coven_bench's fake harness. Coven runs it as `codex [options] -- <prompt>` (options:
+# Coven's activity hook, docs/attention.md); the prompt, the last argument, picks the act.
+for act; do :; done
+case "$act" in
   cat:*)  # write a file to the terminal verbatim (-opost: no \n -> \r\n rewriting)
     stty -opost
-    exec cat -- "${1#cat:}" ;;
+    exec cat -- "${act#cat:}" ;;
   hello)  # one line of output, then exit
     printf 'hello from the fake harness\n'
     exit 0 ;;
@@ -484,7 +484,7 @@ case "$1" in
   echo)   # reads its terminal in cooked mode: what is typed is echoed by the terminal
     exec cat >/dev/null ;;
   *)
-    echo "coven_bench fake harness: unknown act: $1" >&2
+    echo "coven_bench fake harness: unknown act: $act" >&2
     exit 2 ;;
 esac
 )";

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/activity_routes.h"
 #include "core/redact.h"
 #include "core/strings.h"
 
@@ -34,7 +35,8 @@ void RedactStrings(json::value& v) {
 
 }  // namespace
 
-json::object SessionJson(const store::SessionRow& row) {
+json::object SessionJson(const store::SessionRow& row,
+                         const std::optional<core::Activity>& activity) {
   json::object o;
   o["id"] = row.id;
   o["project_root"] = row.project_root;
@@ -51,6 +53,7 @@ json::object SessionJson(const store::SessionRow& row) {
   o["conversation_id"] = OptionalString(row.conversation_id);
   o["worktree_path"] = OptionalString(row.worktree_path);
   o["worktree_branch"] = OptionalString(row.worktree_branch);
+  o["activity"] = ActivityJson(activity);
   return o;
 }
 

@@ -2,18 +2,21 @@
 // HTTP routes. Internal to api/.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <boost/json/object.hpp>
 
+#include "core/activity.h"
 #include "sessions/session_manager.h"
 #include "store/ledger.h"
 
 namespace coven::api {
 
-// SessionRecord in declaration order (snake_case), plus the additive `cwd` and
-// `exit_signal`.
-boost::json::object SessionJson(const store::SessionRow& row);
+// SessionRecord in declaration order (snake_case), plus the additive `cwd`,
+// `exit_signal` and `activity` (api/activity_routes.h; null when not live).
+boost::json::object SessionJson(const store::SessionRow& row,
+                                const std::optional<core::Activity>& activity);
 
 // `payload_json` for one event: output/input bytes become {"data": "<text>"} with invalid
 // UTF-8 replaced; secrets are redacted unless `raw`.

@@ -1,12 +1,14 @@
 // The session routes of SPEC 2.8-2.13 plus this project's additive ones (resize and the
 // rituals), shaped as the wire expects.
 #include <algorithm>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <boost/json.hpp>
 
+#include "api/activity_routes.h"
 #include "api/errors.h"
 #include "api/launch_body.h"
 #include "api/routes.h"
@@ -92,34 +94,48 @@ Response Launch(sessions::SessionManager& sm, const std::string& body) {
   if (!row) {
     return ErrorResponse(row.error());
   }
-  return Json(201, SessionJson(*row));
+  return Json(201, SessionJson(*row, sm.Activity(row->id)));
 }
 
-// The list as a JSON array of SessionRecords (SPEC 2.8).
-core::Result<std::string> ListJson(sessions::SessionManager& sm, bool include_archived) {
+using ActivityFilter = std::optional<std::set<core::ActivityState>>;
+
+// The list as a JSON array of SessionRecords (SPEC 2.8); with a filter, only the live
+// sessions whose activity state is in it.
+core::Result<std::string> ListJson(sessions::SessionManager& sm, bool include_archived,
+                                   const ActivityFilter& filter) {
   auto rows = sm.List(include_archived);
   if (!rows) {
     return rows.error();
   }
   json::array out;
   for (const auto& row : *rows) {
-    out.emplace_back(SessionJson(row));
+    auto activity = sm.Activity(row.id);
+    if (filter && (!activity || filter->count(activity->state) == 0)) {
+      continue;
+    }
+    out.emplace_back(SessionJson(row, activity));
   }
   return json::serialize(out);
 }
 
 // SPEC 2.8 lists non-archived sessions; `all=true` (additive) includes archived ones;
 // `watch=true` (additive) streams the list again on every change (Server-Sent Events).
+// `activity=asking,waiting` (additive) keeps the live sessions in those states.
 Response List(sessions::SessionManager& sm, std::string_view query) {
   bool all = QueryParam(query, "all") == "true";
+  auto filter = ParseActivityFilter(query);
+  if (!filter) {
+    return ErrorResponse(filter.error());
+  }
   if (QueryParam(query, "watch") == "true") {
     Response res;
     res.content_type = "text/event-stream";
-    res.stream = MakeSessionListStream(
-        sm, all, [&sm](bool include_archived) { return ListJson(sm, include_archived); });
+    res.stream = MakeSessionListStream(sm, all, [&sm, f = *filter](bool include_archived) {
+      return ListJson(sm, include_archived, f);
+    });
     return res;
   }
-  auto list = ListJson(sm, all);
+  auto list = ListJson(sm, all, *filter);
   if (!list) {
     return ErrorResponse(list.error());
   }
@@ -131,7 +147,7 @@ Response Get(sessions::SessionManager& sm, const std::string& id) {
   if (!row) {
     return ErrorResponse(row.error());
   }
-  return Json(200, SessionJson(*row));
+  return Json(200, SessionJson(*row, sm.Activity(row->id)));
 }
 
 // SPEC 2.11: 404, then 409 on the ledger status, and only then the body.
@@ -225,7 +241,7 @@ Response Ritual(sessions::SessionManager& sm, const std::string& id, const std::
   if (!row) {
     return ErrorResponse(row.error());
   }
-  return Json(200, SessionJson(*row));
+  return Json(200, SessionJson(*row, sm.Activity(row->id)));
 }
 
 Response Events(sessions::SessionManager& sm, std::string_view query) {
@@ -291,6 +307,11 @@ Response Doctor(sessions::SessionManager& sm) {
   out["harnesses"] = std::move(harnesses);
   out["adapterProblems"] = std::move(problems);
   out["liveSessions"] = d.live_sessions;
+  json::array notifications;
+  for (const std::string& line : d.notifications) {
+    notifications.emplace_back(line);
+  }
+  out["notifications"] = std::move(notifications);
   return Json(200, out);
 }
 
@@ -454,6 +475,8 @@ constexpr SessionRoute kSessionRoutes[] = {
     {"POST", "/sessions/{id}/input",
      [](const SessionCall& c) { return Input(c.sm, c.id, c.body); }},
     {"POST", "/sessions/{id}/kill", [](const SessionCall& c) { return Kill(c.sm, c.id); }},
+    {"POST", "/sessions/{id}/activity",
+     [](const SessionCall& c) { return ReportActivity(c.sm, c.id, c.body); }},
     {"POST", "/sessions/{id}/resize",
      [](const SessionCall& c) { return Resize(c.sm, c.id, c.body); }},
     {"POST", "/sessions/{id}/archive",
@@ -482,7 +505,8 @@ std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
           {"sessionLaunchMode", true},  {"sessionLaunchPolicy", true},
           {"sessionModel", true},       {"sessionScreen", true},
           {"sessionRecording", true},   {"directAttach", true},
-          {"conversationResume", true}, {"worktrees", true}};
+          {"conversationResume", true}, {"worktrees", true},
+          {"sessionActivity", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,

@@ -104,8 +104,16 @@ class EventStream : public StreamSource {
 
 class AttachStream : public DuplexSource {
  public:
+  // While an attach stream exists its session counts as attached: no notifications.
   AttachStream(sessions::SessionManager& sm, std::string id, int64_t after_seq, std::string paint)
-      : follower_(sm, std::move(id), after_seq), paint_(std::move(paint)) {}
+      : follower_(sm, std::move(id), after_seq), paint_(std::move(paint)) {
+    follower_.sm().AttachBegin(follower_.id());
+  }
+  ~AttachStream() override { follower_.sm().AttachEnd(follower_.id()); }
+  AttachStream(const AttachStream&) = delete;
+  AttachStream& operator=(const AttachStream&) = delete;
+  AttachStream(AttachStream&&) = delete;
+  AttachStream& operator=(AttachStream&&) = delete;
   void OnReady(std::function<void()> wake) override { follower_.Subscribe(std::move(wake)); }
   bool Pull(std::string& out) override {
     out += paint_;

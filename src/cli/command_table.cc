@@ -101,6 +101,21 @@ std::vector<CommandSpec> SessionCommands() {
         {"--cast", "write an asciicast v2 recording instead of the raw output", OptionKind::kFlag},
         {"--raw", "show secrets instead of [REDACTED:...] markers", OptionKind::kFlag}},
        LogsCommand},
+      {"wait",
+       "Wait until a session needs you (asks, waits for input) or ends",
+       "Follows the session's activity (working, waiting, asking; see `coven sessions`) and\n"
+       "returns when it reaches the state --for names: `asking` (a permission or approval\n"
+       "prompt, a question), `waiting` (its turn is over), `any` (either, or the end of the\n"
+       "session: the default) or `exit` (the session ended). Prints the state reached.\n\n"
+       "Exit codes: 0 reached; 1 error (unknown session, no daemon); 2 bad options;\n"
+       "3 --timeout passed; 4 the session ended before reaching the state.\n\n"
+       "Examples:\n"
+       "  coven wait 6f1c --for asking --timeout 600 && notify-send \"agent needs you\"\n"
+       "  coven wait 6f1c --for exit",
+       {{"id", kIdHelp, OptionKind::kPositional, true},
+        {"--for", "asking, waiting, exit or any (default: any)", OptionKind::kValue},
+        {"--timeout", "give up after S seconds (exit code 3)", OptionKind::kValue}},
+       WaitCommand},
       {"kill",
        "Stop a running session (its whole process group)",
        "SIGHUP, then SIGTERM, then SIGKILL to the harness's whole process group.\n\n"
@@ -149,7 +164,7 @@ std::vector<CommandSpec> SessionCommands() {
 CommandSpec DaemonCommand() {
   return {
       "daemon",
-      "Start, inspect, stop or restart the Coven daemon",
+      "Start, inspect, stop, restart or reload the Coven daemon",
       "Examples:\n"
       "  coven daemon start     # detaches; prints status=running pid=... socket=...\n"
       "  coven daemon status    # status=running|stale|stopped\n"
@@ -187,6 +202,13 @@ CommandSpec DaemonCommand() {
            "Example:\n  coven daemon restart",
            {},
            DaemonRestartCommand},
+          {"reload",
+           "Re-read $COVEN_HOME/config.json (notifications) without a restart",
+           "Checks config.json first (a bad file is an error naming the field, and the\n"
+           "daemon keeps its set-up), then sends the daemon SIGHUP. See docs/attention.md.\n\n"
+           "Example:\n  coven daemon reload",
+           {},
+           DaemonReloadCommand},
           {"serve",
            "Run the daemon in the foreground (internal)",
            "",

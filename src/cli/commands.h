@@ -96,6 +96,7 @@ void DaemonStartCommand(Context& ctx, const Args& args);
 void DaemonStatusCommand(Context& ctx, const Args& args);
 void DaemonStopCommand(Context& ctx, const Args& args);
 void DaemonRestartCommand(Context& ctx, const Args& args);
+void DaemonReloadCommand(Context& ctx, const Args& args);
 void DaemonServeCommand(Context& ctx, const Args& args);
 void CompletionCommand(Context& ctx, const Args& args);
 void WorktreesCommand(Context& ctx, const Args& args);
@@ -103,6 +104,12 @@ void WorktreesPruneCommand(Context& ctx, const Args& args);
 // `coven __complete CWORD WORDS...` (hidden, called by the completion scripts): prints the
 // candidates for WORDS[CWORD], one a line. Never fails and never prints an error.
 int CompleteWords(const std::vector<std::string>& argv);
+// `coven __hook <session-id> claude|codex ...` (hidden, run by a harness): reports its
+// activity to the daemon (hook_cmd.cc). Always returns 0.
+int HookMain(const std::vector<std::string>& args);
+// `coven __notify-run <timeout-ms> -- <argv...>` (hidden, run by the daemon's notifier).
+int NotifyRunMain(const std::vector<std::string>& args);
+void WaitCommand(Context& ctx, const Args& args);
 
 // `coven` with no command, and `coven tui`.
 int RunPalette(Context& ctx);

@@ -59,6 +59,10 @@ void DaemonRestartCommand(Context& ctx, const Args& /*args*/) {
   });
 }
 
+void DaemonReloadCommand(Context& ctx, const Args& /*args*/) {
+  PrintLine(ctx, [](const core::HomePaths& home) { return daemon::ReloadDaemon(home); });
+}
+
 void DaemonServeCommand(Context& ctx, const Args& args) {
   if (auto home = ctx.Home()) {
     ctx.exit_code = daemon::Serve({home->home, args.Int("ready-fd", -1)});

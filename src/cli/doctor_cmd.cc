@@ -18,6 +18,7 @@
 #include "core/strings.h"
 #include "daemon/ledger_repair.h"
 #include "daemon/lifecycle.h"
+#include "daemon/notify_config.h"
 #include "harness/harness_registry.h"
 
 namespace coven::cli {
@@ -151,6 +152,33 @@ int Repair(const core::HomePaths& paths, Context& ctx) {
   return 0;
 }
 
+// The notification set-up (docs/attention.md): the daemon's when it runs; config.json is
+// checked here either way, so a bad file is a problem naming the field.
+json::array CheckNotifications(const core::HomePaths& paths, const json::object* daemon_view,
+                               Report& r) {
+  json::array lines;
+  auto config = daemon::LoadNotifyConfig(paths.home + "/config.json");
+  if (!config) {
+    r.problems.push_back(config.error().message + "; fix it, then `coven daemon reload`");
+  }
+  const json::value* described =
+      daemon_view != nullptr ? daemon_view->if_contains("notifications") : nullptr;
+  if (described != nullptr && described->is_array()) {
+    return described->as_array();
+  }
+  if (config) {
+    std::string command;
+    for (const std::string& arg : config->command) {
+      command += (command.empty() ? "" : " ") + arg;
+    }
+    lines.emplace_back("command: " + (command.empty() ? std::string("none") : command));
+    lines.emplace_back(std::string("desktop: ") + (config->desktop ? "on when the daemon has a "
+                                                                     "desktop session"
+                                                                   : "off (config.json)"));
+  }
+  return lines;
+}
+
 std::string Render(const Report& r, const json::array& harnesses, bool color) {
   std::string out = Styled("Coven doctor", "1", color) + "\n";
   out += "Store: " + Shown(r.doc.at("store").at("path")) + " (" +
@@ -161,6 +189,13 @@ std::string Render(const Report& r, const json::array& harnesses, bool color) {
     const json::value* schema = ledger->as_object().if_contains("schemaVersion");
     out += "Ledger: " + Shown(ledger->at("integrity")) +
            (schema != nullptr ? " (schema " + std::to_string(schema->as_int64()) + ")" : "") + "\n";
+  }
+  if (const auto* n = r.doc.if_contains("notifications"); n != nullptr && n->is_array()) {
+    out += "Notifications:";
+    for (const auto& line : n->as_array()) {
+      out += "\n  " + Shown(line);
+    }
+    out += "\n";
   }
   out += "\nHarnesses:\n";
   for (const auto& h : harnesses) {
@@ -242,6 +277,7 @@ void DoctorCommand(Context& ctx, const Args& args) {
     }
   }
   r.doc["daemon"] = std::move(daemon_json);
+  r.doc["notifications"] = CheckNotifications(*home, daemon_view ? &*daemon_view : nullptr, r);
   json::array harnesses = CheckHarnesses(*home, daemon_view ? &*daemon_view : nullptr, r);
   if (as_json) {
     r.doc["harnesses"] = harnesses;

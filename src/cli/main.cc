@@ -88,6 +88,15 @@ int Main(int argc, char** argv) {
   if (argc >= 2 && std::string_view(argv[1]) == "__complete") {
     return CompleteWords(std::vector<std::string>(argv + 2, argv + argc));
   }
+  // `coven __hook ...` is what a harness runs on its own events (hidden; hook_cmd.cc): its
+  // words are the harness's, and a JSON document CLI11 must not see.
+  if (argc >= 2 && std::string_view(argv[1]) == "__hook") {
+    return HookMain(std::vector<std::string>(argv + 2, argv + argc));
+  }
+  // `coven __notify-run ...` runs one notification program for the daemon (hidden).
+  if (argc >= 2 && std::string_view(argv[1]) == "__notify-run") {
+    return NotifyRunMain(std::vector<std::string>(argv + 2, argv + argc));
+  }
   try {
     CLI::App app{"Run project-scoped coding agents without memorizing harness commands", "coven"};
     app.set_version_flag("--version", std::string("coven ") + kCovenVersion);

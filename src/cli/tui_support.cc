@@ -9,6 +9,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "core/activity.h"
 #include "core/strings.h"
 #include "daemon/lifecycle.h"
 #include "pty/process_spawn.h"
@@ -84,6 +85,9 @@ tui::BrowserSession ToBrowserSession(const client::SessionRecord& info) {
   s.conversation_id = info.conversation_id.value_or("");
   s.worktree_path = info.worktree_path.value_or("");
   s.worktree_branch = info.worktree_branch.value_or("");
+  if (info.activity) {
+    s.activity = std::string(core::ActivityName(info.activity->state));
+  }
   return s;
 }
 

@@ -79,6 +79,15 @@ core::Result<SessionRecord> ParseSessionRecord(const std::string& json_text) {
     }
   }
   s.cwd = StringOr(o, "cwd");
+  if (const auto* a = o.if_contains("activity"); a && a->is_object()) {
+    const json::object& ao = a->as_object();
+    ActivityRecord r;
+    r.state = core::ActivityFromName(StringOr(ao, "state")).value_or(core::ActivityState::kUnknown);
+    r.since = StringOr(ao, "since");
+    r.source = StringOr(ao, "source");
+    r.detail = StringOr(ao, "detail");
+    s.activity = std::move(r);
+  }
   s.json = json_text;
   return s;
 }
@@ -216,6 +225,16 @@ core::Result<std::vector<SessionRecord>> ListSessions(const DaemonClient& c, boo
     return body.error();
   }
   return ParseSessionList(*body, project);
+}
+
+core::Status ReportActivity(const DaemonClient& c, const std::string& id, const std::string& token,
+                            core::ActivityState state, const std::string& detail) {
+  json::object body{{"token", token}, {"state", core::ActivityName(state)}, {"detail", detail}};
+  auto reply = Call(c, "POST", "/api/v1/sessions/" + id + "/activity", json::serialize(body));
+  if (!reply) {
+    return reply.error();
+  }
+  return core::Ok();
 }
 
 core::Result<std::vector<std::string>> ScreenLines(const DaemonClient& c, const std::string& id) {

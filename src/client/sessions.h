@@ -11,9 +11,18 @@
 #include <vector>
 
 #include "client/daemon_client.h"
+#include "core/activity.h"
 #include "core/result.h"
 
 namespace coven::client {
+
+// A live session's `activity` (docs/attention.md).
+struct ActivityRecord {
+  core::ActivityState state = core::ActivityState::kUnknown;
+  std::string since;   // RFC 3339
+  std::string source;  // "hook", "terminal", "screen" or "none"
+  std::string detail;
+};
 
 // One SessionRecord (SPEC 3.1). `status` keeps the wire text (see core/session_status.h).
 struct SessionRecord {
@@ -23,7 +32,8 @@ struct SessionRecord {
   // Additive (issue 10): the harness's conversation id, the worktree and its branch.
   std::optional<std::string> conversation_id, worktree_path, worktree_branch;
   std::string cwd;
-  std::string json;  // the record as the daemon sent it (compact JSON)
+  std::optional<ActivityRecord> activity;  // absent for sessions that are not live
+  std::string json;                        // the record as the daemon sent it (compact JSON)
 };
 
 // kInternal when `json_text` is not a JSON object. Missing fields read as empty.
@@ -89,6 +99,10 @@ core::Result<std::string> Call(const DaemonClient& c, const std::string& method,
 // `project` as ParseSessionList does.
 core::Result<std::vector<SessionRecord>> ListSessions(const DaemonClient& c, bool all,
                                                       const std::string& project = "");
+
+// POST /sessions/<id>/activity: what `coven __hook` reports for its session.
+core::Status ReportActivity(const DaemonClient& c, const std::string& id, const std::string& token,
+                            core::ActivityState state, const std::string& detail);
 
 // The text rows of a session's current screen (GET /sessions/<id>/screen, docs/screen.md),
 // top to bottom, redacted as the daemon serves them. An error when the daemon has no screen

@@ -19,6 +19,7 @@
 #include "core/unique_fd.h"
 #include "daemon/daemon_record.h"
 #include "daemon/home_dir.h"
+#include "daemon/notify_config.h"
 #include "pty/process_spawn.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration)
@@ -360,6 +361,30 @@ core::Result<std::string> RestartDaemon(const core::HomePaths& paths, const std:
   std::string line = *started;
   line.replace(line.find("status=running"), 14, "status=restarted");
   return line;
+}
+
+}  // namespace coven::daemon
+
+namespace coven::daemon {
+
+core::Result<std::string> ReloadDaemon(const core::HomePaths& paths) {
+  // Checked here first, so that a bad file is the user's error now, with the field named,
+  // instead of a line in the daemon's log (the daemon keeps its previous set-up then).
+  std::string config_path = paths.home + "/config.json";
+  if (auto config = LoadNotifyConfig(config_path); !config) {
+    return config.error();
+  }
+  auto status = DaemonStatus(paths);
+  if (!status) {
+    return status.error();
+  }
+  if (status->state != DaemonState::kRunning) {
+    return std::string("coven daemon was not running (config.json is read when it starts)");
+  }
+  if (::kill(status->pid, SIGHUP) != 0) {
+    return core::SysError("signal the daemon (pid " + std::to_string(status->pid) + ")", errno);
+  }
+  return "coven daemon reloaded pid=" + std::to_string(status->pid) + " config=" + config_path;
 }
 
 }  // namespace coven::daemon

@@ -39,6 +39,11 @@ core::Result<std::string> StopDaemon(const core::HomePaths& paths);
 // serve` and it holds daemon.lock): SIGCONT+SIGTERM, then SIGKILL after a grace.
 core::Result<std::string> RestartDaemon(const core::HomePaths& paths, const std::string& exe);
 
+// `coven daemon reload`: checks `<home>/config.json` (its error names the field) and sends
+// SIGHUP, on which the daemon reads it again (docs/attention.md). "coven daemon reloaded
+// pid=N config=PATH", or a note that no daemon runs.
+core::Result<std::string> ReloadDaemon(const core::HomePaths& paths);
+
 // The error for a daemon whose pid lives but that does not answer (kStale): names the fix.
 core::Error NotAnswering(const StatusReport& status);
 

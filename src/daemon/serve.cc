@@ -22,6 +22,8 @@
 #include "daemon/home_dir.h"
 #include "daemon/ledger_repair.h"
 #include "daemon/lifecycle.h"
+#include "daemon/notifier.h"
+#include "daemon/notify_config.h"
 #include "harness/harness_registry.h"
 #include "server/http_server.h"
 #include "server/service_notify.h"
@@ -101,6 +103,17 @@ std::chrono::milliseconds KillGrace() {
   return std::chrono::milliseconds(1000);
 }
 
+// A desktop session to show notifications in (what notify-send needs).
+bool HasDesktop() {
+  for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY"}) {
+    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): before any thread
+    if (v != nullptr && *v != '\0') {
+      return true;
+    }
+  }
+  return false;
+}
+
 class ReadySignal {
  public:
   explicit ReadySignal(int fd) : fd_(fd) {}
@@ -155,10 +168,34 @@ int Serve(const ServeOptions& options) {
   for (const std::string& problem : registry.problems()) {
     log.Write("adapter skipped: " + problem);
   }
-  sessions::SessionManager::Options session_options{paths, SelfExecutable(), PathEnv(), KillGrace(),
+  // Declared before the manager, whose watcher thread calls it.
+  Notifier attention({SelfExecutable(), PathEnv(), HasDesktop(), [&log](const std::string& line) {
+                        log.Write(line);  // outlives the notifier
+                      }});
+  auto reload = [&log, &attention, &paths] {
+    auto config = LoadNotifyConfig(paths.home + "/config.json");
+    if (!config) {
+      log.Write("config not loaded (notifications keep their previous set-up): " +
+                config.error().message);
+      return;
+    }
+    attention.SetConfig(std::move(*config));
+    log.Write("config loaded: " + paths.home + "/config.json");
+  };
+  reload();
+  sessions::SessionManager::Options session_options{paths,
+                                                    SelfExecutable(),
+                                                    PathEnv(),
+                                                    KillGrace(),
                                                     [&log](const std::string& line) {
                                                       log.Write(line);  // outlives the manager
-                                                    }};
+                                                    },
+                                                    nullptr,
+                                                    nullptr};
+  session_options.on_activity = [&attention](const sessions::ActivityTransition& t) {
+    attention.OnTransition(t);
+  };
+  session_options.describe_notifications = [&attention] { return attention.Describe(); };
   sessions::SessionManager manager(std::move(session_options), std::move(*ledger),
                                    std::move(registry));
   sessions::RecoveryReport recovered = manager.Recover();
@@ -171,6 +208,7 @@ int Serve(const ServeOptions& options) {
   server_options.socket_path = paths.socket;
   server_options.threads = 8;
   server_options.on_child_exit = [&manager] { manager.ReapChildren(); };
+  server_options.on_reload = reload;  // SIGHUP, `coven daemon reload`
   server_options.on_refused = [&log](const std::string& line) { log.Write(line); };
   // Tests shorten the per-request deadline to watch idle connections get closed.
   if (const char* t = std::getenv("COVEN_HTTP_TIMEOUT_MS")) {  // NOLINT(concurrency-mt-unsafe)

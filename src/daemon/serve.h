@@ -1,7 +1,8 @@
 // daemon/serve.h: `coven daemon serve`, the daemon process itself and the composition root:
 // it takes the serve lock, opens the ledger, builds the control plane, the session manager,
 // the API and the HTTP server, writes daemon.json, tells the starter it is ready, and
-// serves until SIGTERM/SIGINT/SIGHUP, then removes its socket and daemon.json.
+// serves until SIGTERM/SIGINT (SIGHUP re-reads config.json), then removes its socket and
+// daemon.json.
 #pragma once
 
 #include <string>

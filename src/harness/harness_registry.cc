@@ -72,6 +72,11 @@ std::vector<Adapter> MakeBuiltins() {
   out.back().non_interactive_resume_template = {"codex",          "exec",  "--skip-git-repo-check",
                                                 "--color",        "never", "resume",
                                                 "{conversation}", "--",    "{prompt}"};
+  // Codex's TUI approval overlays (0.171.0) ask before running a command or editing files.
+  out.back().hooks = HookKind::kCodexNotify;
+  out.back().screen_patterns = {
+      "asking=Would you like to (run the following command|make the following edits)",
+      "asking=Allow command\\?"};
   out.push_back(Builtin({"claude",
                          "Claude Code",
                          {"claude", "--", "{prompt}"},
@@ -86,6 +91,10 @@ std::vector<Adapter> MakeBuiltins() {
   out.back().conversation_id_flag = "--session-id";
   out.back().resume_flag = "--resume";
   out.back().conversation_id_is_uuid = true;
+  // Claude Code's permission dialogs (2.1.x): "Do you want to proceed?", "Do you want to make
+  // this edit to ...?", "Do you want to create ...?".
+  out.back().hooks = HookKind::kClaudeSettings;
+  out.back().screen_patterns = {"asking=Do you want to (proceed|make this edit|create)"};
   out.push_back(Builtin({"gemini",
                          "Gemini CLI",
                          {"gemini", "--prompt-interactive={prompt}"},
@@ -312,7 +321,8 @@ core::Status CheckPolicy(const Adapter& a, LaunchMode mode, const LaunchPolicy& 
 // The options Coven adds before the prompt: model, launch policy, pass-through.
 core::Result<std::vector<std::string>> AddedOptions(const Adapter& a,
                                                     const HarnessRegistry::LaunchArgs& args) {
-  std::vector<std::string> out;
+  // Coven's own activity hooks first (the adapter's, never user input).
+  std::vector<std::string> out = args.hook_options;
   if (args.conversation) {
     const Conversation& c = *args.conversation;
     if (core::Status s = CheckConversation(a, args.mode, c); !s) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "harness/activity_hooks.h"
 
 namespace coven::harness {
 
@@ -96,6 +97,11 @@ struct Adapter {
   // True when the CLI accepts extra options before its prompt, so BuildArgv may insert
   // pass-through arguments there (manifest field "passThrough", default false).
   bool pass_through = false;
+  // How the harness reports its activity (activity_hooks.h); built-ins only.
+  HookKind hooks = HookKind::kNone;
+  // Screen patterns "<asking|waiting>=<regex>" (docs/attention.md), matched by the shim on
+  // the settled screen; manifest field "screenPatterns": {"asking": [...], "waiting": [...]}.
+  std::vector<std::string> screen_patterns;
   bool builtin = true;
   std::string manifest_path;  // the manifest file, for user adapters; empty for built-ins
 };
@@ -142,6 +148,9 @@ class HarnessRegistry {
     std::optional<std::string> model;
     std::optional<LaunchPolicy> policy;
     std::optional<Conversation> conversation;
+    // Added first, before the model: the activity hooks (HookOptions), built by the caller
+    // for this session.
+    std::vector<std::string> hook_options;
   };
   core::Result<std::vector<std::string>> BuildArgv(std::string_view id,
                                                    const LaunchArgs& args) const;

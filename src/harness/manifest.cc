@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/screen_pattern.h"
 #include "harness/harness_registry.h"
 
 namespace coven::harness {
@@ -138,6 +139,39 @@ core::Status ConversationFields(const json::object& obj, Adapter& a) {
 
 }  // namespace
 
+namespace {
+
+// "screenPatterns": {"asking": ["regex", ...], "waiting": [...]} -> "<state>=<regex>" each,
+// checked as the shim will compile them. At most 16 per state.
+core::Result<std::vector<std::string>> ScreenPatternsField(const json::value& v) {
+  if (!v.is_object()) {
+    return Bad("`screenPatterns` must be an object with `asking` and/or `waiting` arrays");
+  }
+  std::vector<std::string> out;
+  for (const auto& kv : v.as_object()) {
+    std::string state(kv.key());
+    if (state != "asking" && state != "waiting") {
+      return Bad("`screenPatterns." + state + "`: only `asking` and `waiting` are accepted");
+    }
+    if (!kv.value().is_array() || kv.value().as_array().size() > 16) {
+      return Bad("`screenPatterns." + state + "` must be an array of at most 16 strings");
+    }
+    for (const json::value& p : kv.value().as_array()) {
+      if (!p.is_string()) {
+        return Bad("`screenPatterns." + state + "` must be an array of at most 16 strings");
+      }
+      std::string flag = state + "=" + std::string(p.as_string());
+      if (auto parsed = core::ParseScreenPattern(flag); !parsed) {
+        return Bad("`screenPatterns." + state + "`: " + parsed.error().message);
+      }
+      out.push_back(std::move(flag));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 core::Result<Adapter> ParseManifest(std::string_view json_text, std::string_view file_stem) {
   boost::system::error_code ec;
   json::value root = json::parse(json_text, ec);
@@ -216,6 +250,13 @@ core::Result<Adapter> ParseManifest(std::string_view json_text, std::string_view
     return hint.error();
   }
   a.install_hint = std::move(*hint);
+  if (const json::value* patterns = obj.if_contains("screenPatterns"); patterns != nullptr) {
+    auto parsed = ScreenPatternsField(*patterns);
+    if (!parsed) {
+      return parsed.error();
+    }
+    a.screen_patterns = std::move(*parsed);
+  }
   return a;
 }
 

@@ -165,6 +165,10 @@ class Reader {
 };
 
 constexpr std::string_view kMagic = "CSN1";
+// Bounds on what one TakeSignals interval keeps: a program printing notifications in a
+// loop must not grow the shim.
+constexpr size_t kMaxNotifications = 16;
+constexpr size_t kMaxNotificationBytes = 512;
 
 }  // namespace
 
@@ -184,6 +188,8 @@ struct ScreenModel::Impl {
   // The unterminated OSC at the end of the last Feed, held back until its end arrives:
   // libvterm 0.1.4 loses an OSC (a title) whose bytes come in two writes.
   std::string held_osc;
+  // Attention signals seen since the last TakeSignals (docs/attention.md).
+  TerminalSignals signals;
 
   Impl(uint16_t rows, uint16_t cols) {
     vt = vterm_new(rows, cols);
@@ -222,9 +228,14 @@ struct ScreenModel::Impl {
       case VTERM_PROP_ALTSCREEN:
         self->alt_screen = val->boolean != 0;
         break;
-      case VTERM_PROP_TITLE:
-        self->title = val->string != nullptr ? val->string : "";
+      case VTERM_PROP_TITLE: {
+        std::string title = val->string != nullptr ? val->string : "";
+        if (title != self->title) {
+          self->signals.title_changed = true;
+        }
+        self->title = std::move(title);
         break;
+      }
       case VTERM_PROP_MOUSE:
         self->modes.mouse = static_cast<MouseMode>(std::clamp(val->number, 0, 3));
         break;
@@ -288,10 +299,31 @@ struct ScreenModel::Impl {
     return 1;
   }
 
+  static int OnBell(void* user) {
+    ++static_cast<Impl*>(user)->signals.bells;
+    return 1;
+  }
+
+  // Desktop notifications: OSC 9 ; text (iTerm2, also what Codex and Claude Code send) and
+  // OSC 777 ; notify ; title ; body (rxvt, foot). Seen by the modes parser, which gets the
+  // same bytes (the screen layer has no OSC callback in libvterm 0.1.4).
+  static int OnOsc(const char* command, size_t len, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    std::string_view osc(command, len);
+    if (osc.starts_with("9;") && self->signals.notifications.size() < kMaxNotifications) {
+      self->signals.notifications.emplace_back(osc.substr(2, kMaxNotificationBytes));
+    } else if (osc.starts_with("777;notify;") &&
+               self->signals.notifications.size() < kMaxNotifications) {
+      osc.remove_prefix(11);
+      self->signals.notifications.emplace_back(osc.substr(0, kMaxNotificationBytes));
+    }
+    return 1;
+  }
+
   static constexpr VTermScreenCallbacks kScreenCallbacks = {nullptr, nullptr, nullptr, &OnTermProp,
-                                                            nullptr, nullptr, nullptr, nullptr};
+                                                            &OnBell, nullptr, nullptr, nullptr};
   static constexpr VTermParserCallbacks kModeCallbacks = {nullptr, nullptr, &OnEscape, &OnCsi,
-                                                          nullptr, nullptr, nullptr};
+                                                          &OnOsc,  nullptr, nullptr};
 
   VTermScreenCell Cell(int row, int col) const {
     VTermScreenCell cell{};
@@ -449,6 +481,26 @@ uint16_t ScreenModel::cols() const {
   int cols = 0;
   vterm_get_size(impl_->vt, &rows, &cols);
   return static_cast<uint16_t>(cols);
+}
+
+const std::string& ScreenModel::title() const {
+  return impl_->title;
+}
+
+TerminalSignals ScreenModel::TakeSignals() {
+  return std::exchange(impl_->signals, TerminalSignals{});
+}
+
+std::vector<std::string> ScreenModel::Lines() const {
+  std::vector<std::string> lines;
+  int rows = 0;
+  int cols = 0;
+  vterm_get_size(impl_->vt, &rows, &cols);
+  lines.reserve(static_cast<size_t>(rows));
+  for (int row = 0; row < rows; ++row) {
+    lines.push_back(impl_->RowText(row, cols));
+  }
+  return lines;
 }
 
 Snapshot ScreenModel::Capture() const {

@@ -64,6 +64,14 @@ struct Snapshot {
   std::string ansi;
 };
 
+// Attention signals a program sent to its terminal (docs/attention.md).
+struct TerminalSignals {
+  int bells = 0;                           // BEL outside any escape sequence
+  std::vector<std::string> notifications;  // OSC 9 text, or OSC 777 "notify;title;body" part
+  bool title_changed = false;              // OSC 0/2 set a title different from the last
+  bool empty() const { return bells == 0 && notifications.empty() && !title_changed; }
+};
+
 // One terminal. Not thread-safe; movable, not copyable.
 class ScreenModel {
  public:
@@ -85,6 +93,13 @@ class ScreenModel {
   uint16_t cols() const;
 
   Snapshot Capture() const;
+  // The last OSC 0/2 title (as Snapshot::title).
+  const std::string& title() const;
+  // The text of each row (as Snapshot::lines), without the rest of a capture.
+  std::vector<std::string> Lines() const;
+  // The signals seen since the last call (at most 16 notifications of 512 bytes each are
+  // kept per interval), and forgets them.
+  TerminalSignals TakeSignals();
 
  private:
   struct Impl;

@@ -244,6 +244,7 @@ struct HttpServer::Impl {
   Protocol::acceptor acceptor{control};
   asio::signal_set signals{control};
   asio::signal_set child_signals{control};
+  asio::signal_set reload_signals{control};
   std::atomic<size_t> open_connections{0};
   std::atomic<int> stop_signal{0};
   // Declared after ioc: destroyed (joined) first, so no handler outlives the loop.
@@ -260,7 +261,18 @@ struct HttpServer::Impl {
                                       bool keep_alive);
   api::Response Call(const api::Request& req);
   void WaitForChildren();
+  void WaitForReload();
 };
+
+void HttpServer::Impl::WaitForReload() {
+  reload_signals.async_wait([this](const beast::error_code& ec, int) {
+    if (ec) {
+      return;
+    }
+    options.on_reload();
+    WaitForReload();
+  });
+}
 
 void HttpServer::Impl::WaitForChildren() {
   child_signals.async_wait([this](const beast::error_code& ec, int) {
@@ -412,7 +424,12 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Listen(ServerOptions optio
   Impl& si = *server->impl_;
   si.signals.add(SIGTERM);
   si.signals.add(SIGINT);
-  si.signals.add(SIGHUP);
+  if (si.options.on_reload) {
+    si.reload_signals.add(SIGHUP);
+    si.WaitForReload();
+  } else {
+    si.signals.add(SIGHUP);
+  }
   si.signals.async_wait([server](const beast::error_code& sec, int sig) {
     if (!sec) {
       server->impl_->stop_signal = sig;
@@ -447,6 +464,7 @@ void HttpServer::Stop() {
     impl_->acceptor.close(ignored);
     impl_->signals.cancel(ignored);
     impl_->child_signals.cancel(ignored);
+    impl_->reload_signals.cancel(ignored);
     impl_->ioc.stop();
   });
 }

@@ -38,6 +38,9 @@ struct ServerOptions {
   int handler_threads = 16;
   // Runs on a loop thread after SIGCHLD (the daemon reaps its shims there).
   std::function<void()> on_child_exit;
+  // When set, SIGHUP calls it (on a loop thread) instead of stopping the server: the
+  // daemon re-reads its configuration (docs/attention.md).
+  std::function<void()> on_reload;
   // Called (on a loop thread) with one line when a connection is refused because its peer
   // is another user; the daemon writes it to its log.
   std::function<void(const std::string&)> on_refused;
@@ -59,8 +62,8 @@ class HttpServer {
   HttpServer(HttpServer&&) = delete;
   HttpServer& operator=(HttpServer&&) = delete;
 
-  // Serves until Stop() is called or SIGTERM, SIGINT or SIGHUP arrives; then closes the
-  // listener, removes the socket file and returns the signal number (0 for Stop()).
+  // Serves until Stop() is called or SIGTERM, SIGINT or SIGHUP (without on_reload) arrives; then
+  // closes the listener, removes the socket file and returns the signal number (0 for Stop()).
   int Run();
   // Thread-safe; may be called from any thread, before or during Run().
   void Stop();

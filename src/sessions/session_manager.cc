@@ -90,6 +90,10 @@ SessionManager::SessionManager(Options options, store::Ledger ledger,
   callbacks.on_gone = [this](const std::string& id, const std::string& exit_json) {
     OnGone(id, exit_json);
   };
+  callbacks.on_activity = [this](const std::string& id, core::ActivityState state,
+                                 core::ActivitySource source, const std::string& detail) {
+    OnActivity(id, ActivitySignal{state, source, detail, core::NowNanos()});
+  };
   watcher_ = std::make_unique<shim::ShimWatcher>(std::move(callbacks));
 }
 
@@ -117,6 +121,11 @@ bool SessionManager::IsLive(const std::string& id) const {
 }
 
 void SessionManager::MarkLive(const std::string& id, bool live) {
+  if (live) {
+    activity_.Track(id, core::NowNanos());
+  } else {
+    activity_.Forget(id);
+  }
   core::MutexLock lock(&live_mu_);
   if (live) {
     live_.insert(id);
@@ -168,12 +177,13 @@ core::Status SessionManager::ValidateHarness(const std::string& harness_id) cons
 
 core::Result<std::vector<std::string>> SessionManager::LaunchArgv(
     const LaunchRequest& request, const std::string& harness_id, const std::string& prompt,
-    std::optional<harness::Conversation>& conv) {
+    const std::string& session_id, std::optional<harness::Conversation>& conv) {
   conv = request.conversation;
   if (conv && conv->mode == harness::ConversationMode::kInit && conv->id.empty()) {
     conv->id = core::NewUuid();  // a new conversation Coven can resume later
   }
   harness::HarnessRegistry::LaunchArgs launch;
+  launch.hook_options = HookOptionsFor(*registry_.Find(harness_id), request.mode, session_id);
   launch.mode = request.mode;
   launch.prompt = prompt;
   launch.extra_args = request.harness_args;
@@ -205,8 +215,9 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   }
   // Also validates mode, model, policy, conversation and harness_args: like every check
   // above, before any row or folder exists.
+  std::string id = core::NewUuid();
   std::optional<harness::Conversation> conversation;
-  auto argv = LaunchArgv(request, harness_id, prompt, conversation);
+  auto argv = LaunchArgv(request, harness_id, prompt, id, conversation);
   if (!argv) {
     return argv.error();
   }
@@ -220,7 +231,7 @@ core::Result<SessionRow> SessionManager::Launch(const LaunchRequest& request) {
   }
 
   SessionRow row;
-  row.id = core::NewUuid();
+  row.id = id;
   row.project_root = paths->project_root;
   row.cwd = paths->cwd;
   row.harness = harness_id;
@@ -282,7 +293,15 @@ core::Result<SessionRow> SessionManager::StartSession(SessionRow row, std::vecto
       return StorageFull(s.error());
     }
   }
+  auto hook_env = MakeHookEnv(row.id, dir);
+  if (!hook_env) {
+    core::MutexLock lock(&ledger_mu_);
+    (void)ledger_.DeleteSession(row.id);  // best effort, as for a full disk below
+    std::filesystem::remove_all(dir, ec);
+    return StorageFull(hook_env.error());
+  }
   shim::LaunchSpec spec;
+  spec.extra_env = std::move(*hook_env);
   spec.coven_exe = options_.coven_exe;
   spec.options.session_id = row.id;
   spec.options.session_dir = dir;
@@ -291,6 +310,7 @@ core::Result<SessionRow> SessionManager::StartSession(SessionRow row, std::vecto
   spec.options.rows = rows;
   spec.options.cols = cols;
   spec.options.kill_grace = options_.kill_grace;
+  spec.options.screen_patterns = registry_.Find(harness_id)->screen_patterns;
   auto launched = shim::LaunchShim(spec);
   {
     core::MutexLock lock(&ledger_mu_);
@@ -558,6 +578,9 @@ Diagnosis SessionManager::Diagnose() {
   }
   d.adapter_problems = registry_.problems();
   d.live_sessions = live_count();
+  if (options_.describe_notifications) {
+    d.notifications = options_.describe_notifications();
+  }
   return d;
 }
 

@@ -27,11 +27,13 @@
 #include <utility>
 #include <vector>
 
+#include "core/activity.h"
 #include "core/home.h"
 #include "core/mutex.h"
 #include "core/result.h"
 #include "harness/harness_registry.h"
 #include "sessions/worktree.h"
+#include "sessions/activity_board.h"
 #include "shim/shim.h"
 #include "store/ledger.h"
 
@@ -103,6 +105,7 @@ struct Diagnosis {
   std::vector<HarnessState> harnesses;
   std::vector<std::string> adapter_problems;
   size_t live_sessions = 0;
+  std::vector<std::string> notifications;  // how notifications are set up, one fact a line
 };
 
 // A session's worktree and what removing it would lose (`coven worktrees`).
@@ -126,6 +129,13 @@ struct RecoveryReport {
 // Called when a session's log grows or its shim goes away (for live streams).
 using SessionListener = std::function<void()>;
 
+// A session's activity changed state (docs/attention.md), for notifications.
+struct ActivityTransition {
+  store::SessionRow row;
+  ActivityChange change;
+  bool attached = false;  // a client was attached to the session at that moment
+};
+
 class SessionManager {
  public:
   struct Options {
@@ -136,6 +146,11 @@ class SessionManager {
     // Where failures nobody waits for go (a ledger write after the harness exited); the
     // daemon passes its log. Called from any thread; may be empty.
     std::function<void(const std::string&)> log;
+    // Runs (on the thread that brought the signal) after each change of a session's
+    // activity state; may be empty. Must not call back into the manager.
+    std::function<void(const ActivityTransition&)> on_activity;
+    // Describes the notification set-up for Diagnose; may be empty.
+    std::function<std::vector<std::string>()> describe_notifications;
   };
 
   SessionManager(Options options, store::Ledger ledger, harness::HarnessRegistry registry);
@@ -184,6 +199,21 @@ class SessionManager {
   // worktree is clean (the session's row stays; its worktree then reads kRemoved).
   core::Result<PruneReport> PruneWorktrees();
 
+  // ---- Attention (docs/attention.md; session_activity.cc) ----
+  // The activity of a live session; nullopt for one that is not live.
+  std::optional<core::Activity> Activity(const std::string& id) const;
+  // A report from `coven __hook`: applies `state` with source hook when `token` is the
+  // session's (its file `hook.token`, made at launch). kSessionNotFound, kSessionNotLive,
+  // or kInvalidRequest when the token does not match (a hook may only speak for its own
+  // session).
+  core::Status ReportHook(const std::string& id, const std::string& token,
+                          core::ActivityState state, const std::string& detail);
+  // Attach streams count themselves in and out: notifications stay quiet while a client
+  // is attached.
+  void AttachBegin(const std::string& id) EXCLUDES(attach_mu_);
+  void AttachEnd(const std::string& id) EXCLUDES(attach_mu_);
+  bool IsAttached(const std::string& id) const EXCLUDES(attach_mu_);
+
   RecoveryReport Recover();
   Diagnosis Diagnose();
   // Reaps exited shim processes; the daemon calls it on SIGCHLD.
@@ -213,6 +243,7 @@ class SessionManager {
   core::Result<std::vector<std::string>> LaunchArgv(const LaunchRequest& request,
                                                     const std::string& harness_id,
                                                     const std::string& prompt,
+                                                    const std::string& session_id,
                                                     std::optional<harness::Conversation>& conv);
   // Launch's second half: the session folder, the row, the shim.
   core::Result<store::SessionRow> StartSession(store::SessionRow row, std::vector<std::string> argv,
@@ -226,6 +257,12 @@ class SessionManager {
   void Notify(const std::string& id) EXCLUDES(listeners_mu_);
   void NotifyListChanged() { Notify(kAnySession); }
   void MarkLive(const std::string& id, bool live) EXCLUDES(live_mu_);
+  void OnActivity(const std::string& id, const ActivitySignal& signal);
+  // The hook token and environment for a new session: writes `<dir>/hook.token` (0600).
+  core::Result<std::vector<std::string>> MakeHookEnv(const std::string& id,
+                                                     const std::string& dir) const;
+  std::vector<std::string> HookOptionsFor(const harness::Adapter& adapter, harness::LaunchMode mode,
+                                          const std::string& id) const;
   // Drops the fd of the session's cached log reader (it keeps its index).
   void ReleaseReaderFd(const std::string& id) EXCLUDES(readers_mu_);
   core::Result<EventPage> ReadLog(const std::string& id, const EventQuery& query);
@@ -262,6 +299,9 @@ class SessionManager {
   std::map<uint64_t, std::pair<std::string, SessionListener>> listeners_ GUARDED_BY(listeners_mu_);
   mutable core::Mutex live_mu_;
   std::set<std::string> live_ GUARDED_BY(live_mu_);
+  ActivityBoard activity_;         // thread-safe itself; no lock of ours is held while it is used
+  mutable core::Mutex attach_mu_;  // a leaf
+  std::map<std::string, int> attached_ GUARDED_BY(attach_mu_);
   std::unique_ptr<shim::ShimWatcher> watcher_;  // last: its thread calls back into us
 };
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iterator>
 #include <set>
@@ -139,25 +140,46 @@ std::string ShimSocketPath(const std::string& session_dir) {
   return session_dir + "/shim.sock";
 }
 
+namespace {
+
+// The daemon's environment with `extra` added, an entry of `extra` replacing one of the
+// same name.
+std::vector<std::string> WithExtraEnv(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    bool replaced = std::any_of(extra.begin(), extra.end(), [&](const std::string& x) {
+      return x.size() > name.size() && x.compare(0, name.size(), name) == 0 &&
+             x[name.size()] == '=';
+    });
+    if (!replaced) {
+      env.emplace_back(entry);
+    }
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
+}
+
+}  // namespace
+
 std::vector<std::string> ShimArgv(const LaunchSpec& spec) {
   const ShimOptions& o = spec.options;
-  std::vector<std::string> argv = {spec.coven_exe,
-                                   "shim",
-                                   "--session-id",
-                                   o.session_id,
-                                   "--session-dir",
-                                   o.session_dir,
-                                   "--cwd",
-                                   o.cwd,
-                                   "--rows",
-                                   std::to_string(o.rows),
-                                   "--cols",
-                                   std::to_string(o.cols),
-                                   "--ready-fd",
-                                   std::to_string(kReadyFd),
-                                   "--kill-grace-ms",
-                                   std::to_string(o.kill_grace.count()),
-                                   "--"};
+  std::vector<std::string> argv = {
+      spec.coven_exe,    "shim",
+      "--session-id",    o.session_id,
+      "--session-dir",   o.session_dir,
+      "--cwd",           o.cwd,
+      "--rows",          std::to_string(o.rows),
+      "--cols",          std::to_string(o.cols),
+      "--ready-fd",      std::to_string(kReadyFd),
+      "--kill-grace-ms", std::to_string(o.kill_grace.count()),
+  };
+  for (const std::string& pattern : o.screen_patterns) {
+    argv.push_back("--screen-pattern");
+    argv.push_back(pattern);
+  }
+  argv.push_back("--");
   argv.insert(argv.end(), o.argv.begin(), o.argv.end());
   return argv;
 }
@@ -177,6 +199,9 @@ Result<LaunchedShim> LaunchShim(const LaunchSpec& spec) {
   options.default_signals = true;
   options.close_other_fds = true;
   options.fd3 = pipe->write.fd();  // kReadyFd
+  if (!spec.extra_env.empty()) {
+    options.env = WithExtraEnv(spec.extra_env);
+  }
   auto pid = pty::SpawnProcess(options);
   if (!pid) {
     core::Error e = pid.error();

@@ -48,8 +48,11 @@
 //       waited for.
 //   kSubscribe payload = empty -> kOk, then the connection stays open and receives
 //       kAppended (payload: u64 last seq) after events are appended (coalesced: at most one
-//       frame per loop iteration), and kExited (payload: the exit event's JSON) once, after
-//       which the shim closes the connection.
+//       frame per loop iteration), kActivity (payload: u8 core::ActivityState, u8
+//       core::ActivitySource, detail text) when the terminal signals something (BEL, OSC
+//       9/777, a spinner title) or the settled screen matches an adapter pattern (the last
+//       one is also sent right after subscribing), and kExited (payload: the exit event's
+//       JSON) once, after which the shim closes the connection.
 //   Errors: kError (payload: u8 kind, then message text; kind 1 = the harness has exited,
 //       2 = invalid command, 3 = the event log is full, 0 = other), e.g. input after exit.
 //   (kResize and kSubscribe replies also carry a u64 seq: the resize event's, the last one.)
@@ -73,6 +76,7 @@
 #include <string>
 #include <vector>
 
+#include "core/activity.h"
 #include "core/result.h"
 #include "core/unique_fd.h"
 #include "screen/screen_model.h"
@@ -92,6 +96,9 @@ struct ShimOptions {
   // full), then is closed.
   int ready_fd = -1;
   std::chrono::milliseconds kill_grace{1000};
+  // The adapter's screen patterns, "<asking|waiting>=<ECMAScript regex>" each, matched on
+  // the screen once output settles (docs/attention.md).
+  std::vector<std::string> screen_patterns;
 };
 
 // Runs the shim until the harness has exited and its exit is logged. Returns the process
@@ -118,6 +125,9 @@ std::string FinalScreenPath(const std::string& session_dir);  // <dir>/screen.fi
 struct LaunchSpec {
   std::string coven_exe;  // the coven binary (runs `coven shim ...`)
   ShimOptions options;    // ready_fd is ignored (the launcher makes its own pipe)
+  // "KEY=VALUE" entries added to (or replacing in) the daemon's environment for the shim,
+  // which the harness inherits (the activity hook's session id and token).
+  std::vector<std::string> extra_env;
 };
 
 struct LaunchedShim {
@@ -230,6 +240,11 @@ class ShimWatcher {
     // The shim's connection ended: `exit_json` is the exit event's payload when the shim
     // reported one, empty when the shim vanished without it (crash, kill -9).
     std::function<void(const std::string& session_id, const std::string& exit_json)> on_gone;
+    // The terminal or the screen said something about the session's activity (may be
+    // empty).
+    std::function<void(const std::string& session_id, core::ActivityState state,
+                       core::ActivitySource source, const std::string& detail)>
+        on_activity;
   };
 
   explicit ShimWatcher(Callbacks callbacks);

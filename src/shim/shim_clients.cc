@@ -105,6 +105,7 @@ void Shim::HandleFrame(Client* client, const Frame& frame) {
       client->subscribed = true;
       client->notified_seq = log_->last_seq();
       Reply(client, FrameType::kOk, SeqPayload(client->notified_seq));
+      SendLastActivity(client);
       return;
     default:
       ReplyError(client, WireError::kInvalid, "unknown command");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/strings.h"
+#include "shim/internal/terminal_activity.h"
 #include "shim/shim.h"
 
 namespace coven::shim {
@@ -43,6 +44,11 @@ core::Result<ShimOptions> ParseShimArgs(const std::vector<std::string>& args) {
       options.cols = static_cast<uint16_t>(*number);
     } else if (flag == "--ready-fd" && number && *number >= 0 && *number < 1024) {
       options.ready_fd = static_cast<int>(*number);
+    } else if (flag == "--screen-pattern") {
+      if (auto p = internal::ParseScreenPattern(value); !p) {
+        return p.error();
+      }
+      options.screen_patterns.push_back(value);
     } else if (flag == "--kill-grace-ms" && number && *number >= 0) {
       options.kill_grace = std::chrono::milliseconds(*number);
     } else {

@@ -71,6 +71,9 @@ Status Shim::Start() {
   if (options_.argv.empty()) {
     return core::Error(core::ErrorCode::kInvalidRequest, "no harness command given");
   }
+  if (Status s = LoadScreenPatterns(); !s) {
+    return s;
+  }
   socket_path_ = ShimSocketPath(options_.session_dir);
   if (Status s = core::CheckUnixSocketPath(socket_path_); !s) {
     return s;
@@ -225,6 +228,9 @@ void Shim::RunOnce() {
   if (log_full_ && Clock::now() >= next_log_retry_) {
     RetryLog();
   }
+  if (settle_at_ && Clock::now() >= *settle_at_) {
+    MatchSettledScreen();
+  }
   if (!exit_) {
     AdvanceKill();
   }
@@ -241,6 +247,9 @@ int Shim::PollTimeoutMs() const {
   }
   if (log_full_) {
     wake = wake ? std::min(*wake, next_log_retry_) : next_log_retry_;
+  }
+  if (settle_at_) {
+    wake = wake ? std::min(*wake, *settle_at_) : *settle_at_;
   }
   if (!wake) {
     return -1;
@@ -288,12 +297,14 @@ void Shim::ReadPty() {
     break;
   }
   EmitOutput(!pty_open_);
-  // Attached clients get the output now, from memory, not after a round through the log.
+  // Attached clients get the output now, from memory, not after a round through the log
+  // (and before the activity checks, which are not on a keystroke's path).
   for (const auto& c : clients_) {
     if (c->attached) {
       FlushClient(c.get());
     }
   }
+  AfterScreenFed();
 }
 
 void Shim::EmitOutput(bool flush_tail) {

@@ -93,7 +93,8 @@ TEST_F(ShimTest, WatcherSeesAppendsAndExit) {
                          gone_id = id;
                          gone_json = exit_json;
                          cv.notify_all();
-                       }});
+                       },
+                       nullptr});
   auto launched = Launch({"/bin/sh", "-c", "read x; printf 'got %s' \"$x\""});
   ASSERT_TRUE(launched) << launched.error().message;
   ASSERT_TRUE(watcher.Watch("sess-1", session_dir_));
@@ -385,11 +386,13 @@ TEST_F(ShimTest, WatcherReportsVanishedShim) {
   std::mutex mu;
   std::condition_variable cv;
   std::optional<std::string> gone_json;
-  ShimWatcher watcher({nullptr, [&](const std::string&, const std::string& exit_json) {
+  ShimWatcher watcher({nullptr,
+                       [&](const std::string&, const std::string& exit_json) {
                          std::lock_guard<std::mutex> lock(mu);
                          gone_json = exit_json;
                          cv.notify_all();
-                       }});
+                       },
+                       nullptr});
   auto launched = Launch({"sleep", "1000"});
   ASSERT_TRUE(launched) << launched.error().message;
   ASSERT_TRUE(watcher.Watch("s", session_dir_));

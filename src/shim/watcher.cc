@@ -9,9 +9,11 @@
 #include <atomic>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "core/mutex.h"
 #include "core/unix_socket.h"
+#include "shim/internal/terminal_activity.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
 
@@ -80,6 +82,7 @@ void ShimWatcher::Impl::Service(Subscription* sub, bool readable) {
   uint64_t last_seq = 0;
   bool exited = false;
   std::string exit_json;
+  std::vector<internal::ActivityReport> reports;
   while (!exited) {
     auto frame = sub->parser.Next();
     if (!frame) {
@@ -94,11 +97,20 @@ void ShimWatcher::Impl::Service(Subscription* sub, bool readable) {
     } else if ((*frame)->type == FrameType::kExited) {
       exited = true;
       exit_json = std::move((*frame)->payload);
+    } else if ((*frame)->type == FrameType::kActivity) {
+      if (auto report = internal::DecodeActivity((*frame)->payload)) {
+        reports.push_back(std::move(*report));
+      }
     }
   }
   std::string id = sub->session_id;
   if (last_seq > 0 && callbacks.on_appended) {
     callbacks.on_appended(id, last_seq);
+  }
+  for (const internal::ActivityReport& r : reports) {
+    if (callbacks.on_activity) {
+      callbacks.on_activity(id, r.state, r.source, r.detail);
+    }
   }
   if (exited || ended) {
     auto removed = Remove(sub->fd.fd());  // closes the connection when it goes out of scope

@@ -28,6 +28,33 @@ std::vector<BrowserAction> ActionKinds(const BrowserSession* s) {
   return out;
 }
 
+// Needing the user first: asking, then waiting, then the rest.
+int AttentionRank(const BrowserSession& s) {
+  if (!core::IsStatus(s.status, core::SessionStatus::kRunning)) {
+    return 2;
+  }
+  return s.activity == "asking" ? 0 : s.activity == "waiting" ? 1 : 2;
+}
+
+// The colour of the state word: red for a question, accent for an agent that waits.
+Style StateStyle(const BrowserSession& s) {
+  if (!core::IsStatus(s.status, core::SessionStatus::kRunning)) {
+    return Style::kPlain;
+  }
+  struct Entry {
+    const char* activity;
+    Style style;
+  };
+  static constexpr Entry kStyles[] = {
+      {"asking", Style::kError}, {"waiting", Style::kAccent}, {"unknown", Style::kDim}};
+  for (const Entry& e : kStyles) {
+    if (s.activity == e.activity) {
+      return e.style;
+    }
+  }
+  return Style::kPlain;
+}
+
 Line Fitted(const std::string& text, int width, Style style = Style::kPlain) {
   return Line(Fit(text, static_cast<size_t>(std::max(width, 1))), style);
 }
@@ -191,12 +218,14 @@ void AppendSessionRows(const BrowserModel& model, int width, RenderedBrowser& ou
   for (size_t i = first; i < first + shown; ++i) {
     const BrowserSession& row = model.sessions[i];
     bool is_selected = i == model.selected;
+    Style plain = is_selected ? Style::kReverse : Style::kPlain;
     Line line(std::string(is_selected ? kPointer : " ") + " ");
-    line.Add(FitPad(row.title, 30) + " " + FitPad(DisplayState(row), 9) + " " +
-                 FitPad(row.harness, 8) + " " +
+    line.Add(FitPad(row.title, 30) + " ", plain);
+    line.Add(FitPad(DisplayState(row), 9), is_selected ? plain : StateStyle(row));
+    line.Add(" " + FitPad(row.harness, 8) + " " +
                  FitPad(AgeLabel(row.updated_at, model.now_unix), 4) + " " +
                  FitPad(ProjectName(row.project_root), 12) + " " + row.id.substr(0, 8),
-             is_selected ? Style::kReverse : Style::kPlain);
+             plain);
     lines.push_back(FitLine(line, width));
   }
   size_t hidden = n - shown;
@@ -284,6 +313,9 @@ std::string DisplayState(const BrowserSession& s) {
   if (s.archived) {
     return "archived";
   }
+  if (!s.activity.empty() && core::IsStatus(s.status, core::SessionStatus::kRunning)) {
+    return s.activity;
+  }
   struct Shown {
     core::SessionStatus status;
     const char* label;
@@ -309,6 +341,12 @@ void BrowserModel::SetSessions(std::vector<BrowserSession> list) {
   std::vector<BrowserAction> old_actions = ActionKinds(Selected());
   size_t old_selected = selected;
   sessions = std::move(list);
+  if (attention_first) {
+    std::stable_sort(sessions.begin(), sessions.end(),
+                     [](const BrowserSession& a, const BrowserSession& b) {
+                       return AttentionRank(a) < AttentionRank(b);
+                     });
+  }
   selected = std::min(old_selected, sessions.empty() ? 0 : sessions.size() - 1);
   for (size_t i = 0; i < sessions.size(); ++i) {
     if (sessions[i].id == keep) {
@@ -332,7 +370,7 @@ RenderedBrowser RenderBrowser(const BrowserModel& model, int width, int max_rows
       width));
   lines.push_back(
       Fitted("Up/Down or j/k select \xC2\xB7 Left/Right or Tab action \xC2\xB7 "
-             "Enter run \xC2\xB7 q back",
+             "Enter run \xC2\xB7 n needing you first \xC2\xB7 q back",
              width, Style::kDim));
   const BrowserSession* s = model.Selected();
   if (s == nullptr) {
@@ -406,6 +444,12 @@ BrowserStep ApplyBrowserKey(BrowserModel& model, const Key& key, const BrowserLa
   }
   if (t == "k") {
     Move(model, -1);
+    return {};
+  }
+  if (t == "n") {
+    model.attention_first = !model.attention_first;
+    std::vector<BrowserSession> list = model.sessions;  // a copy: SetSessions reads the old
+    model.SetSessions(std::move(list));                 // list to keep the selection
     return {};
   }
   if (t == "j") {

@@ -20,6 +20,9 @@ struct BrowserSession {
   bool archived = false;
   std::string conversation_id;  // the harness's conversation, when Coven knows it
   std::string worktree_path, worktree_branch;
+  // The live session's activity word (docs/attention.md: "working", "waiting", "asking",
+  // "unknown"); empty when it is not live or the daemon does not say.
+  std::string activity;
 };
 
 enum class BrowserAction { kAttach, kSummon, kArchive, kSacrifice, kKill, kResume, kBack };
@@ -36,8 +39,8 @@ struct ActionItem {
 // (running); [q] Back. (Kill is capital K because k moves up, as in vi.)
 std::vector<ActionItem> ActionsFor(const BrowserSession& session);
 
-// The state a person reads: "archived", "live" (running), "done" (completed), "queued"
-// (created), else the raw status.
+// The state a person reads: "archived", the activity word of a live session that has one,
+// "live" (running), "done" (completed), "queued" (created), else the raw status.
 std::string DisplayState(const BrowserSession& session);
 
 inline constexpr size_t kBrowserVisibleSessions = 8;
@@ -60,6 +63,8 @@ struct BrowserModel {
   std::string confirm_input;
   bool changed = false;  // some action changed the store
   int64_t now_unix = 0;  // for the AGE column; 0 leaves it blank
+  // `n` toggles it: sessions asking, then waiting, come first (in list order otherwise).
+  bool attention_first = false;
 
   // The selected session, or nullptr when there is none.
   const BrowserSession* Selected() const;
@@ -100,7 +105,8 @@ struct BrowserStep {
 // Applies one key or click (SPEC 6.4 keys): Up/k and Down/j move (wrapping, resetting the
 // action), Left/BackTab and Right/Tab choose the action, Enter or an action letter runs it
 // (Sacrifice first opens the confirmation prompt, which runs only on the exact word
-// `sacrifice`), q/Q/Esc/Ctrl-C close. `layout` is the last rendered one, for clicks.
+// `sacrifice`), n puts the sessions that need the user first (or back), q/Q/Esc/Ctrl-C
+// close. `layout` is the last rendered one, for clicks.
 BrowserStep ApplyBrowserKey(BrowserModel& model, const Key& key, const BrowserLayout& layout);
 
 }  // namespace coven::tui

@@ -280,5 +280,46 @@ TEST(BrowserTest, ResumeActionAndWorktreeLine) {
   EXPECT_EQ(step.action, BrowserAction::kResume);
 }
 
+// A live session shows its activity word, coloured by how much it needs the user.
+TEST(BrowserTest, LiveSessionShowsItsActivity) {
+  BrowserSession asking = Session(kId, "fix", "running");
+  asking.activity = "asking";
+  EXPECT_EQ(DisplayState(asking), "asking");
+  BrowserSession done = Session(kId, "fix", "completed");
+  done.activity = "asking";  // stale: only a running session has an activity
+  EXPECT_EQ(DisplayState(done), "done");
+  BrowserModel m;
+  m.SetSessions({Session("other", "a", "running"), asking});
+  m.selected = 0;
+  RenderedBrowser r = RenderBrowser(m, 120, 0);
+  bool red = false;
+  for (const Line& l : r.lines) {
+    for (const Span& s : l.spans) {
+      red = red || (s.style == Style::kError && s.text.find("asking") != std::string::npos);
+    }
+  }
+  EXPECT_TRUE(red) << Joined(r);
+}
+
+// `n` puts the sessions that need the user first (asking, then waiting) and back.
+TEST(BrowserTest, AttentionFirstSort) {
+  BrowserSession working = Session("w", "w", "running");
+  working.activity = "working";
+  BrowserSession waiting = Session("t", "t", "running");
+  waiting.activity = "waiting";
+  BrowserSession asking = Session("a", "a", "running");
+  asking.activity = "asking";
+  BrowserModel m;
+  m.SetSessions({working, waiting, asking});
+  ApplyBrowserKey(m, Text("n"), BrowserLayout{});
+  ASSERT_TRUE(m.attention_first);
+  EXPECT_EQ(m.sessions[0].id, "a");
+  EXPECT_EQ(m.sessions[1].id, "t");
+  EXPECT_EQ(m.sessions[2].id, "w");
+  EXPECT_EQ(m.Selected()->id, "w");  // the selection follows its session
+  ApplyBrowserKey(m, Text("n"), BrowserLayout{});
+  EXPECT_FALSE(m.attention_first);
+}
+
 }  // namespace
 }  // namespace coven::tui

@@ -468,9 +468,10 @@ TEST_F(CliSessionsTest, RunPassesHarnessArgs) {
   ASSERT_EQ(id.size(), 36u) << r.out;
   json::value rec = WaitFinished(id);
   EXPECT_EQ(Str(Field(rec, "status")), "completed");
-  EXPECT_NE(Output(id).find(
-                "cmd=codex --model o3 -- task\narg=[--model]\narg=[o3]\narg=[--]\narg=[task]\n"),
-            std::string::npos)
+  EXPECT_NE(
+      WithoutHookOptions(Output(id))
+          .find("cmd=codex --model o3 -- task\narg=[--model]\narg=[o3]\narg=[--]\narg=[task]\n"),
+      std::string::npos)
       << Output(id);
 
   home_.AddScript("coven-demo", kQuickHarness);
@@ -544,7 +545,11 @@ TEST_F(CliSessionsTest, JsonSortedPretty) {
   std::string want;
   Pretty(doc, want, 0);
   EXPECT_EQ(r.out, want + "\n");
-  EXPECT_EQ(r.out.rfind("{\n  \"sessions\": [\n    {\n      \"archived_at\": null,\n", 0), 0u)
+  EXPECT_EQ(
+      r.out.rfind(
+          "{\n  \"sessions\": [\n    {\n      \"activity\": null,\n      \"archived_at\": null,\n",
+          0),
+      0u)
       << r.out;
 
   json::value sessions = Field(doc, "sessions");

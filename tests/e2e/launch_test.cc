@@ -59,7 +59,7 @@ class LaunchTest : public SessionTest {
     }
     json::value rec = WaitFinished(id);
     EXPECT_EQ(Str(Field(rec, "status")), "completed") << json::serialize(rec);
-    return Output(id);
+    return WithoutHookOptions(Output(id));
   }
 
   // `coven args...` in the project folder, stdin on /dev/null and stdout a pipe.
@@ -352,7 +352,8 @@ TEST_F(LaunchTest, RunFlagsForceTheMode) {
   EXPECT_EQ(model.out, ArgvOutput({"claude", "--print", "--model=opus", "--", "--help"}));
   RunResult interactive = Cli({"run", "codex", "--interactive", "hi"});
   EXPECT_EQ(interactive.exit_code, 0) << interactive.err;
-  EXPECT_NE(interactive.out.find(ArgvOutput({"codex", "--", "hi"})), std::string::npos)
+  EXPECT_NE(WithoutHookOptions(interactive.out).find(ArgvOutput({"codex", "--", "hi"})),
+            std::string::npos)
       << interactive.out;
   RunResult both = Cli({"run", "codex", "--interactive", "--headless", "hi"});
   EXPECT_NE(both.exit_code, 0);
@@ -372,7 +373,9 @@ TEST_F(LaunchTest, RunFlagsForceTheMode) {
 // with --headless, it runs `codex exec ...`.
 TEST_F(LaunchTest, TerminalRunStaysInteractive) {
   home_.AddScript("codex",
-                  "#!/bin/sh\necho \"args:$*\"\nif [ \"$1\" = exec ]; then exit 0; fi\n"
+                  // Skips Coven's activity hook option (-c notify=..., attention.md).
+                  "#!/bin/sh\nif [ \"$1\" = -c ]; then shift 2; fi\necho \"args:$*\"\n"
+                  "if [ \"$1\" = exec ]; then exit 0; fi\n"
                   "read -r line\necho \"got:$line\"\n");
   Tmux tmux;
   ASSERT_TRUE(tmux.Start(InTerminal("run codex x")));

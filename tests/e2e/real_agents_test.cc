@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -357,6 +358,77 @@ TEST_F(RealAgentTest, ResumeArgvIsAccepted) {
   EXPECT_TRUE(drawn) << out;
   EXPECT_EQ(out.find("Invalid session"), std::string::npos) << out;
   EXPECT_EQ(out.find("already in use"), std::string::npos) << out;
+}
+
+// The argv of `pid` (NUL-separated in /proc), one element each.
+std::vector<std::string> ProcessArgv(pid_t pid) {
+  std::string raw = ReadFileOrEmpty("/proc/" + std::to_string(pid) + "/cmdline");
+  std::vector<std::string> out;
+  for (size_t pos = 0; pos < raw.size();) {
+    size_t end = raw.find('\0', pos);
+    end = end == std::string::npos ? raw.size() : end;
+    out.push_back(raw.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return out;
+}
+
+// Attention (issue 12): the real agents start under Coven with the activity hooks added
+// (Claude: a --settings JSON whose hooks run `coven __hook`; Codex: -c notify=[...] chained
+// to the user's own notify) and their own settings untouched: the user's files are not
+// rewritten, and both still draw their first screen.
+TEST_F(RealAgentTest, AgentsStartWithActivityHooks) {
+  const std::string claude_settings = agent_home_.path() + "/.claude/settings.json";
+  std::filesystem::create_directories(agent_home_.path() + "/.claude");
+  const std::string user_claude =
+      R"({"hooks":{"Stop":[{"hooks":[{"type":"command","command":"true"}]}]}})";
+  WriteFile(claude_settings, user_claude);
+  const std::string codex_config = agent_home_.path() + "/.codex/config.toml";
+  const std::string user_codex =
+      ReadFileOrEmpty(codex_config) + "notify = [\"/bin/true\", \"user-notify\"]\n";
+  WriteFile(codex_config, user_codex);
+  for (const Agent& a : Agents()) {
+    SCOPED_TRACE(a.harness);
+    std::string id = LaunchAgent(a.harness, "hello", "interactive");
+    ASSERT_FALSE(id.empty());
+    std::string out;
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          out = PlainText(Output(id));
+          return out.find(a.screen) != std::string::npos;
+        },
+        kAgentDeadline))
+        << out;
+    std::vector<std::string> argv = ProcessArgv(HarnessPid(id));
+    std::string joined;
+    for (const std::string& arg : argv) {
+      joined += arg + "\n";
+    }
+    if (std::string(a.harness) == "claude") {
+      auto it = std::find(argv.begin(), argv.end(), "--settings");
+      ASSERT_NE(it, argv.end()) << joined;
+      ASSERT_NE(it + 1, argv.end());
+      json::value settings = ParseJson(*(it + 1));
+      std::string stop = Str(Field(Field(Field(settings, "hooks"), "Stop").as_array()[0], "hooks")
+                                 .as_array()[0]
+                                 .at("command"));
+      EXPECT_NE(stop.find("__hook"), std::string::npos) << stop;
+      EXPECT_NE(stop.find(id), std::string::npos) << stop;
+      EXPECT_EQ(ReadFileOrEmpty(claude_settings), user_claude);
+    } else {
+      auto it = std::find(argv.begin(), argv.end(), "-c");
+      ASSERT_NE(it, argv.end()) << joined;
+      ASSERT_NE(it + 1, argv.end());
+      EXPECT_EQ(*(it + 1), "notify=[\"" + CovenBin() + "\",\"__hook\",\"" + id +
+                               "\",\"codex\",\"--\",\"/bin/true\",\"user-notify\"]")
+          << joined;
+      // Codex may append its own notes (a [tui] table); the user's lines stay as written.
+      EXPECT_TRUE(ReadFileOrEmpty(codex_config).starts_with(user_codex))
+          << ReadFileOrEmpty(codex_config);
+    }
+    json::value activity = Field(Session(id), "activity");
+    EXPECT_TRUE(activity.is_object()) << json::serialize(activity);
+  }
   KillAllRunning();
 }
 

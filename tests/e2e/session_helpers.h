@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,6 +78,29 @@ inline uint64_t Fnv1a(std::string_view data, uint64_t h = 1469598103934665603ULL
     h *= 1099511628211ULL;
   }
   return h;
+}
+
+// A fake harness's printout of its argv (`cmd=<name> $*`, `argc=$#`, `arg=[...]` lines)
+// without the activity hook options Coven adds for claude and codex (docs/attention.md:
+// `--settings {"hooks":...}`, `-c notify=[...]`), for tests about the rest of the argv.
+inline std::string WithoutHookOptions(std::string out) {
+  static const std::regex kArgLines(
+      "arg=\\[-c\\]\narg=\\[notify=\\[[^\n]*\\]\\]\n|arg=\\[--settings\\]\narg=\\[\\{\"hooks\"[^\n]"
+      "*\\]\n");
+  static const std::regex kCmdPart(" -c notify=\\[[^ ]*\\]");
+  static const std::regex kArgc("argc=([0-9]+)");
+  size_t before = out.size();
+  std::string stripped = std::regex_replace(out, kArgLines, "");
+  if (stripped.size() == before) {
+    return out;
+  }
+  stripped = std::regex_replace(stripped, kCmdPart, "");
+  std::smatch m;
+  if (std::regex_search(stripped, m, kArgc)) {
+    int argc = std::stoi(m[1].str()) - 2;  // one option and its value
+    stripped = std::regex_replace(stripped, kArgc, "argc=" + std::to_string(argc));
+  }
+  return stripped;
 }
 
 // Field 4 (ppid) of /proc/<pid>/stat, or 0.

@@ -106,7 +106,8 @@ class SessionScaleTest : public SessionTest {
 // Given 50 launches sent at once from 50 threads, we should answer 201 to each and see
 // all 50 complete.
 TEST_F(SessionScaleTest, FiftyConcurrentLaunches) {
-  home_.AddScript("codex", "#!/bin/sh\necho \"hi $2\"\n");  // $1 is "--"
+  // The prompt is the last argument (after "--" and Coven's activity hook option).
+  home_.AddScript("codex", "#!/bin/sh\nfor a; do :; done\necho \"hi $a\"\n");
   std::vector<std::string> failures;
   std::vector<std::string> ids = LaunchMany(50, 50, "codex", &failures);
   EXPECT_TRUE(failures.empty()) << failures.size() << " failed, first: " << failures.front();

@@ -64,7 +64,7 @@ TEST_F(SessionApiTest, PromptIsOneArgvElement) {
   std::string id = LaunchId("codex", prompt);
   json::value rec = WaitFinished(id);
   EXPECT_EQ(Str(Field(rec, "status")), "completed");
-  std::string out = Output(id);
+  std::string out = WithoutHookOptions(Output(id));
   EXPECT_NE(out.find("argc=2\narg=[--]\narg=[" + prompt + "]\n"), std::string::npos) << out;
   EXPECT_FALSE(Exists(pwned));
 }
@@ -337,7 +337,7 @@ TEST_F(SessionApiTest, HarnessArgsFollowTheExecutable) {
   ASSERT_FALSE(id.empty());
   json::value rec = WaitFinished(id);
   EXPECT_EQ(Str(Field(rec, "status")), "completed");
-  std::string out = Output(id);
+  std::string out = WithoutHookOptions(Output(id));
   EXPECT_NE(out.find("cmd=codex --model o3 -c a b; $(id) -- fix the tests\n"), std::string::npos)
       << out;
   EXPECT_NE(out.find("argc=6\narg=[--model]\narg=[o3]\narg=[-c]\narg=[a b; $(id)]\n"
@@ -349,7 +349,8 @@ TEST_F(SessionApiTest, HarnessArgsFollowTheExecutable) {
   for (const json::value& none : {json::value(json::array{}), json::value(nullptr)}) {
     std::string plain = LaunchId("codex", "plain", json::object{{"harnessArgs", none}});
     WaitFinished(plain);
-    EXPECT_NE(Output(plain).find("cmd=codex -- plain\nargc=2\n"), std::string::npos)
+    EXPECT_NE(WithoutHookOptions(Output(plain)).find("cmd=codex -- plain\nargc=2\n"),
+              std::string::npos)
         << Output(plain);
   }
 }

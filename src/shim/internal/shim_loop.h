@@ -20,6 +20,7 @@
 #include "eventlog/event_log.h"
 #include "pty/pty.h"
 #include "screen/screen_model.h"
+#include "shim/internal/terminal_activity.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
 
@@ -44,6 +45,9 @@ inline constexpr std::chrono::milliseconds kLogRetryMax{1000};
 // has drained, by a paint of the current screen (as tmux does): the harness and the other
 // clients never wait for it, and its memory stays bounded.
 inline constexpr size_t kAttachBacklog = 1u << 20;
+// Screen patterns are matched once output has been quiet this long: a dialog is drawn in
+// several writes, and a half-drawn screen must not be judged (docs/attention.md).
+inline constexpr std::chrono::milliseconds kScreenSettle{300};
 
 // One connection on shim.sock.
 struct Client {
@@ -105,6 +109,13 @@ class Shim {
   void SayGoodbye(const std::string& exit_json);
   void RecordFinalScreen();
 
+  // shim_activity.cc
+  core::Status LoadScreenPatterns();
+  void AfterScreenFed();
+  void MatchSettledScreen();
+  void SendActivity(const ActivityReport& report);
+  void SendLastActivity(Client* client);
+
   const ShimOptions& options_;
   std::string socket_path_;
   std::optional<eventlog::LogWriter> log_;
@@ -116,6 +127,14 @@ class Shim {
   std::vector<std::unique_ptr<Client>> clients_;
   // Fed with exactly the output bytes that were logged, in log order (see shim.h).
   std::optional<screen::ScreenModel> screen_;
+  std::vector<ScreenPattern> screen_patterns_;
+  // When output has been quiet long enough to match the patterns; unset while idle, so an
+  // idle session costs no wake-ups.
+  std::optional<Clock::time_point> settle_at_;
+  ActivityReport last_screen_report_{core::ActivityState::kUnknown, core::ActivitySource::kScreen,
+                                     ""};
+  std::optional<ActivityReport> last_activity_;  // the last report sent
+  bool title_spinning_ = false;                  // the title shows a spinner
 
   std::vector<char> read_buf_ = std::vector<char>(kPtyReadBuffer);
   size_t read_used_ = 0;  // bytes in read_buf_; an incomplete character carried over

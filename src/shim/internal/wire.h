@@ -30,7 +30,8 @@ enum class FrameType : uint8_t {
   kError = 17,
   kAppended = 18,
   kExited = 19,
-  kOutput = 20,
+  kActivity = 20,  // payload: terminal_activity.h's EncodeActivity
+  kOutput = 21,  // to an attached client: raw output bytes
 };
 
 // First payload byte of a kError frame; the message text follows.
