@@ -310,7 +310,7 @@ core::Result<SessionRow> SessionManager::StartSession(SessionRow row, std::vecto
   spec.options.rows = rows;
   spec.options.cols = cols;
   spec.options.kill_grace = options_.kill_grace;
-  spec.options.screen_patterns = registry_.Find(harness_id)->screen_patterns;
+  spec.options.screen_patterns = registry_.Find(row.harness)->screen_patterns;
   auto launched = shim::LaunchShim(spec);
   {
     core::MutexLock lock(&ledger_mu_);
