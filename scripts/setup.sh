@@ -6,9 +6,9 @@
 # Keep this list complete: a fresh minimal Debian 12 has none of these, and a green CI on a
 # machine that happens to have one hides the missing line. `scripts/fresh_check.sh` runs the
 # README's two commands in such a root to prove it. Programs the tests call and what brings
-# them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), clang
-# (scripts/check_thread_safety.sh), git, ps/pgrep (procps), systemd-analyze (systemd: the
-# user unit is verified), node and npm (nodejs, npm: scripts/install_agents.sh installs the
+# them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py, bench/load.py),
+# clang (the asan-ubsan preset, scripts/check_thread_safety.sh), git, ps/pgrep (procps),
+# systemd-analyze (systemd: the user unit is verified), node and npm (nodejs, npm: scripts/install_agents.sh installs the
 # real agent CLIs the e2e tests launch); script, setsid, stty, timeout, seq come with a
 # minimal root (bsdutils, util-linux, coreutils).
 set -euo pipefail
@@ -20,6 +20,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev libvterm-dev tmux curl procps
   python3 systemd help2man clang nodejs npm
+  # The asan-ubsan preset builds with Clang: its ASan/UBSan runtimes and libFuzzer (the
+  # tests/fuzz targets) are here, and clang-14 only recommends it (we install without
+  # recommends).
+  libclang-rt-14-dev
 )
 
 # A package counts as present when a command it provides already works: a machine with

@@ -46,6 +46,7 @@ int HttpStatusFor(core::ErrorCode code) {
     case ErrorCode::kConflict:
       return 409;
     case ErrorCode::kRuntimeUnavailable:
+    case ErrorCode::kServerBusy:
       return 503;
     case ErrorCode::kStorageFull:
       return 507;

@@ -23,6 +23,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "runtime_unavailable";
     case ErrorCode::kStorageFull:
       return "storage_full";
+    case ErrorCode::kServerBusy:
+      return "server_busy";
     case ErrorCode::kInternal:
     case ErrorCode::kIo:
     case ErrorCode::kCorrupt:

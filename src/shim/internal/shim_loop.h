@@ -93,6 +93,7 @@ class Shim {
   void NotifySubscribers();
   void SayGoodbye(const std::string& exit_json);
   void RecordFinalScreen();
+  void LogRefusal(const std::string& why);
 
   const ShimOptions& options_;
   std::string socket_path_;
@@ -127,6 +128,8 @@ class Shim {
   bool log_full_ = false;
   Clock::time_point next_log_retry_;
   std::chrono::milliseconds log_backoff_{0};
+  // Another uid's connections are logged to the daemon's log at most once per 10 s each.
+  std::optional<Clock::time_point> last_refusal_logged_;
   bool kill_unlogged_ = false;  // a kill was sent while the log was full: log it next
   bool output_final_ = false;
   bool loop_failed_ = false;  // poll() itself failed (cannot happen with valid fds)   // the drain
