@@ -225,6 +225,24 @@ asio::awaitable<void> RunAttach(std::shared_ptr<AttachConn> conn, asio::thread_p
   }
 }
 
+// Reads the request head (up to 16 KiB, 2 s) before answering, so a client that writes its
+// request after we answered still reads the 503 instead of failing with EPIPE.
+asio::awaitable<void> RejectAfterHead(Stream stream, const std::string& bytes) {
+  std::string head;
+  char buf[4096];
+  stream.expires_after(std::chrono::seconds(2));
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < 16 * 1024) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buf), kUseTuple);
+    if (ec) {
+      co_return;
+    }
+    head.append(buf, n);
+  }
+  co_await asio::async_write(stream, asio::buffer(bytes), kUseTuple);
+  beast::error_code ignored;
+  stream.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -406,24 +424,6 @@ asio::awaitable<void> HttpServer::Impl::PauseAccepting(std::chrono::milliseconds
   accept_pause.expires_after(backoff);
   co_await accept_pause.async_wait(kUseTuple);
   accept_paused = false;
-}
-
-// Reads the request head (up to 16 KiB, 2 s) before answering, so a client that writes its
-// request after we answered still reads the 503 instead of failing with EPIPE.
-asio::awaitable<void> RejectAfterHead(Stream stream, const std::string& bytes) {
-  std::string head;
-  char buf[4096];
-  stream.expires_after(std::chrono::seconds(2));
-  while (head.find("\r\n\r\n") == std::string::npos && head.size() < 16 * 1024) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buf), kUseTuple);
-    if (ec) {
-      co_return;
-    }
-    head.append(buf, n);
-  }
-  co_await asio::async_write(stream, asio::buffer(bytes), kUseTuple);
-  beast::error_code ignored;
-  stream.socket().shutdown(Protocol::socket::shutdown_send, ignored);
 }
 
 void HttpServer::Impl::TurnAway(Protocol::socket socket, const std::string& bytes,

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <string_view>
 
+// The entry point each target defines (libFuzzer's, or replay_main.cc's caller).
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
 namespace coven::api {
 class Api;
 }
