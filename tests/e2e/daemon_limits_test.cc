@@ -4,7 +4,9 @@
 // dies, and serves again once the connections close.
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
