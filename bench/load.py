@@ -26,7 +26,9 @@ import tempfile
 import time
 
 HARNESS = r"""#!/bin/bash
-# loadgen <lines> <tag>: prints <lines> numbered lines, one every 20 ms, then exits.
+# loadgen -- "<lines> <tag>": prints <lines> numbered lines, one every 20 ms, then exits.
+[ "$1" = -- ] && shift
+set -- $1
 exec 3<> <(:)
 for ((i = 1; i <= $1; i++)); do
   printf 'L%06d %s\n' "$i" "$2"
@@ -38,7 +40,7 @@ MANIFEST = {
     "id": "loadgen",
     "label": "load generator",
     "executable": "loadgen",
-    "argv": ["loadgen", "{prompt}"],
+    "argv": ["loadgen", "--", "{prompt}"],
     "installHint": "bench/load.py writes it",
     "passThrough": False,
 }
