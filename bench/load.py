@@ -97,7 +97,7 @@ def output_of(records):
     for r in records:
         if r.get("kind") != "output":
             continue
-        p = r.get("payload")
+        p = r.get("payload_json")
         if isinstance(p, str):
             p = json.loads(p)
         out.append(p.get("data", ""))
