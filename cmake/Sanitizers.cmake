@@ -10,6 +10,14 @@ if(COVEN_SANITIZE)
     add_compile_options(-Wno-error=tsan -Wno-tsan)
   endif()
 endif()
-if(CMAKE_BUILD_TYPE STREQUAL "Release")
-  add_compile_options(-D_FORTIFY_SOURCE=2 -fstack-protector-strong)
+# COVEN_FUZZ (the asan-ubsan preset, Clang only): every library is compiled with libFuzzer's
+# coverage instrumentation (-fsanitize=fuzzer-no-link), so the targets of tests/fuzz link
+# against the same objects the unit tests use: no third build of the project. Only the fuzz
+# executables link libFuzzer itself (-fsanitize=fuzzer, which brings its main()).
+option(COVEN_FUZZ "Build the libFuzzer targets of tests/fuzz (Clang)" OFF)
+if(COVEN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "COVEN_FUZZ needs Clang (libFuzzer); set CMAKE_CXX_COMPILER=clang++")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
 endif()

@@ -4,6 +4,11 @@ function(coven_set_warnings target)
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
     -Woverloaded-virtual -Wcast-qual -Wnull-dereference -Wimplicit-fallthrough
     -Wmissing-declarations -Wformat=2)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # The lock annotations of core/mutex.h (GUARDED_BY, REQUIRES): checked in every Clang
+    # build (the asan-ubsan preset), fatal with the rest under COVEN_WERROR.
+    target_compile_options(${target} PRIVATE -Wthread-safety -Wthread-safety-beta)
+  endif()
   if(COVEN_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
     # GCC 12's flow-based warnings misfire inside Boost.Asio and libstdc++ once inlining is

@@ -6,12 +6,12 @@
 # Keep this list complete: a fresh minimal Debian 12 has none of these, and a green CI on a
 # machine that happens to have one hides the missing line. `scripts/fresh_check.sh` runs the
 # README's two commands in such a root to prove it. Programs the tests call and what brings
-# them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py), clang
-# (scripts/check_thread_safety.sh), git, ps/pgrep (procps), systemd-analyze (systemd: the
-# user unit is verified), node and npm (nodejs, npm: scripts/install_agents.sh installs the
-# real agent CLIs the e2e tests launch), asciinema (plays back `coven logs --cast` in
-# ScreenTest.RecordingIsAnAsciicastOfTheOutput); script, setsid, stty, timeout, seq come with a
-# minimal root (bsdutils, util-linux, coreutils).
+# them: tmux (tmux), curl (curl), python3 (scripts/check_module_edges.py, bench/load.py),
+# clang (scripts/check_thread_safety.sh, the fuzz preset), git, ps/pgrep (procps),
+# systemd-analyze (systemd: the user unit is verified), node and npm (nodejs, npm:
+# scripts/install_agents.sh installs the real agent CLIs the e2e tests launch), asciinema
+# (plays back `coven logs --cast` in ScreenTest.RecordingIsAnAsciicastOfTheOutput); script,
+# setsid, stty, timeout, seq come with a minimal root (bsdutils, util-linux, coreutils).
 set -euo pipefail
 
 packages=(
@@ -21,6 +21,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libncurses-dev libutf8proc-dev libvterm-dev tmux curl procps
   python3 systemd help2man clang nodejs npm asciinema
+  # The fuzz preset builds with Clang: its ASan/UBSan runtimes and libFuzzer are here, and
+  # clang-14 only recommends it (we install without recommends).
+  libclang-rt-14-dev
 )
 
 # A package counts as present when a command it provides already works: a machine with

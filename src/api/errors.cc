@@ -47,6 +47,7 @@ int HttpStatusFor(core::ErrorCode code) {
     case ErrorCode::kWorktreeNotClean:
       return 409;
     case ErrorCode::kRuntimeUnavailable:
+    case ErrorCode::kServerBusy:
       return 503;
     case ErrorCode::kStorageFull:
       return 507;

@@ -25,6 +25,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "storage_full";
     case ErrorCode::kWorktreeNotClean:
       return "worktree_not_clean";
+    case ErrorCode::kServerBusy:
+      return "server_busy";
     case ErrorCode::kInternal:
     case ErrorCode::kIo:
     case ErrorCode::kCorrupt:

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kPtySpawnFailed,        // 500 pty_spawn_failed
   kRuntimeUnavailable,    // 503 runtime_unavailable
   kStorageFull,           // 507 storage_full: the disk (or quota) holding COVEN_HOME is full
+  kServerBusy,            // 503 server_busy: the daemon's connection or stream limit is reached
   kInternal,              // 500 internal_error
   kIo,                    // internal: a system call or file operation failed
   kCorrupt,               // internal: data on disk is not what we wrote

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -114,6 +115,28 @@ bool HasDesktop() {
   return false;
 }
 
+// The connection and stream limits (docs/daemon.md "Limits"). The soft limit on open files
+// is raised toward the hard one first (Debian's soft default, 1024, would not hold 1,000
+// clients next to 200 sessions); connections may then use half the fds, streams (each of
+// which also reads a log) a quarter, the rest is for sessions, logs and the ledger. Past a
+// limit a client gets 503 server_busy. COVEN_MAX_CONNECTIONS overrides the connection
+// limit (tests use it to run out of fds before the limit is reached).
+void ApplyConnectionLimits(server::ServerOptions& options, DaemonLog& log) {
+  constexpr size_t kWantFds = 16384;
+  size_t fds = server::RaiseOpenFileLimit(kWantFds);
+  options.max_connections = std::clamp<size_t>(fds / 2, 16, 4096);
+  options.max_streams = std::clamp<size_t>(fds / 4, 8, 2048);
+  const char* env = std::getenv("COVEN_MAX_CONNECTIONS");  // NOLINT(concurrency-mt-unsafe)
+  if (env != nullptr) {
+    if (auto n = core::ParseInt64(env); n && *n > 0) {
+      options.max_connections = static_cast<size_t>(*n);
+    }
+  }
+  log.Write("limits: open files " + std::to_string(fds) + ", connections " +
+            std::to_string(options.max_connections) + ", streams " +
+            std::to_string(options.max_streams));
+}
+
 class ReadySignal {
  public:
   explicit ReadySignal(int fd) : fd_(fd) {}
@@ -210,6 +233,8 @@ int Serve(const ServeOptions& options) {
   server_options.on_child_exit = [&manager] { manager.ReapChildren(); };
   server_options.on_reload = reload;  // SIGHUP, `coven daemon reload`
   server_options.on_refused = [&log](const std::string& line) { log.Write(line); };
+  server_options.on_busy = [&log](const std::string& line) { log.Write(line); };
+  ApplyConnectionLimits(server_options, log);
   // Tests shorten the per-request deadline to watch idle connections get closed.
   if (const char* t = std::getenv("COVEN_HTTP_TIMEOUT_MS")) {  // NOLINT(concurrency-mt-unsafe)
     if (auto ms = core::ParseInt64(t); ms && *ms > 0) {

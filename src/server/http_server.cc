@@ -22,9 +22,18 @@
 
 #include "api/errors.h"
 #include "core/error.h"
+#include "core/unique_fd.h"
 #include "core/unix_socket.h"
+#include "server/internal/http_messages.h"
 
 namespace coven::server {
+using internal::BusyBytes;
+using internal::BusyResponse;
+using internal::IsOutOfFds;
+using internal::LimitParser;
+using internal::ParseErrorResponse;
+using internal::ToApiRequest;
+using internal::ToHttpResponse;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -66,19 +75,6 @@ core::Status PrepareSocketPath(const std::string& path) {
   return core::Ok();
 }
 
-api::Response ParseErrorResponse(const beast::error_code& ec) {
-  if (ec == http::error::body_limit) {
-    return api::ErrorResponseWithStatus(
-        413, Error(ErrorCode::kInvalidRequest, "request body is larger than the 1 MiB limit"));
-  }
-  if (ec == http::error::header_limit) {
-    return api::ErrorResponseWithStatus(
-        431, Error(ErrorCode::kInvalidRequest, "request line and headers exceed the limit"));
-  }
-  return api::ErrorResponseWithStatus(
-      400, Error(ErrorCode::kInvalidRequest, "malformed HTTP request: " + ec.message()));
-}
-
 // Lets a StreamSource's wake callback (any thread) interrupt a coroutine waiting on the
 // connection's strand. shared_ptr: shared by the coroutine and the callback, which may
 // outlive the connection.
@@ -116,6 +112,7 @@ class Waker : public std::enable_shared_from_this<Waker> {
 };
 
 constexpr auto kHeartbeat = std::chrono::seconds(15);
+constexpr size_t kMaxRejecting = 256;
 
 // Runs `fn` on `pool` and resumes the calling coroutine on its own executor with the
 // result: sources read SQLite and logs, which may block, so they never run on loop threads.
@@ -231,6 +228,24 @@ asio::awaitable<void> RunAttach(std::shared_ptr<AttachConn> conn, asio::thread_p
   }
 }
 
+// Reads the request head (up to 16 KiB, 2 s) before answering, so a client that writes its
+// request after we answered still reads the 503 instead of failing with EPIPE.
+asio::awaitable<void> RejectAfterHead(Stream stream, const std::string& bytes) {
+  std::string head;
+  char buf[4096];
+  stream.expires_after(std::chrono::seconds(2));
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < 16 * 1024) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(buf), kUseTuple);
+    if (ec) {
+      co_return;
+    }
+    head.append(buf, n);
+  }
+  co_await asio::async_write(stream, asio::buffer(bytes), kUseTuple);
+  beast::error_code ignored;
+  stream.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -246,7 +261,24 @@ struct HttpServer::Impl {
   asio::signal_set child_signals{control};
   asio::signal_set reload_signals{control};
   std::atomic<size_t> open_connections{0};
+  std::atomic<size_t> open_streams{0};
   std::atomic<int> stop_signal{0};
+  // Out of fds: accepting pauses on this timer (on the control strand); a closing
+  // connection cancels it, since it just freed an fd.
+  asio::steady_timer accept_pause{control};
+  std::atomic<bool> accept_paused{false};
+  // Set once the loop has stopped: connection frames destroyed with the io_context must
+  // not post to it any more.
+  std::atomic<bool> stopped{false};
+  std::atomic<bool> busy_logged{false};  // on_busy once per episode
+  // Held open so that, out of fds, one can be freed to accept the pending connection and
+  // answer it 503 instead of leaving it in the backlog (the "reserve fd" trick).
+  core::UniqueFd spare_fd;
+  // Connections being turned away (reading their request head, then answering 503); past
+  // kMaxRejecting they are closed unanswered, so a flood cannot grow this without bound.
+  std::atomic<size_t> rejecting{0};
+  const std::string busy_connections = BusyBytes("connections");
+  const std::string busy_fds = BusyBytes("file descriptors");
   // Declared after ioc: destroyed (joined) first, so no handler outlives the loop.
   asio::thread_pool handlers;
 
@@ -256,6 +288,12 @@ struct HttpServer::Impl {
         handlers(static_cast<size_t>(std::max(1, options.handler_threads))) {}
 
   asio::awaitable<void> Accept();
+  asio::awaitable<void> PauseAccepting(std::chrono::milliseconds backoff);
+  void TurnAwayWithSpare();
+  void TurnAway(Protocol::socket socket, const std::string& bytes,
+                std::function<void()> done = nullptr);
+  void ConnectionClosed();
+  void NoteBusy(const std::string& line);
   asio::awaitable<void> Serve(Stream stream);
   asio::awaitable<bool> WriteResponse(Stream& stream, const api::Response& res, unsigned version,
                                       bool keep_alive);
@@ -297,18 +335,22 @@ api::Response HttpServer::Impl::Call(const api::Request& req) {
 
 asio::awaitable<bool> HttpServer::Impl::WriteResponse(Stream& stream, const api::Response& res,
                                                       unsigned version, bool keep_alive) {
-  http::response<http::string_body> out{static_cast<http::status>(res.status), version};
-  out.reason(api::ReasonPhrase(res.status));
-  out.set(http::field::content_type, res.content_type);
-  out.keep_alive(keep_alive);
-  out.body() = res.body;
-  out.prepare_payload();
+  http::response<http::string_body> out = ToHttpResponse(res, version, keep_alive);
   stream.expires_after(options.request_timeout);
   auto [ec, n] = co_await http::async_write(stream, out, kUseTuple);
   co_return !ec;
 }
 
 asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
+  struct Closer {  // runs after Counter's destructor: an fd is free again
+    Impl& impl;
+    explicit Closer(Impl& i) : impl(i) {}
+    Closer(const Closer&) = delete;
+    Closer& operator=(const Closer&) = delete;
+    Closer(Closer&&) = delete;
+    Closer& operator=(Closer&&) = delete;
+    ~Closer() { impl.ConnectionClosed(); }
+  } closer{*this};
   struct Counter {  // keeps open_connections exact on every exit path
     std::atomic<size_t>& n;
     explicit Counter(std::atomic<size_t>& count) : n(count) {}
@@ -321,8 +363,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
   beast::flat_buffer buffer;  // no cap here: the parser's header/body limits apply
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    parser.body_limit(options.max_body_bytes);
+    LimitParser(parser, options);
     stream.expires_after(options.request_timeout);
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, kUseTuple);
     if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
@@ -334,11 +375,31 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
       break;
     }
     const auto& msg = parser.get();
-    api::Request req{std::string(msg.method_string()), std::string(msg.target()), msg.body(),
-                     websocket::is_upgrade(msg)};
+    api::Request req = ToApiRequest(msg);
     // The handler runs on the handler pool; this connection's coroutine resumes on its
     // strand with the response.
     api::Response res = co_await OnPool(handlers, [this, &req] { return Call(req); });
+    bool is_stream = (res.duplex && req.is_websocket_upgrade) || (res.stream && res.status == 200);
+    if (is_stream && open_streams.fetch_add(1) >= options.max_streams) {
+      --open_streams;
+      NoteBusy("stream limit reached (" + std::to_string(options.max_streams) +
+               "); answering 503 server_busy");
+      co_await WriteResponse(stream, BusyResponse("streams"), msg.version(), false);
+      break;
+    }
+    struct StreamCount {  // releases the stream slot on every exit path
+      std::atomic<size_t>* n;
+      explicit StreamCount(std::atomic<size_t>* count) : n(count) {}
+      StreamCount(const StreamCount&) = delete;
+      StreamCount& operator=(const StreamCount&) = delete;
+      StreamCount(StreamCount&&) = delete;
+      StreamCount& operator=(StreamCount&&) = delete;
+      ~StreamCount() {
+        if (n != nullptr) {
+          --*n;
+        }
+      }
+    } stream_count{is_stream ? &open_streams : nullptr};
     if (res.duplex && req.is_websocket_upgrade) {
       auto conn = std::make_shared<AttachConn>(std::move(stream), res.duplex);
       conn->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
@@ -361,7 +422,80 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
   stream.socket().shutdown(Protocol::socket::shutdown_send, ignored);
 }
 
+void HttpServer::Impl::NoteBusy(const std::string& line) {
+  if (!busy_logged.exchange(true) && options.on_busy) {
+    options.on_busy(line);
+  }
+}
+
+void HttpServer::Impl::ConnectionClosed() {
+  if (accept_paused.load() && !stopped.load()) {
+    asio::post(control, [this] { accept_pause.cancel(); });
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::PauseAccepting(std::chrono::milliseconds backoff) {
+  accept_paused = true;
+  accept_pause.expires_after(backoff);
+  co_await accept_pause.async_wait(kUseTuple);
+  accept_paused = false;
+}
+
+void HttpServer::Impl::TurnAway(Protocol::socket socket, const std::string& bytes,
+                                std::function<void()> done) {
+  if (rejecting.fetch_add(1) >= kMaxRejecting) {
+    --rejecting;
+    if (done) {
+      done();
+    }
+    return;  // the socket closes unanswered
+  }
+  asio::any_io_executor ex = socket.get_executor();
+  asio::co_spawn(ex, RejectAfterHead(Stream(std::move(socket)), bytes),
+                 [this, done = std::move(done)](const std::exception_ptr&) {
+                   --rejecting;
+                   if (done) {
+                     done();
+                   }
+                 });
+}
+
+// Out of fds: frees the reserve fd to accept the pending connection and answer it 503; the
+// reserve is taken again once that connection is closed.
+void HttpServer::Impl::TurnAwayWithSpare() {
+  if (!spare_fd.valid()) {
+    spare_fd.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    return;  // the previous turn-away still holds it (or it could not be reopened yet)
+  }
+  spare_fd.Reset();
+  int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0) {
+    spare_fd.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    return;
+  }
+  // Another user learns nothing, not even that we are busy (DESIGN "Boundaries").
+  if (core::RefusedPeer(fd)) {
+    ::close(fd);
+    spare_fd.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    return;
+  }
+  Protocol::socket socket(asio::make_strand(ioc));
+  beast::error_code ec;
+  socket.assign(Protocol(), fd, ec);
+  if (ec) {
+    ::close(fd);
+  }
+  TurnAway(std::move(socket), busy_fds, [this] {
+    asio::post(control, [this] {
+      if (!spare_fd.valid()) {
+        spare_fd.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      }
+    });
+  });
+}
+
 asio::awaitable<void> HttpServer::Impl::Accept() {
+  auto backoff = std::chrono::milliseconds(10);
   for (;;) {
     // Each connection gets its own strand: its coroutines may run on any loop thread, but
     // never two at once.
@@ -369,9 +503,19 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
       co_return;
     }
-    if (ec) {
-      continue;  // EMFILE and friends: drop this one, keep serving
+    if (ec && IsOutOfFds(ec)) {
+      // Retrying at once would spin (the listener stays readable): answer the pending
+      // connection with the reserve fd, then backoff until an fd frees or the timer ends.
+      NoteBusy("out of file descriptors (" + ec.message() + "); pausing accept");
+      TurnAwayWithSpare();
+      co_await PauseAccepting(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+      continue;
     }
+    if (ec) {
+      continue;  // e.g. ECONNABORTED: that client is gone, keep serving
+    }
+    backoff = std::chrono::milliseconds(10);
     SetCloexec(socket.native_handle());
     // DESIGN "Boundaries": only our own user may talk to the daemon; a refusal is logged.
     if (auto refused = core::RefusedPeer(socket.native_handle())) {
@@ -381,8 +525,12 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       continue;  // socket closes as it goes out of scope, unread
     }
     if (open_connections.load() >= options.max_connections) {
-      continue;  // socket closes as it goes out of scope
+      NoteBusy("connection limit reached (" + std::to_string(options.max_connections) +
+               "); answering 503 server_busy");
+      TurnAway(std::move(socket), busy_connections);
+      continue;
     }
+    busy_logged = false;
     ++open_connections;
     asio::any_io_executor ex = socket.get_executor();
     asio::co_spawn(ex, Serve(Stream(std::move(socket))), asio::detached);
@@ -404,6 +552,7 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Listen(ServerOptions optio
     return Error(ErrorCode::kIo, "open socket: " + ec.message());
   }
   SetCloexec(impl->acceptor.native_handle());
+  impl->spare_fd.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   // The socket inherits the umask at bind time: never let it be group/world accessible,
   // not even for the instant before chmod.
   mode_t old_mask = ::umask(0177);
@@ -454,6 +603,7 @@ int HttpServer::Run() {
   for (std::thread& t : threads) {
     t.join();
   }
+  s.stopped = true;
   ::unlink(s.options.socket_path.c_str());
   return s.stop_signal.load();
 }

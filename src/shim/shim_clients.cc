@@ -1,9 +1,11 @@
 // The shim's side of shim.sock: accepting, commands, replies and notifications.
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <chrono>
 
+#include "core/clock.h"
 #include "core/unix_socket.h"
 #include "shim/internal/json.h"
 #include "shim/internal/shim_loop.h"
@@ -37,12 +39,35 @@ void Shim::AcceptClients() {
     }
     // shim.sock is 0600 already; the peer check also covers a socket reached through a
     // more permissive path or a leaked fd.
-    if (!core::PeerIsOwner(fd.fd()) || clients_.size() >= kMaxClients) {
+    if (auto refused = core::RefusedPeer(fd.fd())) {
+      LogRefusal(*refused);
+      continue;  // closes it, unread
+    }
+    if (clients_.size() >= kMaxClients) {
       continue;  // closes it
     }
     auto client = std::make_unique<Client>();
     client->fd = std::move(fd);
     clients_.push_back(std::move(client));
+  }
+}
+
+// The shim's stderr is /dev/null; a refused peer is worth a line where the user looks, the
+// daemon's log (<home>/daemon.log, two levels above the session folder), appended whole
+// with O_APPEND like the daemon's own lines. Rate-limited, so a peer that keeps knocking
+// cannot fill the disk through us.
+void Shim::LogRefusal(const std::string& why) {
+  auto now = Clock::now();
+  if (last_refusal_logged_ && now - *last_refusal_logged_ < std::chrono::seconds(10)) {
+    return;
+  }
+  last_refusal_logged_ = now;
+  std::string path = options_.session_dir + "/../../daemon.log";
+  core::UniqueFd log(
+      ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (log.valid()) {
+    (void)core::WriteAll(log.fd(),
+                         core::NowTimestamp() + " shim " + options_.session_id + ": " + why + "\n");
   }
 }
 

@@ -126,7 +126,8 @@ TEST_F(PeerUidTest, DaemonRefusesAnotherUidAndLogsIt) {
 }
 
 // Given a shim's socket reachable by another uid, that uid's connection should be closed
-// with nothing served, and the session should go on undisturbed.
+// with nothing served and a line in the daemon log naming the session and the uid, and the
+// session should go on undisturbed.
 TEST_F(PeerUidTest, ShimRefusesAnotherUid) {
   home_.AddScript("codex", "#!/bin/sh\necho ready\nread line\necho got-$line\n");
   std::string id = LaunchId("codex", "x");
@@ -137,6 +138,12 @@ TEST_F(PeerUidTest, ShimRefusesAnotherUid) {
   std::string hello("\x04\x00\x00\x00\x00", 5);
   EXPECT_EQ(Probe(::geteuid(), link.path(), hello), kServed) << "the path itself must work";
   EXPECT_EQ(Probe(kNobody, link.path(), hello), kClosedSilently);
+  bool logged = WaitFor([&] {
+    return ReadFileOrEmpty(home_.file("daemon.log"))
+               .find("shim " + id + ": refused a connection from uid " + std::to_string(kNobody)) !=
+           std::string::npos;
+  });
+  EXPECT_TRUE(logged) << ReadFileOrEmpty(home_.file("daemon.log"));
   EXPECT_EQ(SendInput(id, "on\n").status, 202);
   EXPECT_TRUE(WaitOutput(id, "got-on"));
 }

@@ -108,6 +108,7 @@ class Shim {
   void NotifySubscribers();
   void SayGoodbye(const std::string& exit_json);
   void RecordFinalScreen();
+  void LogRefusal(const std::string& why);
 
   // shim_activity.cc
   core::Status LoadScreenPatterns();
@@ -157,6 +158,8 @@ class Shim {
   bool log_full_ = false;
   Clock::time_point next_log_retry_;
   std::chrono::milliseconds log_backoff_{0};
+  // Another uid's connections are logged to the daemon's log at most once per 10 s each.
+  std::optional<Clock::time_point> last_refusal_logged_;
   bool kill_unlogged_ = false;  // a kill was sent while the log was full: log it next
   bool output_final_ = false;
   bool loop_failed_ = false;  // poll() itself failed (cannot happen with valid fds)   // the drain
