@@ -169,6 +169,7 @@ class TestServer {
     auto server = HttpServer::Listen(std::move(options), [](const api::Request& req) {
       api::Response res{200, "{\"ok\":true}"};
       if (req.target == "/stream") {
+        res.content_type = "text/event-stream";  // what the API's SSE routes set
         res.stream = std::make_shared<QuietStream>();
       }
       return res;

@@ -470,9 +470,10 @@ TEST_F(TuiE2eTest, BrowserMouseSelectsSessionAndRunsAction) {
 // [c] Resume, and c should start a new session continuing that conversation (same project
 // and cwd, `claude --resume=<id>` without a prompt) and attach to it.
 TEST_F(TuiE2eTest, BrowserResumesAConversation) {
-  home_.AddScript("claude",
-                  "#!/bin/sh\nstty -opost\nfor a in \"$@\"; do echo \"arg=[$a]\"; done\n"
-                  "echo \"cwd=$(pwd)\"\n");
+  home_.AddScript(
+      "claude",
+      "#!/bin/sh\nstty -opost\nfor a in \"$@\"; do printf 'arg=[%s]\\r\\n' \"$a\"; done\n"
+      "echo \"cwd=$(pwd)\"\n");
   const std::string conv = "8f0c2d4e-1b7a-4c3e-9d2f-5a6b7c8d9e0f";
   std::string first = LaunchId(
       "claude", "first task",
