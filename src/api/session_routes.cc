@@ -498,15 +498,12 @@ constexpr SessionRoute kSessionRoutes[] = {
 }  // namespace
 
 std::vector<std::pair<std::string, bool>> AdditiveCapabilities() {
-  return {{"eventStream", true},        {"attachStream", true},
-          {"sessionRituals", true},     {"sessionResize", true},
-          {"redaction", true},          {"harnessArgs", true},
-          {"sessionWatch", true},       {"promptIsData", true},
-          {"sessionLaunchMode", true},  {"sessionLaunchPolicy", true},
-          {"sessionModel", true},       {"sessionScreen", true},
-          {"sessionRecording", true},   {"directAttach", true},
-          {"conversationResume", true}, {"worktrees", true},
-          {"sessionActivity", true}};
+  return {{"eventStream", true},         {"attachStream", true},   {"sessionRituals", true},
+          {"sessionResize", true},       {"redaction", true},      {"harnessArgs", true},
+          {"sessionWatch", true},        {"promptIsData", true},   {"sessionLaunchMode", true},
+          {"sessionLaunchPolicy", true}, {"sessionModel", true},   {"sessionScreen", true},
+          {"sessionRecording", true},    {"directAttach", true},   {"conversationResume", true},
+          {"worktrees", true},           {"sessionActivity", true}};
 }
 
 std::optional<Response> DispatchSessionRoute(sessions::SessionManager* sessions,

@@ -32,8 +32,8 @@
 #include "core/mutex.h"
 #include "core/result.h"
 #include "harness/harness_registry.h"
-#include "sessions/worktree.h"
 #include "sessions/activity_board.h"
+#include "sessions/worktree.h"
 #include "shim/shim.h"
 #include "store/ledger.h"
 

@@ -51,8 +51,8 @@ struct World {
       std::abort();
     }
     // An empty PATH: no harness is ever found, so a valid launch body still starts nothing.
-    sessions::SessionManager::Options options{paths, "/nonexistent/coven", "", {}, nullptr,
-                                              nullptr, nullptr};
+    sessions::SessionManager::Options options{
+        paths, "/nonexistent/coven", "", {}, nullptr, nullptr, nullptr};
     manager = std::make_unique<sessions::SessionManager>(std::move(options), std::move(*ledger),
                                                          harness::HarnessRegistry::BuiltinsOnly());
     api = std::make_unique<api::Api>(api::DaemonInfo{1, "2026-01-01T00:00:00Z", dir + "/s"},

@@ -31,7 +31,7 @@ enum class FrameType : uint8_t {
   kAppended = 18,
   kExited = 19,
   kActivity = 20,  // payload: terminal_activity.h's EncodeActivity
-  kOutput = 21,  // to an attached client: raw output bytes
+  kOutput = 21,    // to an attached client: raw output bytes
 };
 
 // First payload byte of a kError frame; the message text follows.
