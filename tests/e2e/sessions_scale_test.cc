@@ -20,12 +20,6 @@
 namespace coven::testing::sess {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-
 class SessionScaleTest : public SessionTest {
  protected:
   // `ls -l /proc/<pid>/fd`, trimmed to 40 lines, for failure messages.

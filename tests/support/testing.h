@@ -17,6 +17,14 @@ namespace coven::testing {
 
 using std::chrono::milliseconds;
 
+// True in the ASan/UBSan and TSan builds, where every process under test runs several
+// times slower: tests that repeat for a race or move a lot of data scale themselves down.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // The `coven` binary under test.
 std::string CovenBin();
 
