@@ -8,15 +8,15 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/install_agents.sh
 export COVEN_REQUIRE_REAL_AGENTS=1
-echo "== module edges"
+echo "== module edges (at ${SECONDS}s)"
 python3 scripts/check_module_edges.py
 echo "== thread safety (clang -Wthread-safety)"
 scripts/check_thread_safety.sh
 jobs="$(nproc)"
 for preset in release asan-ubsan; do
-  echo "== build $preset"
+  echo "== build $preset (at ${SECONDS}s)"
   scripts/build.sh "$preset"
-  echo "== test $preset"
+  echo "== test $preset (at ${SECONDS}s)"
   ctest --preset "$preset" -j "$jobs" --timeout 600
 done
-echo "== all tests passed (release and asan-ubsan)"
+echo "== all tests passed (release and asan-ubsan) in ${SECONDS}s"
