@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/clock.h"
@@ -35,8 +36,16 @@ void Shim::AcceptClients() {
       if (errno == EINTR || errno == ECONNABORTED) {
         continue;
       }
-      return;  // EAGAIN, or out of fds (EMFILE): the peer waits in the backlog
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        if (TurnAwayWithSpare()) {
+          continue;  // one waiting peer closed; the next, until the backlog is empty
+        }
+        accept_resume_at_ = Clock::now() + accept_backoff_;
+        accept_backoff_ = std::min(accept_backoff_ * 2, kAcceptBackoffMax);
+      }
+      return;  // EAGAIN; or out of fds, and the peer waits in the backlog
     }
+    accept_backoff_ = kAcceptBackoffMin;
     // shim.sock is 0600 already; the peer check also covers a socket reached through a
     // more permissive path or a leaked fd.
     if (auto refused = core::RefusedPeer(fd.fd())) {
@@ -50,6 +59,22 @@ void Shim::AcceptClients() {
     client->fd = std::move(fd);
     clients_.push_back(std::move(client));
   }
+}
+
+// Out of fds: frees the spare to accept one waiting peer, closes that peer unanswered and
+// takes the spare again. False when there is no spare or no peer was waiting.
+bool Shim::TurnAwayWithSpare() {
+  if (!spare_fd_.valid()) {
+    spare_fd_.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    return false;
+  }
+  spare_fd_.Reset();
+  int peer = ::accept4(listen_fd_.fd(), nullptr, nullptr, SOCK_CLOEXEC);
+  if (peer >= 0) {
+    ::close(peer);  // before the spare is taken again: that is the fd it needs
+  }
+  spare_fd_.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  return peer >= 0;
 }
 
 // The shim's stderr is /dev/null; a refused peer is worth a line where the user looks, the

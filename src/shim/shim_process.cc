@@ -1,5 +1,6 @@
 // RunShim: start the harness, log its terminal, obey the control socket, record the exit.
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -93,6 +94,7 @@ Status Shim::Start() {
     return listen_fd.error();
   }
   listen_fd_ = std::move(*listen_fd);
+  spare_fd_.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 
   pty::SpawnOptions spawn;
   spawn.argv = options_.argv;
@@ -184,7 +186,10 @@ void Shim::Loop() {
 void Shim::RunOnce() {
   std::vector<pollfd> fds;
   fds.push_back({signal_fd_.fd(), POLLIN, 0});
-  fds.push_back({listen_fd_.fd(), POLLIN, 0});
+  if (accept_resume_at_ && Clock::now() >= *accept_resume_at_) {
+    accept_resume_at_.reset();
+  }
+  fds.push_back({accept_resume_at_ ? -1 : listen_fd_.fd(), POLLIN, 0});
   // While the log is full the PTY is left alone: the harness fills the terminal's buffer
   // and blocks on its write, which is the back-pressure we want (and a hung-up master,
   // which polls readable forever, cannot spin us).
@@ -234,7 +239,9 @@ void Shim::RunOnce() {
   if (!exit_) {
     AdvanceKill();
   }
-  std::erase_if(clients_, [](const auto& c) { return c->dead; });
+  if (std::erase_if(clients_, [](const auto& c) { return c->dead; }) > 0) {
+    accept_resume_at_.reset();  // an fd was freed: try the backlog again
+  }
   if (!exit_) {
     NotifySubscribers();
   }
@@ -250,6 +257,9 @@ int Shim::PollTimeoutMs() const {
   }
   if (settle_at_) {
     wake = wake ? std::min(*wake, *settle_at_) : *settle_at_;
+  }
+  if (accept_resume_at_) {
+    wake = wake ? std::min(*wake, *accept_resume_at_) : *accept_resume_at_;
   }
   if (!wake) {
     return -1;

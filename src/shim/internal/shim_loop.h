@@ -31,6 +31,8 @@ inline constexpr size_t kPtyReadBuffer = 64u << 10;
 // Input accepted but not yet taken by the harness; more is refused.
 inline constexpr size_t kMaxPendingInput = 16u << 20;
 inline constexpr size_t kMaxClients = 128;
+inline constexpr std::chrono::milliseconds kAcceptBackoffMin{10};
+inline constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
 // After the harness exits, output still in the terminal is drained until EIO (every slave
 // fd closed), until the master stays quiet this long (a grandchild holds the tty), or
 // until the hard bound (a grandchild keeps writing).
@@ -109,6 +111,7 @@ class Shim {
   void SayGoodbye(const std::string& exit_json);
   void RecordFinalScreen();
   void LogRefusal(const std::string& why);
+  bool TurnAwayWithSpare();
 
   // shim_activity.cc
   core::Status LoadScreenPatterns();
@@ -125,6 +128,14 @@ class Shim {
   core::UniqueFd ready_fd_;
   core::UniqueFd signal_fd_;
   core::UniqueFd listen_fd_;
+  // Held open so that, out of fds, one can be freed to accept a waiting peer and close it at
+  // once (it sees EOF and gives up or falls back) instead of hanging in a full backlog.
+  core::UniqueFd spare_fd_;
+  // Out of fds on accept (EMFILE/ENFILE) with no spare to drain the backlog, the listener
+  // stays readable and polling it again at once would spin: it is left out of poll until this
+  // time (10 ms doubling to 1 s), or until a client goes, which frees an fd.
+  std::optional<Clock::time_point> accept_resume_at_;
+  std::chrono::milliseconds accept_backoff_{kAcceptBackoffMin};
   std::vector<std::unique_ptr<Client>> clients_;
   // Fed with exactly the output bytes that were logged, in log order (see shim.h).
   std::optional<screen::ScreenModel> screen_;
