@@ -401,8 +401,15 @@ asio::awaitable<void> HttpServer::Impl::Serve(Stream stream) {
       }
     } stream_count{is_stream ? &open_streams : nullptr};
     if (res.duplex && req.is_websocket_upgrade) {
+      // No idle timeout on an attach: on a local socket a peer that dies is seen at once
+      // (EOF), and one that is quiet or stopped stays attached, as in tmux. The request's
+      // deadline on the stream goes too (it would cut the attach `request_timeout` after the
+      // request was read); Beast's handshake timeout stays.
+      stream.expires_never();
       auto conn = std::make_shared<AttachConn>(std::move(stream), res.duplex);
-      conn->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+      auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+      timeouts.idle_timeout = websocket::stream_base::none();
+      conn->ws.set_option(timeouts);
       auto [ec2] = co_await conn->ws.async_accept(parser.release(), kUseTuple);
       if (!ec2) {
         co_await RunAttach(conn, handlers);

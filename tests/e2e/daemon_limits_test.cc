@@ -9,8 +9,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -28,8 +26,7 @@ namespace {
 
 // utime + stime of `pid` in clock ticks (/proc/<pid>/stat fields 14 and 15), -1 if gone.
 long CpuTicks(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = ReadFileOrEmpty("/proc/" + std::to_string(pid) + "/stat");
   size_t paren = text.rfind(')');
   if (paren == std::string::npos) {
     return -1;

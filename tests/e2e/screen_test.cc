@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -216,6 +217,28 @@ TEST_F(ScreenTest, AttachDropsNoOutputUnderHeavyRepaint) {
     ASSERT_TRUE(
         WaitFor([&] { return tmux.Screen().find("rc=0") != std::string::npos; }, kHangGuard));
   }
+}
+
+// Regression: an attach through the daemon's WebSocket (`--replay`, and every API client's
+// attach) kept the HTTP request's deadline and was cut ("[coven session disconnected]")
+// once that long passed without a frame, 30 s by default. Given a daemon whose request
+// deadline is 300 ms, a quiet attach should still be attached four times that later, and
+// its keys should still reach the harness.
+TEST_F(ScreenTest, QuietAttachThroughTheDaemonStaysAttached) {
+  ASSERT_EQ(home_.Coven({"daemon", "stop"}).exit_code, 0);
+  home_.env()["COVEN_HTTP_TIMEOUT_MS"] = "300";
+  ASSERT_NO_FATAL_FAILURE(home_.StartDaemon());
+  home_.AddScript("codex", "#!/bin/sh\necho ready\nwhile read l; do echo got-$l; done\n");
+  std::string id = LaunchId("codex", "quiet");
+  ASSERT_TRUE(WaitOutput(id, "ready"));
+  Tmux tmux;
+  ASSERT_TRUE(tmux.Start(Interactive({"attach", "--replay", id})));
+  ASSERT_TRUE(tmux.WaitScreen("ready"));
+  std::this_thread::sleep_for(milliseconds(1200));  // quiet: no key, no output
+  tmux.Line("after");
+  EXPECT_TRUE(tmux.WaitScreen("got-after"));
+  EXPECT_EQ(tmux.Screen().find("disconnected"), std::string::npos) << tmux.Screen();
+  tmux.Key("C-]");
 }
 
 // Given the screen route, we should announce it in health, answer JSON with the screen's
