@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh release
+# Only the binary: the tests and benchmarks are built by scripts/test.sh.
+scripts/build.sh release coven
 coven="$PWD/build/release/coven"
 echo
 echo "== coven daemon start"
