@@ -222,53 +222,50 @@ EchoFigures MeasureEcho(const Env& env) {
   f.keys = env.opt.keys;
   const std::vector<std::pair<std::string, std::string>> no_env;
 
-  Progress("(e) bare PTY echo");
-  {
-    Terminal bare({env.harness, "echo"}, {{"PATH", env.path_env}});
-    bare.Settle(200ms, 10s);
-    f.bare_ms = TimeEchoes(bare, env.opt.keys);
-  }
+  // Every path is set up first and then typed into in turns (kRounds blocks each), so a
+  // change in the machine's load during the run weighs on all of them alike.
+  Progress("(e) starting the bare PTY, tmux and coven sessions");
+  Terminal bare({env.harness, "echo"}, {{"PATH", env.path_env}});
+  bare.Settle(200ms, 10s);
 
-  Progress("(e) tmux attach echo");
+  std::string sock = "coven-bench-echo-" + std::to_string(::getpid());
   {
-    std::string sock = "coven-bench-echo-" + std::to_string(::getpid());
-    {
-      std::lock_guard<std::mutex> lock(g_state.mu);
-      g_state.tmux_socket = sock;
-    }
-    RunResult started =
-        Run({TmuxExe(), "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40",
-             env.harness + " echo", ";", "set", "-g", "status", "off"},
-            {{"PATH", env.path_env}}, 10s);
-    if (!Succeeded(started)) {
-      Fail("tmux new-session: " + started.out);
-    }
-    Terminal client({TmuxExe(), "-L", sock, "attach"}, {{"PATH", env.path_env}});
-    client.Settle(300ms, 10s);
-    f.tmux_ms = TimeEchoes(client, env.opt.keys);
-    (void)Run({TmuxExe(), "-L", sock, "kill-server"}, no_env, 10s);
+    std::lock_guard<std::mutex> lock(g_state.mu);
+    g_state.tmux_socket = sock;
   }
+  RunResult started =
+      Run({TmuxExe(), "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40",
+           env.harness + " echo", ";", "set", "-g", "status", "off"},
+          {{"PATH", env.path_env}}, 10s);
+  if (!Succeeded(started)) {
+    Fail("tmux new-session: " + started.out);
+  }
+  Terminal tmux_client({TmuxExe(), "-L", sock, "attach"}, {{"PATH", env.path_env}});
+  tmux_client.Settle(300ms, 10s);
 
   Daemon d = StartDaemon(env.tmp + "/home-e", env.path_env);
   coven::client::DaemonClient c(d.socket, 30s);
-  auto reply = Request(c, "POST", "/api/v1/sessions", LaunchBody(env.project, "echo"));
-  if (reply.status != 201) {
-    Fail("launch -> " + std::to_string(reply.status) + " " + reply.body);
-  }
-  std::string id(ParseJson(reply.body, "launch").as_object().at("id").as_string());
+  auto launch = [&] {
+    auto reply = Request(c, "POST", "/api/v1/sessions", LaunchBody(env.project, "echo"));
+    if (reply.status != 201) {
+      Fail("launch -> " + std::to_string(reply.status) + " " + reply.body);
+    }
+    return std::string(ParseJson(reply.body, "launch").as_object().at("id").as_string());
+  };
+  // Two sessions: output of one is not also drawn on the other path's terminal.
+  std::string direct_id = launch();
+  std::string replay_id = launch();
   const std::vector<std::pair<std::string, std::string>> coven_env = {{"PATH", env.path_env},
                                                                       {"COVEN_HOME", d.home}};
+  Terminal coven_client({env.opt.coven_exe, "attach", direct_id}, coven_env);
+  coven_client.Settle(300ms, 10s);
 
-  Progress("(e) coven attach echo (direct to the shim)");
+  // An idle attached session: nothing printed, nothing typed; every process on the path
+  // (the attach client, the shims, the daemon) should sleep.
+  Progress("(e) idle attached session");
   {
-    Terminal client({env.opt.coven_exe, "attach", id}, coven_env);
-    client.Settle(300ms, 10s);
-    f.coven_ms = TimeEchoes(client, env.opt.keys);
-
-    // An idle attached session: nothing printed, nothing typed; every process on the
-    // path (the attach client, the shim, the daemon) should sleep.
     std::vector<pid_t> pids = ShimPids("COVEN_BENCH_TAG=" + env.tmp);
-    pids.push_back(client.pid());
+    pids.push_back(coven_client.pid());
     pids.push_back(d.pid);
     uint64_t before = 0;
     for (pid_t p : pids) {
@@ -283,13 +280,26 @@ EchoFigures MeasureEcho(const Env& env) {
     f.idle_window_s = static_cast<double>(env.opt.idle_window_ms) / 1000;
   }
 
-  Progress("(e) coven attach --replay echo (through the daemon)");
-  {
-    Terminal client({env.opt.coven_exe, "attach", "--replay", id}, coven_env);
-    client.Settle(300ms, 10s);
-    f.coven_daemon_ms = TimeEchoes(client, env.opt.keys);
+  Terminal replay_client({env.opt.coven_exe, "attach", "--replay", replay_id}, coven_env);
+  replay_client.Settle(300ms, 10s);
+
+  constexpr int kRounds = 5;
+  auto append = [](std::vector<double>& to, const std::vector<double>& from) {
+    to.insert(to.end(), from.begin(), from.end());
+  };
+  for (int r = 0; r < kRounds; ++r) {
+    int keys = env.opt.keys / kRounds + (r < env.opt.keys % kRounds ? 1 : 0);
+    Progress(Format("(e) echo round %d of %d: bare, tmux, coven, coven --replay", r + 1, kRounds));
+    append(f.bare_ms, TimeEchoes(bare, keys));
+    append(f.tmux_ms, TimeEchoes(tmux_client, keys));
+    append(f.coven_ms, TimeEchoes(coven_client, keys));
+    append(f.coven_daemon_ms, TimeEchoes(replay_client, keys));
   }
-  (void)Request(c, "POST", "/api/v1/sessions/" + id + "/kill");
+
+  (void)Run({TmuxExe(), "-L", sock, "kill-server"}, no_env, 10s);
+  for (const std::string& id : {direct_id, replay_id}) {
+    (void)Request(c, "POST", "/api/v1/sessions/" + id + "/kill");
+  }
   StopDaemon(d);
   return f;
 }
