@@ -290,7 +290,11 @@ void SettleFromDaemon(const AttachOptions& opts, AttachOutcome* outcome) {
 
 core::Result<AttachOutcome> Attach(const AttachOptions& options) {
   if (options.paint_screen && !options.session_dir.empty()) {
-    auto link = shim::AttachLink::Open(options.session_dir);
+    core::UniqueFd terminal = internal::OpenOwnTerminal(options);
+    auto link = terminal.valid() ? shim::AttachLink::OpenWithTerminal(
+                                       options.session_dir, terminal.fd(), options.detach_key)
+                                 : shim::AttachLink::Open(options.session_dir);
+    terminal.Reset();  // the shim has its own copy now (or refused it)
     if (link) {
       auto outcome = internal::RunDirectAttach(options, std::move(*link));
       if (outcome && !outcome->detached) {

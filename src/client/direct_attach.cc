@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -105,6 +106,28 @@ void SendSize(const AttachOptions& opts, shim::AttachLink& link) {
 
 }  // namespace
 
+core::UniqueFd OpenOwnTerminal(const AttachOptions& opts) {
+  if (opts.in_fd < 0 || ::isatty(opts.in_fd) != 1 || ::isatty(opts.out_fd) != 1) {
+    return core::UniqueFd();
+  }
+  struct stat in {};
+  struct stat out {};
+  if (::fstat(opts.in_fd, &in) != 0 || ::fstat(opts.out_fd, &out) != 0 ||
+      in.st_rdev != out.st_rdev) {
+    return core::UniqueFd();
+  }
+  std::array<char, 256> name{};
+  if (::ttyname_r(opts.out_fd, name.data(), name.size()) != 0) {
+    return core::UniqueFd();
+  }
+  core::UniqueFd fd(::open(name.data(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  struct stat opened {};
+  if (!fd.valid() || ::fstat(fd.fd(), &opened) != 0 || opened.st_rdev != out.st_rdev) {
+    return core::UniqueFd();  // not the same terminal after all (a stale name in a container)
+  }
+  return fd;
+}
+
 core::Result<AttachOutcome> RunDirectAttach(const AttachOptions& opts, shim::AttachLink link) {
   AttachOutcome outcome;
   WinchPipe winch;
@@ -116,6 +139,9 @@ core::Result<AttachOutcome> RunDirectAttach(const AttachOptions& opts, shim::Att
     // The newest client's size wins (tmux's `latest`): attaching resizes the session.
     SendSize(opts, link);
   }
+  // With the terminal handed over, the shim reads the keys and writes the output itself;
+  // this loop only sends resizes and waits for the end.
+  bool read_keys = forward && !link.owns_terminal();
   (void)core::WriteAll(opts.out_fd, link.paint());
   std::string output;
   for (;;) {
@@ -125,7 +151,7 @@ core::Result<AttachOutcome> RunDirectAttach(const AttachOptions& opts, shim::Att
     }
     std::array<pollfd, 3> fds{
         {{link.fd(), static_cast<short>(POLLIN | (link.wants_write() ? POLLOUT : 0)), 0},
-         {forward ? opts.in_fd : -1, POLLIN, 0},
+         {read_keys ? opts.in_fd : -1, POLLIN, 0},
          {forward ? winch.fd() : -1, POLLIN, 0}}};
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) {
@@ -143,9 +169,9 @@ core::Result<AttachOutcome> RunDirectAttach(const AttachOptions& opts, shim::Att
       // shares its open file with stdout, whose writes must not fail with EAGAIN).
       ssize_t n = ::read(opts.in_fd, buf.data(), buf.size());
       if (n < 0 && errno != EINTR && errno != EAGAIN) {
-        forward = false;
+        read_keys = false;
       } else if (n == 0) {
-        forward = false;  // end of input: keep showing output
+        read_keys = false;  // end of input: keep showing output
       } else if (n > 0) {
         std::string_view bytes(buf.data(), static_cast<size_t>(n));
         size_t key = bytes.find(static_cast<char>(opts.detach_key));
@@ -164,6 +190,10 @@ core::Result<AttachOutcome> RunDirectAttach(const AttachOptions& opts, shim::Att
         return read.error();
       }
       (void)core::WriteAll(opts.out_fd, output);
+      if (read->detached) {
+        outcome.detached = true;
+        return outcome;
+      }
       if (read->ended) {
         if (read->exit_json.empty()) {
           outcome.status = "disconnected";

@@ -137,4 +137,65 @@ std::optional<std::string> RefusedPeer(int fd) {
          " may use this socket";
 }
 
+Status SendWithFd(int sock, std::string_view data, int fd) {
+  bool fd_sent = false;
+  while (!data.empty()) {
+    iovec iov{const_cast<char*>(data.data()), data.size()};  // NOLINT: sendmsg's iovec is non-const
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    if (!fd_sent) {
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    }
+    ssize_t n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return SysError("send with a descriptor", n < 0 ? errno : EPIPE);
+    }
+    fd_sent = true;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Ok();
+}
+
+ssize_t RecvTakingFd(int sock, char* buf, size_t len, int flags, UniqueFd* passed) {
+  iovec iov{buf, len};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  // Room for a few: a peer sending more than one must not make us leak the rest.
+  alignas(cmsghdr) char control[CMSG_SPACE(4 * sizeof(int))];
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n = ::recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC);
+  if (n < 0) {
+    return n;
+  }
+  for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) {
+      continue;
+    }
+    size_t count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < count; ++i) {
+      int fd = -1;
+      std::memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+      if (passed != nullptr && i == 0) {
+        passed->Reset(fd);
+      } else {
+        ::close(fd);
+      }
+    }
+  }
+  return n;
+}
+
 }  // namespace coven::core

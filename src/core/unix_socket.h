@@ -6,9 +6,12 @@
 // borrows the probe and the peer check.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "core/unique_fd.h"
@@ -39,5 +42,15 @@ bool PeerIsOwner(int fd);
 // (pid P): only uid M may use this socket"), or nullopt when it is this process's user.
 // Thread-safe.
 std::optional<std::string> RefusedPeer(int fd);
+
+// Sends all of `data` on a connected Unix socket (blocking, within the socket's timeout),
+// with `fd` passed along the first byte (SCM_RIGHTS): the peer gets its own descriptor of
+// the same open file. kIo with sys_errno on failure. Thread-safe.
+Status SendWithFd(int sock, std::string_view data, int fd);
+
+// One recv() on a Unix socket that also takes a descriptor passed with the bytes
+// (SCM_RIGHTS, received close-on-exec) into `*passed`, replacing what it held; descriptors
+// beyond the first are closed. Returns what recv() returns (errno set on -1).
+ssize_t RecvTakingFd(int sock, char* buf, size_t len, int flags, UniqueFd* passed);
 
 }  // namespace coven::core

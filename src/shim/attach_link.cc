@@ -13,6 +13,20 @@ using core::ErrorCode;
 using internal::FrameType;
 
 core::Result<AttachLink> AttachLink::Open(const std::string& session_dir) {
+  return Connect(session_dir, -1, 0);
+}
+
+core::Result<AttachLink> AttachLink::OpenWithTerminal(const std::string& session_dir, int terminal,
+                                                      unsigned char detach_key) {
+  auto link = Connect(session_dir, terminal, detach_key);
+  if (!link && link.error().code == ErrorCode::kInvalidRequest) {
+    return Connect(session_dir, -1, 0);
+  }
+  return link;
+}
+
+core::Result<AttachLink> AttachLink::Connect(const std::string& session_dir, int terminal,
+                                             unsigned char detach_key) {
   auto fd = internal::ConnectUnix(ShimSocketPath(session_dir));
   if (!fd) {
     return fd.error();
@@ -21,8 +35,16 @@ core::Result<AttachLink> AttachLink::Open(const std::string& session_dir) {
     return core::Error(ErrorCode::kIo, "shim socket is served by another user");
   }
   std::string hello;
-  internal::AppendFrame(&hello, FrameType::kAttach, "");
-  if (core::Status s = internal::SendAll(fd->fd(), hello); !s) {
+  core::Status sent = core::Ok();
+  if (terminal >= 0) {
+    internal::AppendFrame(&hello, FrameType::kAttachTerminal,
+                          std::string(1, static_cast<char>(detach_key)));
+    sent = core::SendWithFd(fd->fd(), hello, terminal);
+  } else {
+    internal::AppendFrame(&hello, FrameType::kAttach, "");
+    sent = internal::SendAll(fd->fd(), hello);
+  }
+  if (core::Status s = sent; !s) {
     core::Error e = s.error();
     if (e.sys_errno == EPIPE || e.sys_errno == ECONNRESET) {
       e.code = ErrorCode::kSessionNotLive;
@@ -49,6 +71,7 @@ core::Result<AttachLink> AttachLink::Open(const std::string& session_dir) {
   link.fd_ = std::move(*fd);
   link.seq_ = internal::GetU64(reply->payload, 0);
   link.paint_ = reply->payload.substr(8);
+  link.owns_terminal_ = terminal >= 0;
   // Output frames the shim sent right after its reply may already sit in the parser, the
   // last of them perhaps cut short: the link's own reader carries on from those bytes.
   link.in_ = parser.TakeRest();
@@ -124,6 +147,8 @@ core::Result<AttachLink::ReadResult> AttachLink::Read(std::string* output) {
       output->append(payload);
     } else if (type == FrameType::kExited) {
       exit_json_ = std::string(payload);
+    } else if (type == FrameType::kDetached) {
+      result.detached = true;
     }
     // kError: an input or resize the shim refused (the harness is ending, the disk is
     // full); the screen shows the consequence, as a terminal would.

@@ -198,8 +198,18 @@ class AttachLink {
   // socket timeout). kSessionNotLive when no shim answers or its harness has exited;
   // kInvalidRequest when the shim does not know kAttach (started by an older coven).
   static core::Result<AttachLink> Open(const std::string& session_dir);
+  // The same, handing the shim `terminal` (an open of the user's terminal; the link keeps
+  // its own copy only until the shim has it): the shim paints it and then reads keys from it
+  // and writes output to it itself, so keystrokes and output cross no other process, and the
+  // link carries only resizes and the end (owns_terminal() is then true; paint() is empty;
+  // Read() reports `detached` when the shim read `detach_key`, 0 for none). A shim that
+  // refuses the terminal (started by an older coven, or the descriptor is not a terminal)
+  // gets a plain attach instead.
+  static core::Result<AttachLink> OpenWithTerminal(const std::string& session_dir, int terminal,
+                                                   unsigned char detach_key);
 
   int fd() const { return fd_.fd(); }
+  bool owns_terminal() const { return owns_terminal_; }
   uint64_t seq() const { return seq_; }
   // Paints the screen as it stood at seq(); output frames continue from there.
   const std::string& paint() const { return paint_; }
@@ -213,6 +223,7 @@ class AttachLink {
   struct ReadResult {
     bool ended = false;     // the shim closed the link (after kExited, or it vanished)
     std::string exit_json;  // the exit event's payload, when the shim sent it
+    bool detached = false;  // a terminal attach ended by the detach key (kDetached)
   };
   // Reads what has arrived without blocking and appends the output bytes to `output`.
   // kCorrupt on a malformed stream.
@@ -220,7 +231,10 @@ class AttachLink {
 
  private:
   AttachLink() = default;
+  static core::Result<AttachLink> Connect(const std::string& session_dir, int terminal,
+                                          unsigned char detach_key);
   core::UniqueFd fd_;
+  bool owns_terminal_ = false;
   uint64_t seq_ = 0;
   std::string paint_;
   std::string out_;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -104,7 +105,7 @@ void Shim::ServiceClient(Client* client, short revents) {
     return;
   }
   char buf[64 << 10];
-  ssize_t n = ::recv(client->fd.fd(), buf, sizeof(buf), 0);
+  ssize_t n = core::RecvTakingFd(client->fd.fd(), buf, sizeof(buf), 0, &client->passed_fd);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
     return;
   }
@@ -150,6 +151,9 @@ void Shim::HandleFrame(Client* client, const Frame& frame) {
       return;
     case FrameType::kAttach:
       HandleAttach(client);
+      return;
+    case FrameType::kAttachTerminal:
+      HandleAttachTerminal(client, frame.payload);
       return;
     case FrameType::kSubscribe:
       client->subscribed = true;
@@ -282,9 +286,112 @@ void Shim::HandleAttach(Client* client) {
   client->attached = true;
 }
 
+// The terminal attach: as kAttach, but the paint and every output byte go straight to the
+// user's terminal, and its keys are read here, so a keystroke's echo crosses no other
+// process (tmux's server does the same with its client's terminal). The client keeps the
+// link for resizes and for the end (kDetached, kExited); its process may even be stopped.
+void Shim::HandleAttachTerminal(Client* client, const std::string& payload) {
+  core::UniqueFd tty = std::move(client->passed_fd);
+  if (exit_ || client->subscribed || client->attached) {
+    ReplyError(client, exit_ ? WireError::kNotLive : WireError::kInvalid,
+               exit_ ? "the harness has exited" : "already subscribed or attached");
+    return;
+  }
+  if (payload.size() != 1 || !tty.valid() || ::isatty(tty.fd()) != 1) {
+    ReplyError(client, WireError::kInvalid, "attach-terminal: no terminal was passed");
+    return;
+  }
+  // Our own open file of the terminal (the client opened it anew), so O_NONBLOCK here does
+  // not reach the client's stdin and stdout.
+  int flags = ::fcntl(tty.fd(), F_GETFL);
+  if (flags < 0 || ::fcntl(tty.fd(), F_SETFL, flags | O_NONBLOCK) < 0) {
+    ReplyError(client, WireError::kOther, "attach-terminal: cannot make it non-blocking");
+    return;
+  }
+  AppendFrame(&client->out, FrameType::kOk, SeqPayload(log_->last_seq()));
+  client->tty = std::move(tty);
+  client->tty_out = screen_->Capture().ansi;
+  client->detach_key = payload[0] == 0 ? -1 : static_cast<unsigned char>(payload[0]);
+  client->attached = true;
+  FlushClient(client);
+}
+
+void Shim::ReadTerminal(Client* client) {
+  char buf[4096];
+  ssize_t n = ::read(client->tty.fd(), buf, sizeof(buf));
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+    return;
+  }
+  if (n <= 0) {
+    client->dead = true;  // the terminal hung up: its client goes with it
+    return;
+  }
+  std::string_view keys(buf, static_cast<size_t>(n));
+  size_t detach = client->detach_key < 0 ? std::string_view::npos
+                                         : keys.find(static_cast<char>(client->detach_key));
+  if (detach != 0) {
+    // Refusals (the harness is ending, the disk is full) come back on the link as kError.
+    HandleInput(client, std::string(keys.substr(0, detach)));
+  }
+  if (detach != std::string_view::npos) {
+    ReleaseTerminal(client);  // what came after the detach key stays unread, as in tmux
+  }
+}
+
+// Hands the terminal back: what it takes at once is written, the rest dropped (the user
+// left); then the client hears kDetached and restores its terminal itself.
+void Shim::ReleaseTerminal(Client* client) {
+  FlushTerminal(client);
+  client->tty.Reset();
+  client->tty_out.clear();
+  client->attached = false;
+  client->needs_paint = false;
+  AppendFrame(&client->out, FrameType::kDetached, "");
+  FlushClient(client);
+}
+
+void Shim::FlushTerminal(Client* client) {
+  if (!client->tty.valid() || client->dead) {
+    return;
+  }
+  std::string& out = client->tty_out;
+  size_t done = 0;  // erased once at the end: a terminal takes a few KiB per write
+  for (;;) {
+    if (done == out.size() && client->needs_paint) {
+      // It fell behind and has now written all it had queued: the screen as it is now.
+      client->needs_paint = false;
+      out = screen_->Capture().ansi;
+      done = 0;
+    }
+    if (done == out.size()) {
+      break;
+    }
+    ssize_t n = ::write(client->tty.fd(), out.data() + done, out.size() - done);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      break;  // POLLOUT on the terminal next time
+    } else {
+      client->dead = true;  // EIO: the terminal is gone
+      break;
+    }
+  }
+  out.erase(0, done);
+}
+
 void Shim::ForwardOutput(std::string_view bytes) {
   for (const auto& c : clients_) {
     if (!c->attached || c->dead || c->needs_paint) {
+      continue;
+    }
+    if (c->tty.valid()) {
+      if (c->tty_out.size() + bytes.size() > kAttachBacklog) {
+        c->needs_paint = true;  // the terminal does not keep up: repaint once it drains
+      } else {
+        c->tty_out.append(bytes);
+      }
       continue;
     }
     if (c->out.size() + bytes.size() > kAttachBacklog) {
@@ -308,8 +415,9 @@ void Shim::ReplyError(Client* client, WireError kind, std::string_view message) 
 }
 
 void Shim::FlushClient(Client* client) {
+  FlushTerminal(client);
   for (;;) {
-    if (client->out.empty() && client->needs_paint && !client->dead) {
+    if (client->out.empty() && client->needs_paint && !client->dead && !client->tty.valid()) {
       // A client that fell behind has sent all it had queued: it gets the screen as it is
       // now, and the output frames resume after it.
       client->needs_paint = false;
@@ -345,6 +453,23 @@ void Shim::NotifySubscribers() {
 }
 
 void Shim::SayGoodbye(const std::string& exit_json) {
+  // A terminal-attached client must see the last output on its terminal before it hears the
+  // end on the link: its terminals are flushed first, within half the budget.
+  auto tty_deadline = Clock::now() + kGoodbyeBudget / 2;
+  for (;;) {
+    std::vector<pollfd> ttys;
+    for (const auto& c : clients_) {
+      FlushTerminal(c.get());
+      if (c->tty.valid() && !c->dead && !c->tty_out.empty()) {
+        ttys.push_back({c->tty.fd(), POLLOUT, 0});
+      }
+    }
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(tty_deadline - Clock::now());
+    if (ttys.empty() || left.count() <= 0 ||
+        ::poll(ttys.data(), ttys.size(), static_cast<int>(left.count())) <= 0) {
+      break;
+    }
+  }
   uint64_t last = log_->last_seq();
   for (const auto& c : clients_) {
     if (c->subscribed) {

@@ -200,9 +200,21 @@ void Shim::RunOnce() {
   }
   // fd -1 makes poll skip the entry, keeping the indices fixed.
   fds.push_back({poll_pty ? master_.fd() : -1, pty_events, 0});
-  size_t polled_clients = clients_.size();
+  // One entry per client socket, and one per terminal a client handed over. Never an entry
+  // without an fd behind it: poll() fails with EINVAL when nfds exceeds RLIMIT_NOFILE.
+  struct Polled {
+    Client* client;
+    bool tty;
+  };
+  std::vector<Polled> polled;
   for (const auto& c : clients_) {
     fds.push_back({c->fd.fd(), static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+    polled.push_back({c.get(), false});
+    if (c->tty.valid()) {
+      fds.push_back(
+          {c->tty.fd(), static_cast<short>(POLLIN | (c->tty_out.empty() ? 0 : POLLOUT)), 0});
+      polled.push_back({c.get(), true});
+    }
   }
   int n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
   if (n < 0 && errno != EINTR) {
@@ -221,9 +233,24 @@ void Shim::RunOnce() {
     if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       ReadPty();
     }
-    for (size_t i = 0; i < polled_clients; ++i) {
-      if (fds[3 + i].revents != 0) {
-        ServiceClient(clients_[i].get(), fds[3 + i].revents);
+    for (size_t i = 0; i < polled.size(); ++i) {
+      short events = fds[3 + i].revents;
+      Client* c = polled[i].client;
+      if (events == 0) {
+        continue;
+      }
+      if (!polled[i].tty) {
+        ServiceClient(c, events);
+        continue;
+      }
+      if (!c->tty.valid() || c->dead) {
+        continue;  // released or dropped while its socket was served above
+      }
+      if ((events & POLLOUT) != 0) {
+        FlushTerminal(c);
+      }
+      if ((events & (POLLIN | POLLHUP | POLLERR)) != 0) {
+        ReadTerminal(c);
       }
     }
     if (fds[1].revents != 0) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "client/attach_client.h"
+#include "core/unique_fd.h"
 #include "shim/shim.h"
 
 namespace coven::client::internal {
@@ -12,6 +13,14 @@ namespace coven::client::internal {
 // input (up to the detach key), SIGWINCH a resize, output frames are written to out_fd,
 // until the session ends, the user detaches, or the link breaks ("disconnected"). One
 // thread, blocked in poll() while nothing happens.
+// When the link owns the terminal (shim::AttachLink::OpenWithTerminal), the shim reads the
+// keys and writes the output itself and this only sends resizes and waits for the end.
 core::Result<AttachOutcome> RunDirectAttach(const AttachOptions& options, shim::AttachLink link);
+
+// A new open of the terminal the user attaches from, for the shim to read keys from and
+// write output to: only when keys are forwarded and stdin and stdout are one terminal. A
+// new open file, so the O_NONBLOCK the shim sets on it leaves our own stdin and stdout
+// blocking. Invalid when any of that does not hold.
+core::UniqueFd OpenOwnTerminal(const AttachOptions& options);
 
 }  // namespace coven::client::internal

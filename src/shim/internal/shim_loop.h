@@ -61,6 +61,13 @@ struct Client {
   // resize without replies on success (errors still come back as kError).
   bool attached = false;
   bool needs_paint = false;  // fell behind kAttachBacklog: repaint when its queue drains
+  // A descriptor the peer passed with its last bytes (SCM_RIGHTS), until a command takes it.
+  core::UniqueFd passed_fd;
+  // kAttachTerminal: the user's terminal (our own open of it, non-blocking). Keys are read
+  // from it and output written to it here; `tty_out` is what it has not taken yet.
+  core::UniqueFd tty;
+  std::string tty_out;
+  int detach_key = -1;  // the byte that ends a terminal attach, -1 for none
   uint64_t notified_seq = 0;
   bool dead = false;  // closed by the peer or failed; dropped at the end of the iteration
 };
@@ -103,6 +110,10 @@ class Shim {
   void HandleKill(Client* client);
   void HandleScreen(Client* client);
   void HandleAttach(Client* client);
+  void HandleAttachTerminal(Client* client, const std::string& payload);
+  void ReadTerminal(Client* client);
+  void ReleaseTerminal(Client* client);
+  void FlushTerminal(Client* client);
   void ForwardOutput(std::string_view bytes);
   void Reply(Client* client, FrameType type, std::string_view payload);
   void ReplyError(Client* client, WireError kind, std::string_view message);

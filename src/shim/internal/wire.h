@@ -25,6 +25,10 @@ enum class FrameType : uint8_t {
   kSubscribe = 5,
   kScreen = 6,
   kAttach = 7,
+  // kAttach handing over the user's terminal (SCM_RIGHTS with the frame; payload: the
+  // detach key, 0 for none): the shim then reads keys from it and writes output to it
+  // itself, as tmux's server does, and the link carries only control (see shim.h).
+  kAttachTerminal = 8,
   // Replies and notifications.
   kOk = 16,
   kError = 17,
@@ -32,6 +36,7 @@ enum class FrameType : uint8_t {
   kExited = 19,
   kActivity = 20,  // payload: terminal_activity.h's EncodeActivity
   kOutput = 21,    // to an attached client: raw output bytes
+  kDetached = 22,  // to a terminal-attached client: the detach key was read; terminal released
 };
 
 // First payload byte of a kError frame; the message text follows.
