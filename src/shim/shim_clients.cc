@@ -284,6 +284,11 @@ void Shim::HandleAttach(Client* client) {
   }
   Reply(client, FrameType::kOk, payload);
   client->attached = true;
+  // Output the other clients already have but the log and the screen model do not yet (held
+  // while the disk is full) follows the paint, as it does for them.
+  if (forwarded_ > 0) {
+    AppendFrame(&client->out, FrameType::kOutput, std::string_view(read_buf_.data(), forwarded_));
+  }
 }
 
 // The terminal attach: as kAttach, but the paint and every output byte go straight to the
@@ -311,6 +316,7 @@ void Shim::HandleAttachTerminal(Client* client, const std::string& payload) {
   AppendFrame(&client->out, FrameType::kOk, SeqPayload(log_->last_seq()));
   client->tty = std::move(tty);
   client->tty_out = screen_->Capture().ansi;
+  client->tty_out.append(read_buf_.data(), forwarded_);  // see HandleAttach
   client->detach_key = payload[0] == 0 ? -1 : static_cast<unsigned char>(payload[0]);
   client->attached = true;
   FlushClient(client);

@@ -317,9 +317,13 @@ void Shim::OnSignal() {
 
 void Shim::ReadPty() {
   while (read_used_ < read_buf_.size()) {
-    ssize_t n = ::read(master_.fd(), read_buf_.data() + read_used_, read_buf_.size() - read_used_);
+    size_t room = read_buf_.size() - read_used_;
+    ssize_t n = ::read(master_.fd(), read_buf_.data() + read_used_, room);
     if (n > 0) {
       read_used_ += static_cast<size_t>(n);
+      if (static_cast<size_t>(n) < room) {
+        break;  // drained for now (a short read): poll tells when there is more, or EOF
+      }
       continue;
     }
     if (n < 0 && errno == EINTR) {
@@ -333,15 +337,37 @@ void Shim::ReadPty() {
     pending_input_.clear();
     break;
   }
+  // Attached clients get the output first, from memory, before it is logged and fed to the
+  // screen model: a keystroke's echo reaches the user's terminal without waiting for the
+  // log write, which follows in this same turn of the loop (same bytes, same order).
+  ForwardUnsent(!pty_open_);
   EmitOutput(!pty_open_);
-  // Attached clients get the output now, from memory, not after a round through the log
-  // (and before the activity checks, which are not on a keystroke's path).
+  // Clients owed a repaint get it now that the screen model has the bytes.
   for (const auto& c : clients_) {
     if (c->attached) {
       FlushClient(c.get());
     }
   }
   AfterScreenFed();
+}
+
+void Shim::ForwardUnsent(bool flush_tail) {
+  if (log_full_) {
+    return;  // held output reaches clients as it is logged (EmitOutput)
+  }
+  std::string_view data(read_buf_.data(), read_used_);
+  size_t end = data.size() - (flush_tail ? 0 : core::IncompleteUtf8Tail(data));
+  if (end <= forwarded_) {
+    return;
+  }
+  ForwardOutput(data.substr(forwarded_, end - forwarded_));
+  forwarded_ = end;
+  for (const auto& c : clients_) {
+    // Not one owed a repaint: its paint must wait until the screen model has these bytes.
+    if (c->attached && !c->needs_paint) {
+      FlushClient(c.get());
+    }
+  }
 }
 
 void Shim::EmitOutput(bool flush_tail) {
@@ -357,12 +383,18 @@ void Shim::EmitOutput(bool flush_tail) {
     // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
     // harness's terminal did.
     screen_->Feed(ready.substr(0, n));
-    ForwardOutput(ready.substr(0, n));
+    size_t at = data.size() - keep - ready.size();  // offset of this chunk in read_buf_
+    if (at + n > forwarded_) {
+      size_t sent = forwarded_ > at ? forwarded_ - at : 0;
+      ForwardOutput(ready.substr(sent, n - sent));
+      forwarded_ = at + n;
+    }
     ready.remove_prefix(n);
   }
   size_t done = data.size() - keep - ready.size();
   std::memmove(read_buf_.data(), read_buf_.data() + done, read_used_ - done);
   read_used_ -= done;
+  forwarded_ = forwarded_ > done ? forwarded_ - done : 0;
 }
 
 void Shim::WritePendingInput() {

@@ -115,6 +115,7 @@ class Shim {
   void ReleaseTerminal(Client* client);
   void FlushTerminal(Client* client);
   void ForwardOutput(std::string_view bytes);
+  void ForwardUnsent(bool flush_tail);
   void Reply(Client* client, FrameType type, std::string_view payload);
   void ReplyError(Client* client, WireError kind, std::string_view message);
   void FlushClient(Client* client);
@@ -161,6 +162,9 @@ class Shim {
 
   std::vector<char> read_buf_ = std::vector<char>(kPtyReadBuffer);
   size_t read_used_ = 0;  // bytes in read_buf_; an incomplete character carried over
+  // Leading bytes of read_buf_ already sent to the attached clients but not yet logged and
+  // fed to the screen model (see ReadPty); nonzero between turns only while the log is full.
+  size_t forwarded_ = 0;
   bool pty_open_ = true;  // false once reading the master gave EIO
   std::string pending_input_;
 
