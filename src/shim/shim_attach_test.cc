@@ -1,11 +1,16 @@
 // Tests for the direct attach (kAttach, shim::AttachLink): real shims, real PTYs.
+#include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/unique_fd.h"
 #include "screen/screen_model.h"
 #include "shim/shim.h"
 #include "shim/shim_test_helpers.h"
@@ -140,6 +145,170 @@ TEST_F(ShimAttachTest, FinishedSessionIsNotLive) {
   auto link = AttachLink::Open(session_dir_);
   ASSERT_FALSE(link);
   EXPECT_EQ(link.error().code, core::ErrorCode::kSessionNotLive);
+}
+
+// A terminal of the test's own (a PTY pair in raw mode, as `coven attach` leaves the user's
+// terminal): the test plays the terminal emulator on the master side.
+class TestTerminal {
+ public:
+  TestTerminal() {
+    master_.Reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!master_.valid() || ::grantpt(master_.fd()) != 0 || ::unlockpt(master_.fd()) != 0) {
+      return;
+    }
+    slave_.Reset(::open(::ptsname(master_.fd()), O_RDWR | O_NOCTTY | O_CLOEXEC));
+    termios t{};
+    if (slave_.valid() && ::tcgetattr(slave_.fd(), &t) == 0) {
+      ::cfmakeraw(&t);
+      ::tcsetattr(slave_.fd(), TCSANOW, &t);
+    }
+  }
+  bool ok() const { return slave_.valid(); }
+  int slave() const { return slave_.fd(); }
+  void Type(std::string_view keys) { ASSERT_TRUE(core::WriteAll(master_.fd(), keys)); }
+  // What the shim wrote to the terminal so far, waiting until it holds `text`.
+  bool WaitShown(const std::string& text) {
+    return WaitUntil([&] {
+      Drain();
+      return shown_.find(text) != std::string::npos;
+    });
+  }
+  // Reads what the terminal has until it stays quiet for 20 ms.
+  void Drain() {
+    pollfd pfd{master_.fd(), POLLIN, 0};
+    while (::poll(&pfd, 1, 20) > 0) {
+      char buf[4096];
+      ssize_t n = ::read(master_.fd(), buf, sizeof(buf));
+      if (n <= 0) {
+        break;
+      }
+      shown_.append(buf, static_cast<size_t>(n));
+    }
+  }
+  const std::string& shown() const { return shown_; }
+
+ private:
+  core::UniqueFd master_;
+  core::UniqueFd slave_;
+  std::string shown_;
+};
+
+// Given a terminal handed to the shim, the shim should paint it, show the harness's output
+// on it and pass its keys to the harness with nothing on the link; the detach key should
+// end the attach with kDetached and give the terminal back (keys typed after it no longer
+// reach the harness), while the session goes on.
+TEST_F(ShimAttachTest, TerminalAttachPaintsReadsKeysAndDetaches) {
+  ASSERT_TRUE(Launch({"/bin/sh", "-c",
+                      "stty -echo; printf 'first'; read x; printf ' got-%s' \"$x\"; read y; "
+                      "printf ' then-%s' \"$y\""}));
+  ASSERT_TRUE(WaitForOutput("first"));
+  TestTerminal term;
+  ASSERT_TRUE(term.ok());
+  auto link = AttachLink::OpenWithTerminal(session_dir_, term.slave(), 0x1d);
+  ASSERT_TRUE(link) << link.error().message;
+  EXPECT_TRUE(link->owns_terminal());
+  EXPECT_EQ(link->paint(), "");
+  ASSERT_TRUE(term.WaitShown("first")) << term.shown();  // the paint, written by the shim
+
+  term.Type("hello\r");
+  ASSERT_TRUE(term.WaitShown(" got-hello")) << term.shown();
+  std::string out;
+  EXPECT_TRUE(Pump(*link, &out));
+  EXPECT_EQ(out, "") << "output went over the link instead of the terminal";
+
+  term.Type(
+      "ab\x1d"
+      "cd\r");  // "ab" counts; the detach key ends it; "cd" is not ours
+  bool detached = false;
+  ASSERT_TRUE(WaitUntil([&] {
+    pollfd pfd{link->fd(), POLLIN, 0};
+    (void)::poll(&pfd, 1, 50);
+    auto r = link->Read(&out);
+    detached = r && r->detached;
+    return detached || !r;
+  }));
+  EXPECT_TRUE(detached);
+
+  auto again = AttachLink::Open(session_dir_);
+  ASSERT_TRUE(again) << again.error().message;  // still live
+  again->QueueInput("z\n");
+  ASSERT_TRUE(again->Flush());
+  ASSERT_TRUE(WaitForOutput(" then-abz"));
+  EXPECT_EQ(Output(ReadEvents(session_dir_)).find("cd"), std::string::npos);
+  WaitShim();
+}
+
+// Given a terminal-attached client when the harness exits, its last output should be on the
+// terminal before the link reports the end with the exit event's payload.
+TEST_F(ShimAttachTest, TerminalAttachShowsTheLastOutputBeforeTheEnd) {
+  ASSERT_TRUE(Launch({"/bin/sh", "-c", "stty -echo; printf 'ready'; read x; printf 'LAST-WORDS'"}));
+  ASSERT_TRUE(WaitForOutput("ready"));
+  TestTerminal term;
+  ASSERT_TRUE(term.ok());
+  auto link = AttachLink::OpenWithTerminal(session_dir_, term.slave(), 0x1d);
+  ASSERT_TRUE(link) << link.error().message;
+  ASSERT_TRUE(term.WaitShown("ready"));
+  term.Type("\r");
+  std::string out;
+  std::string exit_json;
+  ASSERT_TRUE(WaitUntil([&] { return !Pump(*link, &out, &exit_json); }));
+  EXPECT_EQ(exit_json, R"({"exitCode":0,"status":"completed"})");
+  EXPECT_TRUE(term.WaitShown("LAST-WORDS")) << term.shown();
+  WaitShim();
+}
+
+// Given a terminal-attached client whose terminal stops taking output (nobody reads the
+// master) while the harness prints megabytes of repaints, the harness should still finish,
+// and once the terminal is read again what it shows should end on the current screen (the
+// shim dropped what the terminal could not take and repainted), not on a stale frame.
+TEST_F(ShimAttachTest, TerminalThatStopsReadingIsRepaintedNotWaitedFor) {
+  ASSERT_TRUE(
+      Launch({"/bin/sh", "-c",
+              "stty -echo; read go; awk 'BEGIN { for (i = 0; i < 4000; i++) { "
+              "printf \"\\033[H\\033[2J\"; for (j = 0; j < 30; j++) "
+              "printf \"line %d %d %s\\n\", i, j, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" } "
+              "printf \"DONE\" }'; read x"}));
+  TestTerminal term;
+  ASSERT_TRUE(term.ok());
+  auto link = AttachLink::OpenWithTerminal(session_dir_, term.slave(), 0x1d);
+  ASSERT_TRUE(link) << link.error().message;
+  ASSERT_TRUE(link->owns_terminal());
+  auto ctl = AttachLink::Open(session_dir_);  // a second client, to type with
+  ASSERT_TRUE(ctl) << ctl.error().message;
+  ctl->QueueInput("\n");
+  ASSERT_TRUE(ctl->Flush());
+  ASSERT_TRUE(WaitForOutput("DONE"));  // not held back by the terminal nobody reads
+
+  auto live = ReadScreen(session_dir_);
+  ASSERT_TRUE(live) << live.error().message;
+  screen::ScreenModel model(live->snapshot.rows, live->snapshot.cols);
+  ASSERT_TRUE(WaitUntil([&] {
+    term.Drain();
+    model = screen::ScreenModel(live->snapshot.rows, live->snapshot.cols);
+    model.Feed(term.shown());
+    return model.Capture().lines == live->snapshot.lines;
+  })) << "shown "
+      << term.shown().size() << " bytes";
+  EXPECT_LT(term.shown().size(), OutputAfter(session_dir_, link->seq()).size() / 2);
+  ctl->QueueInput("\n");
+  ASSERT_TRUE(ctl->Flush());
+  WaitShim();
+}
+
+// Given a descriptor that is not a terminal, the shim should refuse it and the link should
+// fall back to the plain attach (paint and output over the link).
+TEST_F(ShimAttachTest, NonTerminalFallsBackToThePlainAttach) {
+  ASSERT_TRUE(Launch({"/bin/sh", "-c", "stty -echo; printf 'plain'; read x"}));
+  ASSERT_TRUE(WaitForOutput("plain"));
+  auto pipe = core::MakePipe();
+  ASSERT_TRUE(pipe);
+  auto link = AttachLink::OpenWithTerminal(session_dir_, pipe->write.fd(), 0x1d);
+  ASSERT_TRUE(link) << link.error().message;
+  EXPECT_FALSE(link->owns_terminal());
+  EXPECT_THAT(link->paint(), HasSubstr("plain"));
+  link->QueueInput("\n");
+  ASSERT_TRUE(link->Flush());
+  WaitShim();
 }
 
 }  // namespace
