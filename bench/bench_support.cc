@@ -520,7 +520,7 @@ void GeneratePayloadFile(const std::string& path, uint64_t n) {
           line.push_back(static_cast<char>(' ' + (r >> 8) % 95));
         }
       }
-      line.push_back('\n');
+      line += "\r\n";  // what a terminal gets from a program whose \n the tty turned into CR LF
       block += line;
     }
     uint64_t take = std::min<uint64_t>(block.size(), n - written);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <utility>
+#include <vector>
 
 namespace coven::screen {
 namespace {
@@ -169,6 +170,8 @@ constexpr std::string_view kMagic = "CSN1";
 // loop must not grow the shim.
 constexpr size_t kMaxNotifications = 16;
 constexpr size_t kMaxNotificationBytes = 512;
+// Feeds smaller than this go to libvterm whole; the fast path below pays off on streams.
+constexpr size_t kFastPathMin = 4096;
 
 }  // namespace
 
@@ -190,6 +193,23 @@ struct ScreenModel::Impl {
   std::string held_osc;
   // Attention signals seen since the last TakeSignals (docs/attention.md).
   TerminalSignals signals;
+
+  // The plain-text fast path (FeedScreen). What the modes parser saw in the current Feed,
+  // in order: text runs (with their offsets: libvterm hands the text callback a pointer
+  // into the buffer, and only in its ground state), CR, LF, and anything else.
+  enum class Seen : uint8_t { kAsciiText, kOtherText, kCr, kLf, kOther };
+  struct SeenItem {
+    Seen kind;
+    size_t offset = 0;  // text runs only
+    size_t len = 0;
+  };
+  std::vector<SeenItem> seen;
+  const char* feed_base = nullptr;
+  // DECSTBM's margins are the whole screen (libvterm's normalized top 0, bottom -1), and
+  // DECLRMM is off; `margins_touched` when this Feed changed either.
+  bool full_region = true;
+  bool lr_margins = false;
+  bool margins_touched = false;
 
   Impl(uint16_t rows, uint16_t cols) {
     vt = vterm_new(rows, cols);
@@ -245,14 +265,69 @@ struct ScreenModel::Impl {
     return 1;
   }
 
-  // Private DEC modes (CSI ? Pm h / l) and DECSTR (CSI ! p).
+  // Eats a run of non-control bytes, noting where it lies (see FeedScreen).
+  static int OnText(const char* bytes, size_t len, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    size_t n = 0;
+    bool ascii = true;
+    while (n < len) {
+      auto c = static_cast<unsigned char>(bytes[n]);
+      if (c < 0x20 || c == 0x7f) {
+        break;
+      }
+      ascii = ascii && c < 0x80;
+      ++n;
+    }
+    n = std::max<size_t>(n, 1);  // libvterm only calls this on a non-control byte
+    self->seen.push_back({ascii ? Seen::kAsciiText : Seen::kOtherText,
+                          static_cast<size_t>(bytes - self->feed_base), n});
+    return static_cast<int>(n);
+  }
+
+  static int OnControl(unsigned char control, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    self->seen.push_back(
+        {control == '\r' ? Seen::kCr : (control == '\n' ? Seen::kLf : Seen::kOther), 0, 0});
+    return 1;
+  }
+
+  // DECSTBM as libvterm 0.1.4's state.c applies it: is the region the whole screen after it?
+  bool RegionFullAfterDecstbm(const long args[], int argcount) const {
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(modes_vt, &rows, &cols);
+    long top = argcount < 1 || CSI_ARG_IS_MISSING(args[0]) ? 1 : CSI_ARG(args[0]);
+    top = std::clamp<long>(top - 1, 0, rows);
+    long bottom = argcount < 2 || CSI_ARG_IS_MISSING(args[1]) ? -1 : CSI_ARG(args[1]);
+    bottom = std::max<long>(bottom, -1);
+    if (top == 0 && bottom == rows) {
+      bottom = -1;
+    } else {
+      bottom = std::min<long>(bottom, rows);
+    }
+    if ((bottom == -1 ? rows : bottom) <= top) {
+      return true;  // invalid: libvterm resets to the whole screen
+    }
+    return top == 0 && bottom == -1;
+  }
+
+  // Private DEC modes (CSI ? Pm h / l), DECSTR (CSI ! p) and DECSTBM (CSI r).
   static int OnCsi(const char* leader, const long args[], int argcount, const char* intermed,
                    char command, void* user) {
     auto* self = static_cast<Impl*>(user);
+    self->seen.push_back({Seen::kOther, 0, 0});
     bool has_intermed = intermed != nullptr && intermed[0] != '\0';
     if (leader == nullptr && command == 'p' && has_intermed && intermed[0] == '!') {
       self->modes.app_cursor_keys = false;  // soft reset: normal cursor keys and keypad
       self->modes.app_keypad = false;
+      self->full_region = true;  // and margins
+      self->lr_margins = false;
+      self->margins_touched = true;
+      return 1;
+    }
+    if (leader == nullptr && !has_intermed && command == 'r') {
+      self->full_region = self->RegionFullAfterDecstbm(args, argcount);
+      self->margins_touched = true;
       return 1;
     }
     if (leader == nullptr || leader[0] != '?' || has_intermed ||
@@ -274,6 +349,10 @@ struct ScreenModel::Impl {
         case 2004:
           self->modes.bracketed_paste = on;
           break;
+        case 69:
+          self->lr_margins = on;
+          self->margins_touched = true;
+          break;
         default:
           break;
       }
@@ -284,6 +363,7 @@ struct ScreenModel::Impl {
   // DECKPAM (ESC =), DECKPNM (ESC >) and RIS (ESC c).
   static int OnEscape(const char* bytes, size_t len, void* user) {
     auto* self = static_cast<Impl*>(user);
+    self->seen.push_back({Seen::kOther, 0, 0});
     if (len != 1) {
       return 1;
     }
@@ -295,6 +375,9 @@ struct ScreenModel::Impl {
       MouseMode mouse = self->modes.mouse;  // libvterm reports its own reset of this one
       self->modes = Modes{};
       self->modes.mouse = mouse;
+      self->full_region = true;
+      self->lr_margins = false;
+      self->margins_touched = true;
     }
     return 1;
   }
@@ -309,6 +392,7 @@ struct ScreenModel::Impl {
   // same bytes (the screen layer has no OSC callback in libvterm 0.1.4).
   static int OnOsc(const char* command, size_t len, void* user) {
     auto* self = static_cast<Impl*>(user);
+    self->seen.push_back({Seen::kOther, 0, 0});
     std::string_view osc(command, len);
     if (osc.starts_with("9;") && self->signals.notifications.size() < kMaxNotifications) {
       self->signals.notifications.emplace_back(osc.substr(2, kMaxNotificationBytes));
@@ -322,8 +406,82 @@ struct ScreenModel::Impl {
 
   static constexpr VTermScreenCallbacks kScreenCallbacks = {nullptr, nullptr, nullptr, &OnTermProp,
                                                             &OnBell, nullptr, nullptr, nullptr};
-  static constexpr VTermParserCallbacks kModeCallbacks = {nullptr, nullptr, &OnEscape, &OnCsi,
-                                                          &OnOsc,  nullptr, nullptr};
+  static constexpr VTermParserCallbacks kModeCallbacks = {&OnText, &OnControl, &OnEscape, &OnCsi,
+                                                          &OnOsc,  nullptr,    nullptr};
+
+  // Feeds `bytes` (already through the modes parser, whose record is in `seen`) to the
+  // screen, skipping what cannot change the result: within a run of plain text, CR and LF
+  // (no escape sequence, no other control), once the cursor sits on the bottom row
+  // with the scroll region the whole screen, each LF scrolls the whole screen, so every
+  // row visible at the run's end was written by its last `rows` lines. The text before
+  // those lines is replaced by one CR (the real stream is at column 0 there: the skip
+  // ends right after a CR LF); cursor, pen, modes and title are untouched by plain text.
+  // `cat` of a log is ~10x cheaper for it; full-screen repaints never take this path.
+  void FeedScreen(std::string_view bytes) {
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(vt, &rows, &cols);
+    if (bytes.size() < kFastPathMin || !full_region || lr_margins || margins_touched) {
+      vterm_input_write(vt, bytes.data(), bytes.size());
+      return;
+    }
+    size_t fed = 0;
+    std::vector<size_t> lfs;  // offsets of the LFs of the current plain run
+    size_t i = 0;
+    while (i < seen.size()) {
+      if (seen[i].kind != Seen::kAsciiText && seen[i].kind != Seen::kOtherText) {
+        ++i;
+        continue;
+      }
+      // A plain run: text and CR/LF whose bytes lie back to back in the buffer.
+      lfs.clear();
+      size_t pos = seen[i].offset;
+      for (; i < seen.size(); ++i) {
+        const SeenItem& item = seen[i];
+        bool text = item.kind == Seen::kAsciiText || item.kind == Seen::kOtherText;
+        if (text && item.offset == pos) {
+          pos += item.len;
+        } else if (item.kind == Seen::kCr && pos < bytes.size() && bytes[pos] == '\r') {
+          ++pos;
+        } else if (item.kind == Seen::kLf && pos < bytes.size() && bytes[pos] == '\n') {
+          lfs.push_back(pos++);
+        } else {
+          break;
+        }
+      }
+      size_t n = lfs.size();
+      auto urows = static_cast<size_t>(rows);
+      if (n < 2 * urows + 2) {
+        continue;
+      }
+      // After rows + 1 LFs the cursor is on the bottom row (whole-screen region).
+      size_t warm = lfs[urows] + 1;
+      size_t skip_to = 0;
+      // The skip ends right after a CR LF (column 0, as the CR we feed instead leaves it)
+      // and before an ASCII byte or a control: a combining character there would join the
+      // last glyph drawn before it, which differs once the text before is skipped.
+      for (size_t k = n - urows - 1; k > urows; --k) {
+        auto next = static_cast<unsigned char>(bytes[lfs[k] + 1]);
+        if (bytes[lfs[k] - 1] == '\r' && next < 0x80) {
+          skip_to = lfs[k] + 1;
+          break;
+        }
+      }
+      if (skip_to <= warm || warm < fed) {
+        continue;
+      }
+      vterm_input_write(vt, bytes.data() + fed, warm - fed);
+      fed = warm;
+      VTermPos cursor{};
+      vterm_state_get_cursorpos(state, &cursor);
+      if (cursor.row != rows - 1) {
+        continue;
+      }
+      vterm_input_write(vt, "\r", 1);
+      fed = skip_to;
+    }
+    vterm_input_write(vt, bytes.data() + fed, bytes.size() - fed);
+  }
 
   VTermScreenCell Cell(int row, int col) const {
     VTermScreenCell cell{};
@@ -460,8 +618,12 @@ void ScreenModel::Feed(std::string_view bytes) {
   if (bytes.empty()) {
     return;
   }
-  vterm_input_write(impl_->vt, bytes.data(), bytes.size());
+  // The modes parser first: it records where the plain text lies for FeedScreen.
+  impl_->seen.clear();
+  impl_->feed_base = bytes.data();
+  impl_->margins_touched = false;
   vterm_input_write(impl_->modes_vt, bytes.data(), bytes.size());
+  impl_->FeedScreen(bytes);
 }
 
 void ScreenModel::Resize(uint16_t rows, uint16_t cols) {

@@ -205,5 +205,73 @@ TEST(ScreenModelTest, SerializeRoundTrip) {
   EXPECT_FALSE(ParseSnapshot("XXXX" + bytes.substr(4)).has_value());
 }
 
+// Lines of plain text, `count` of them, each ended by `eol`.
+std::string TextLines(int count, const std::string& eol, int width = 30) {
+  std::string out;
+  for (int i = 0; i < count; ++i) {
+    std::string line = "line " + std::to_string(i) + " ";
+    int want = width / 2 + (i * 7) % width;  // lengths vary, so an overwrite leaves remnants
+    while (static_cast<int>(line.size()) < want) {
+      line += static_cast<char>('a' + (i + static_cast<int>(line.size())) % 26);
+    }
+    out += line + eol;
+  }
+  return out;
+}
+
+// Given streams of scrolling text (the fast path skips the lines scrolled off again) fed in
+// one piece, we should end with exactly the screen of the same bytes fed in pieces too
+// small for it: text, pen, cursor, title and paint, whatever came before the text (a
+// cleared screen, a coloured pen, scroll regions anchored anywhere, the cursor below a
+// region, bare LFs, wrapping lines, escapes between runs).
+TEST(ScreenModelTest, ScrollingTextFastPathEqualsSlowFeeding) {
+  struct Case {
+    std::string name;
+    std::string before;  // fed first, on its own
+    std::string stream;  // fed whole (fast path) or in 512-byte pieces
+  };
+  std::vector<Case> cases = {
+      {"crlf", "", TextLines(500, "\r\n")},
+      {"cleared, coloured pen", "\x1b[2J\x1b[H\x1b[42;30m", TextLines(400, "\r\n") + "tail"},
+      {"bare lf", "", TextLines(400, "\n")},
+      {"wrapping", "", TextLines(300, "\r\n", 130)},
+      {"region 5-10", "\x1b[5;10r", TextLines(400, "\r\n")},
+      {"region 3-24", "\x1b[3;24r", TextLines(400, "\r\n")},
+      {"cursor below region", "\x1b[1;10r\x1b[24;1H",
+       TextLines(30, "\r\n", 8) + TextLines(200, "\r\n", 70) + TextLines(100, "\r\n", 8)},
+      {"long lines in the middle", "",
+       TextLines(30, "\r\n", 8) + TextLines(200, "\r\n", 70) + TextLines(100, "\r\n", 8)},
+      {"region in the stream", "", TextLines(100, "\r\n") + "\x1b[2;8r" + TextLines(300, "\r\n")},
+      {"escapes between runs", "",
+       TextLines(200, "\r\n") + "\x1b[1mbold\x1b[0m\x1b]2;t\x07" + TextLines(200, "\r\n") +
+           "\x1b[5;5Hx"},
+      {"reset then text", "\x1b[4;9r",
+       "\x1b"
+       "c" +
+           TextLines(400, "\r\n")},
+      {"utf-8, wide and combining", "",
+       TextLines(100, " \xe6\x97\xa5\xc3\xa9\r\n", 40) + TextLines(200, "\r\n\xcc\x81", 77) +
+           TextLines(100, " \xe2\x86\x92\r\n", 60)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ScreenModel fast(24, 80);
+    ScreenModel slow(24, 80);
+    fast.Feed(c.before);
+    slow.Feed(c.before);
+    fast.Feed(c.stream);
+    for (size_t at = 0; at < c.stream.size(); at += 512) {
+      slow.Feed(c.stream.substr(at, 512));
+    }
+    Snapshot a = fast.Capture();
+    Snapshot b = slow.Capture();
+    EXPECT_EQ(a.lines, b.lines);
+    EXPECT_EQ(a.cursor_row, b.cursor_row);
+    EXPECT_EQ(a.cursor_col, b.cursor_col);
+    EXPECT_EQ(a.title, b.title);
+    EXPECT_EQ(a.ansi, b.ansi);
+  }
+}
+
 }  // namespace
 }  // namespace coven::screen

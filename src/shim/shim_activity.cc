@@ -16,7 +16,25 @@ core::Status Shim::LoadScreenPatterns() {
   return core::Ok();
 }
 
+// After output: the settle point moves (only output moves it: a quiet session has no timer
+// at all); the terminal's signals are looked at once the model has the bytes (FlushScreen).
 void Shim::AfterScreenFed() {
+  if (!screen_patterns_.empty()) {
+    settle_at_ = Clock::now() + kScreenSettle;
+  }
+}
+
+screen::ScreenModel& Shim::Screen() {
+  FlushScreen();
+  return *screen_;
+}
+
+void Shim::FlushScreen() {
+  if (screen_pending_.empty()) {
+    return;
+  }
+  screen_->Feed(screen_pending_);
+  screen_pending_.clear();
   screen::TerminalSignals signals = screen_->TakeSignals();
   if (!signals.empty()) {
     std::string title = screen_->title();
@@ -25,15 +43,11 @@ void Shim::AfterScreenFed() {
     }
     title_spinning_ = IsSpinnerTitle(title);
   }
-  // Only output moves the settle point: a quiet session has no timer at all.
-  if (!screen_patterns_.empty()) {
-    settle_at_ = Clock::now() + kScreenSettle;
-  }
 }
 
 void Shim::MatchSettledScreen() {
   settle_at_.reset();
-  ActivityReport report = MatchScreen(screen_patterns_, screen_->Lines());
+  ActivityReport report = MatchScreen(screen_patterns_, Screen().Lines());
   if (report == last_screen_report_) {
     return;
   }

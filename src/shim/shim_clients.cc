@@ -215,7 +215,7 @@ void Shim::HandleResize(Client* client, const std::string& payload) {
     ReplyError(client, WireError::kOther, s.error().message);
     return;
   }
-  screen_->Resize(rows, cols);
+  Screen().Resize(rows, cols);
   auto seq = AppendEvent(EventKind::kResize, ResizePayload(rows, cols));
   if (!seq) {
     ReplyError(client, log_full_ ? WireError::kStorageFull : WireError::kOther,
@@ -260,7 +260,7 @@ void Shim::HandleKill(Client* client) {
 
 void Shim::HandleScreen(Client* client) {
   std::string payload = SeqPayload(log_->last_seq());
-  payload += screen::SerializeSnapshot(screen_->Capture());
+  payload += screen::SerializeSnapshot(Screen().Capture());
   if (payload.size() > kMaxFramePayload) {
     ReplyError(client, WireError::kOther, "the screen is too large to send");
     return;
@@ -277,7 +277,7 @@ void Shim::HandleAttach(Client* client) {
   // The paint and the seq are taken between two loop iterations, so the output frames that
   // follow continue exactly where the painted screen stands.
   std::string payload = SeqPayload(log_->last_seq());
-  payload += screen_->Capture().ansi;
+  payload += Screen().Capture().ansi;
   if (payload.size() > kMaxFramePayload) {
     ReplyError(client, WireError::kOther, "the screen is too large to send");
     return;
@@ -315,7 +315,7 @@ void Shim::HandleAttachTerminal(Client* client, const std::string& payload) {
   }
   AppendFrame(&client->out, FrameType::kOk, SeqPayload(log_->last_seq()));
   client->tty = std::move(tty);
-  client->tty_out = screen_->Capture().ansi;
+  client->tty_out = Screen().Capture().ansi;
   client->tty_out.append(read_buf_.data(), forwarded_);  // see HandleAttach
   client->detach_key = payload[0] == 0 ? -1 : static_cast<unsigned char>(payload[0]);
   client->attached = true;
@@ -366,7 +366,7 @@ void Shim::FlushTerminal(Client* client) {
     if (done == out.size() && client->needs_paint) {
       // It fell behind and has now written all it had queued: the screen as it is now.
       client->needs_paint = false;
-      out = screen_->Capture().ansi;
+      out = Screen().Capture().ansi;
       done = 0;
     }
     if (done == out.size()) {
@@ -427,7 +427,7 @@ void Shim::FlushClient(Client* client) {
       // A client that fell behind has sent all it had queued: it gets the screen as it is
       // now, and the output frames resume after it.
       client->needs_paint = false;
-      AppendFrame(&client->out, FrameType::kOutput, screen_->Capture().ansi);
+      AppendFrame(&client->out, FrameType::kOutput, Screen().Capture().ansi);
     }
     if (client->out.empty() || client->dead) {
       return;

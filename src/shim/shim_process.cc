@@ -216,7 +216,13 @@ void Shim::RunOnce() {
       polled.push_back({c.get(), true});
     }
   }
-  int n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
+  // Output held for the screen model is fed before the loop sleeps: at once when nothing is
+  // ready, so a screen is never stale while output pauses.
+  int n = screen_pending_.empty() ? 0 : ::poll(fds.data(), fds.size(), 0);
+  if (n == 0) {
+    FlushScreen();
+    n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
+  }
   if (n < 0 && errno != EINTR) {
     // Cannot happen with valid fds; stop reading the PTY rather than spin on the error.
     std::fprintf(stderr, "coven shim: poll: %s\n", std::strerror(errno));
@@ -342,7 +348,10 @@ void Shim::ReadPty() {
   // log write, which follows in this same turn of the loop (same bytes, same order).
   ForwardUnsent(!pty_open_);
   EmitOutput(!pty_open_);
-  // Clients owed a repaint get it now that the screen model has the bytes.
+  if (screen_pending_.size() >= kScreenBatch) {
+    FlushScreen();
+  }
+  // Clients owed a repaint get it now (Screen() feeds the model what it has not seen).
   for (const auto& c : clients_) {
     if (c->attached) {
       FlushClient(c.get());
@@ -382,7 +391,7 @@ void Shim::EmitOutput(bool flush_tail) {
     }
     // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
     // harness's terminal did.
-    screen_->Feed(ready.substr(0, n));
+    screen_pending_.append(ready.substr(0, n));
     size_t at = data.size() - keep - ready.size();  // offset of this chunk in read_buf_
     if (at + n > forwarded_) {
       size_t sent = forwarded_ > at ? forwarded_ - at : 0;
@@ -498,7 +507,7 @@ void Shim::Finish() {
 void Shim::RecordFinalScreen() {
   std::string bytes;
   PutU64(&bytes, log_->last_seq());
-  bytes += screen::SerializeSnapshot(screen_->Capture());
+  bytes += screen::SerializeSnapshot(Screen().Capture());
   if (Status s = core::WriteFileAtomic(FinalScreenPath(options_.session_dir), bytes, 0600); !s) {
     // Not fatal: readers rebuild the screen from the log instead.
     std::fprintf(stderr, "coven shim: record final screen: %s\n", s.error().message.c_str());

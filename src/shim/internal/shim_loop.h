@@ -50,6 +50,8 @@ inline constexpr size_t kAttachBacklog = 1u << 20;
 // Screen patterns are matched once output has been quiet this long: a dialog is drawn in
 // several writes, and a half-drawn screen must not be judged (docs/attention.md).
 inline constexpr std::chrono::milliseconds kScreenSettle{300};
+// Output held for the screen model before it is fed anyway (see Shim::screen_pending_).
+inline constexpr size_t kScreenBatch = 256u << 10;
 
 // One connection on shim.sock.
 struct Client {
@@ -129,6 +131,9 @@ class Shim {
   core::Status LoadScreenPatterns();
   void AfterScreenFed();
   void MatchSettledScreen();
+  // The screen model with every logged byte fed to it.
+  screen::ScreenModel& Screen();
+  void FlushScreen();
   void SendActivity(const ActivityReport& report);
   void SendLastActivity(Client* client);
 
@@ -151,6 +156,10 @@ class Shim {
   std::vector<std::unique_ptr<Client>> clients_;
   // Fed with exactly the output bytes that were logged, in log order (see shim.h).
   std::optional<screen::ScreenModel> screen_;
+  // Output logged but not yet fed to screen_: fed in batches while output streams (whole
+  // batches let the model skip text that scrolls off again, see screen_model.cc), and
+  // always before anyone looks at the screen (Screen()) and before the loop sleeps.
+  std::string screen_pending_;
   std::vector<ScreenPattern> screen_patterns_;
   // When output has been quiet long enough to match the patterns; unset while idle, so an
   // idle session costs no wake-ups.
