@@ -197,7 +197,7 @@ struct ScreenModel::Impl {
   // The plain-text fast path (FeedScreen). What the modes parser saw in the current Feed,
   // in order: text runs (with their offsets: libvterm hands the text callback a pointer
   // into the buffer, and only in its ground state), CR, LF, and anything else.
-  enum class Seen : uint8_t { kAsciiText, kOtherText, kCr, kLf, kOther };
+  enum class Seen : uint8_t { kText, kCr, kLf, kOther };
   struct SeenItem {
     Seen kind;
     size_t offset = 0;  // text runs only
@@ -269,18 +269,15 @@ struct ScreenModel::Impl {
   static int OnText(const char* bytes, size_t len, void* user) {
     auto* self = static_cast<Impl*>(user);
     size_t n = 0;
-    bool ascii = true;
     while (n < len) {
       auto c = static_cast<unsigned char>(bytes[n]);
       if (c < 0x20 || c == 0x7f) {
         break;
       }
-      ascii = ascii && c < 0x80;
       ++n;
     }
     n = std::max<size_t>(n, 1);  // libvterm only calls this on a non-control byte
-    self->seen.push_back({ascii ? Seen::kAsciiText : Seen::kOtherText,
-                          static_cast<size_t>(bytes - self->feed_base), n});
+    self->seen.push_back({Seen::kText, static_cast<size_t>(bytes - self->feed_base), n});
     return static_cast<int>(n);
   }
 
@@ -429,7 +426,7 @@ struct ScreenModel::Impl {
     std::vector<size_t> lfs;  // offsets of the LFs of the current plain run
     size_t i = 0;
     while (i < seen.size()) {
-      if (seen[i].kind != Seen::kAsciiText && seen[i].kind != Seen::kOtherText) {
+      if (seen[i].kind != Seen::kText) {
         ++i;
         continue;
       }
@@ -438,8 +435,7 @@ struct ScreenModel::Impl {
       size_t pos = seen[i].offset;
       for (; i < seen.size(); ++i) {
         const SeenItem& item = seen[i];
-        bool text = item.kind == Seen::kAsciiText || item.kind == Seen::kOtherText;
-        if (text && item.offset == pos) {
+        if (item.kind == Seen::kText && item.offset == pos) {
           pos += item.len;
         } else if (item.kind == Seen::kCr && pos < bytes.size() && bytes[pos] == '\r') {
           ++pos;

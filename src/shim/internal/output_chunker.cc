@@ -22,6 +22,10 @@ size_t EscapedCost(std::string_view data) {
 
 size_t NextChunkLength(std::string_view data) {
   constexpr size_t kBudget = kMaxOutputJsonBytes - 1 - kOutputJsonOverhead;
+  constexpr size_t kMaxByteCost = 6;
+  if (data.size() <= kBudget / kMaxByteCost) {
+    return data.size();  // fits whatever its bytes (a PTY read is 4 KiB): no need to look
+  }
   size_t cost = 0;
   size_t n = 0;
   while (n < data.size()) {
