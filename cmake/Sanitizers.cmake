@@ -3,6 +3,10 @@ set(COVEN_SANITIZE "" CACHE STRING "Sanitizers to enable, e.g. address,undefined
 if(COVEN_SANITIZE)
   add_compile_options(-fsanitize=${COVEN_SANITIZE} -fno-omit-frame-pointer
                       -fno-sanitize-recover=all)
+  # Debug info names the source tree relative to it: with that (and CCACHE_BASEDIR, set by
+  # scripts/build.sh) ccache leaves the working directory out of its hash, so a clean clone
+  # elsewhere (CI) reuses the objects instead of rebuilding the whole -g tree.
+  add_compile_options(-fdebug-prefix-map=${PROJECT_SOURCE_DIR}=.)
   add_link_options(-fsanitize=${COVEN_SANITIZE})
   if(COVEN_SANITIZE MATCHES "thread" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     # GCC 12 warns (-Wtsan) that TSan does not model the atomic_thread_fence inside
