@@ -26,6 +26,13 @@ using test_helpers::WaitUntil;
 using ::testing::HasSubstr;
 using ShimAttachTest = test_helpers::ShimFixture;
 
+// Waits for a line, prints ~6 MB of full-screen repaints ending in DONE, waits for a line.
+constexpr const char* kBigRepaint =
+    "stty -echo; read go; awk 'BEGIN { for (i = 0; i < 4000; i++) { "
+    "printf \"\\033[H\\033[2J\"; for (j = 0; j < 30; j++) "
+    "printf \"line %d %d %s\\n\", i, j, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" } "
+    "printf \"DONE\" }'; read x";
+
 // Reads what `link` has (waiting up to 50 ms for something to arrive) into `out`; returns
 // false once the link has ended.
 bool Pump(AttachLink& link, std::string* out, std::string* exit_json = nullptr) {
@@ -97,12 +104,7 @@ TEST_F(ShimAttachTest, PaintsThenStreamsExactlyWhatIsLogged) {
 // reads again it should get what was queued, then a repaint: fed to a terminal, the
 // screen equals the shim's, having received far less than was printed.
 TEST_F(ShimAttachTest, SlowClientIsRepaintedNotWaitedFor) {
-  ASSERT_TRUE(
-      Launch({"/bin/sh", "-c",
-              "stty -echo; read go; awk 'BEGIN { for (i = 0; i < 4000; i++) { "
-              "printf \"\\033[H\\033[2J\"; for (j = 0; j < 30; j++) "
-              "printf \"line %d %d %s\\n\", i, j, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" } "
-              "printf \"DONE\" }'; read x"}));
+  ASSERT_TRUE(Launch({"/bin/sh", "-c", kBigRepaint}));
   auto link = AttachLink::Open(session_dir_);
   ASSERT_TRUE(link) << link.error().message;
   link->QueueInput("\n");
@@ -262,12 +264,7 @@ TEST_F(ShimAttachTest, TerminalAttachShowsTheLastOutputBeforeTheEnd) {
 // and once the terminal is read again what it shows should end on the current screen (the
 // shim dropped what the terminal could not take and repainted), not on a stale frame.
 TEST_F(ShimAttachTest, TerminalThatStopsReadingIsRepaintedNotWaitedFor) {
-  ASSERT_TRUE(
-      Launch({"/bin/sh", "-c",
-              "stty -echo; read go; awk 'BEGIN { for (i = 0; i < 4000; i++) { "
-              "printf \"\\033[H\\033[2J\"; for (j = 0; j < 30; j++) "
-              "printf \"line %d %d %s\\n\", i, j, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" } "
-              "printf \"DONE\" }'; read x"}));
+  ASSERT_TRUE(Launch({"/bin/sh", "-c", kBigRepaint}));
   TestTerminal term;
   ASSERT_TRUE(term.ok());
   auto link = AttachLink::OpenWithTerminal(session_dir_, term.slave(), 0x1d);
