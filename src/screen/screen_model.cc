@@ -1,9 +1,12 @@
 #include "screen/screen_model.h"
 
+#include <string.h>
 #include <vterm.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -13,6 +16,56 @@ namespace {
 constexpr uint32_t kNoChar = 0;
 // Longest unterminated OSC held back between feeds (titles are short).
 constexpr size_t kMaxHeldOsc = 4096;
+
+// The length of the run of non-control bytes (not C0, not DEL) at the start of `s`: eight
+// bytes per step, as this runs over every byte of output (the modes parser's text).
+size_t PlainPrefix(const char* s, size_t len) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  size_t n = 0;
+  for (; n + 8 <= len; n += 8) {
+    uint64_t w = 0;
+    std::memcpy(&w, s + n, 8);
+    // High bit set in each byte below 0x20 and each 0x7F; a borrow can only mark bytes
+    // after a marked one, so the lowest mark (little-endian: the first byte) is exact.
+    uint64_t del = w ^ (kOnes * 0x7F);
+    uint64_t marks = (((w - kOnes * 0x20) & ~w) | ((del - kOnes) & ~del)) & kHighs;
+    if (marks != 0) {
+      return n + static_cast<size_t>(std::countr_zero(marks) / 8);
+    }
+  }
+  for (; n < len; ++n) {
+    auto c = static_cast<unsigned char>(s[n]);
+    if (c < 0x20 || c == 0x7f) {
+      break;
+    }
+  }
+  return n;
+}
+
+// Where an OSC that `bytes` leaves unterminated starts, or npos. An OSC ends with BEL or ST
+// (ESC \\) and is cut short by ESC, CAN or SUB; one with none of them after its start, or
+// only the ESC of an ST as the very last byte, is still open. Only the last ESC (or, when it
+// is the last byte, the one before) can start such an OSC: any earlier one is ended by it.
+size_t OpenOscStart(std::string_view bytes) {
+  auto last_esc = [&](size_t end) -> size_t {
+    const void* p = ::memrchr(bytes.data(), '\x1b', end);
+    return p == nullptr ? std::string_view::npos
+                        : static_cast<size_t>(static_cast<const char*>(p) - bytes.data());
+  };
+  size_t esc = last_esc(bytes.size());
+  if (esc != std::string_view::npos && esc + 1 == bytes.size()) {
+    esc = last_esc(esc);  // an ST's ESC at the very end: is an OSC open before it?
+  }
+  if (esc == std::string_view::npos || esc + 1 >= bytes.size() || bytes[esc + 1] != ']') {
+    return std::string_view::npos;
+  }
+  size_t end = bytes.find_first_of(std::string_view("\x07\x1b\x18\x1a", 4), esc + 2);
+  if (end == std::string_view::npos || (end + 1 == bytes.size() && bytes[end] == '\x1b')) {
+    return esc;
+  }
+  return std::string_view::npos;
+}
 
 uint16_t AtLeastOne(uint16_t v) {
   return v == 0 ? 1 : v;
@@ -268,15 +321,8 @@ struct ScreenModel::Impl {
   // Eats a run of non-control bytes, noting where it lies (see FeedScreen).
   static int OnText(const char* bytes, size_t len, void* user) {
     auto* self = static_cast<Impl*>(user);
-    size_t n = 0;
-    while (n < len) {
-      auto c = static_cast<unsigned char>(bytes[n]);
-      if (c < 0x20 || c == 0x7f) {
-        break;
-      }
-      ++n;
-    }
-    n = std::max<size_t>(n, 1);  // libvterm only calls this on a non-control byte
+    // libvterm hands over the rest of the buffer and only calls this on a non-control byte.
+    size_t n = std::max<size_t>(PlainPrefix(bytes, len), 1);
     self->seen.push_back({Seen::kText, static_cast<size_t>(bytes - self->feed_base), n});
     return static_cast<int>(n);
   }
@@ -593,17 +639,9 @@ void ScreenModel::Feed(std::string_view bytes) {
     impl_->held_osc.clear();
     bytes = joined;
   }
-  // An OSC ends with BEL or ST (ESC \\) and is cut short by ESC, CAN or SUB; one with
-  // none of them after its start, or only the ESC of an ST at the very end, is still open.
-  // A lone ESC at the end may start one. A runaway OSC is passed on after a bound.
-  size_t hold = std::string_view::npos;
-  size_t osc = bytes.rfind("\x1b]");
-  if (osc != std::string_view::npos) {
-    size_t end = bytes.find_first_of(std::string_view("\x07\x1b\x18\x1a", 4), osc + 2);
-    if (end == std::string_view::npos || (end + 1 == bytes.size() && bytes[end] == '\x1b')) {
-      hold = osc;
-    }
-  }
+  // An open OSC is held back; so is a lone ESC at the end, which may start one. A runaway
+  // OSC is passed on after a bound.
+  size_t hold = OpenOscStart(bytes);
   if (hold == std::string_view::npos && !bytes.empty() && bytes.back() == '\x1b') {
     hold = bytes.size() - 1;
   }

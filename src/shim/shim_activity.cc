@@ -30,6 +30,7 @@ screen::ScreenModel& Shim::Screen() {
 }
 
 void Shim::FlushScreen() {
+  screen_flush_at_.reset();
   if (screen_pending_.empty()) {
     return;
   }

@@ -216,13 +216,7 @@ void Shim::RunOnce() {
       polled.push_back({c.get(), true});
     }
   }
-  // Output held for the screen model is fed before the loop sleeps: at once when nothing is
-  // ready, so a screen is never stale while output pauses.
-  int n = screen_pending_.empty() ? 0 : ::poll(fds.data(), fds.size(), 0);
-  if (n == 0) {
-    FlushScreen();
-    n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
-  }
+  int n = ::poll(fds.data(), fds.size(), PollTimeoutMs());
   if (n < 0 && errno != EINTR) {
     // Cannot happen with valid fds; stop reading the PTY rather than spin on the error.
     std::fprintf(stderr, "coven shim: poll: %s\n", std::strerror(errno));
@@ -266,6 +260,9 @@ void Shim::RunOnce() {
   if (log_full_ && Clock::now() >= next_log_retry_) {
     RetryLog();
   }
+  if (screen_flush_at_ && Clock::now() >= *screen_flush_at_) {
+    FlushScreen();
+  }
   if (settle_at_ && Clock::now() >= *settle_at_) {
     MatchSettledScreen();
   }
@@ -290,6 +287,9 @@ int Shim::PollTimeoutMs() const {
   }
   if (settle_at_) {
     wake = wake ? std::min(*wake, *settle_at_) : *settle_at_;
+  }
+  if (screen_flush_at_) {
+    wake = wake ? std::min(*wake, *screen_flush_at_) : *screen_flush_at_;
   }
   if (accept_resume_at_) {
     wake = wake ? std::min(*wake, *accept_resume_at_) : *accept_resume_at_;
@@ -391,6 +391,9 @@ void Shim::EmitOutput(bool flush_tail) {
     }
     // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
     // harness's terminal did.
+    if (screen_pending_.empty()) {
+      screen_flush_at_ = Clock::now() + kScreenDelay;
+    }
     screen_pending_.append(ready.substr(0, n));
     size_t at = data.size() - keep - ready.size();  // offset of this chunk in read_buf_
     if (at + n > forwarded_) {

@@ -52,6 +52,9 @@ inline constexpr size_t kAttachBacklog = 1u << 20;
 inline constexpr std::chrono::milliseconds kScreenSettle{300};
 // Output held for the screen model before it is fed anyway (see Shim::screen_pending_).
 inline constexpr size_t kScreenBatch = 256u << 10;
+// How long output may wait for the screen model once the loop has nothing else to do: the
+// terminal's signals (bell, title, notifications) reach subscribers this much later at most.
+inline constexpr std::chrono::milliseconds kScreenDelay{10};
 
 // One connection on shim.sock.
 struct Client {
@@ -157,9 +160,12 @@ class Shim {
   // Fed with exactly the output bytes that were logged, in log order (see shim.h).
   std::optional<screen::ScreenModel> screen_;
   // Output logged but not yet fed to screen_: fed in batches while output streams (whole
-  // batches let the model skip text that scrolls off again, see screen_model.cc), and
-  // always before anyone looks at the screen (Screen()) and before the loop sleeps.
+  // batches let the model skip text that scrolls off again, see screen_model.cc), always
+  // before anyone looks at the screen (Screen()), and at screen_flush_at_ (kScreenDelay
+  // after the first byte of the batch) so its signals are never held longer. Feeding before
+  // each poll() instead made batches of one PTY read (~4 KiB), too small to skip anything.
   std::string screen_pending_;
+  std::optional<Clock::time_point> screen_flush_at_;
   std::vector<ScreenPattern> screen_patterns_;
   // When output has been quiet long enough to match the patterns; unset while idle, so an
   // idle session costs no wake-ups.
