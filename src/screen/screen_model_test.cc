@@ -61,6 +61,27 @@ TEST(ScreenModelTest, SplitFeedingEqualsWhole) {
   EXPECT_EQ(b.lines[2], "   there");
 }
 
+// Given text with a control byte (BS, CR, DEL, BEL) or a character >= 0x80 at every offset
+// of a word-sized scan, we should end with the screen of the same bytes fed one at a time
+// (where the text scan cannot look ahead).
+TEST(ScreenModelTest, ControlBytesAnywhereInTextEqualBytewise) {
+  const std::string base = "abcdefghijklmnopqrstuvwx";
+  for (std::string_view special : {"\b", "\r", "\x7f", "\x07", "\xc3\xa9", "\x1f"}) {
+    for (size_t at = 0; at <= 17; ++at) {
+      std::string stream = base.substr(0, at) + std::string(special) + base.substr(at) + "\r\n" +
+                           base + std::string(special);
+      ScreenModel whole(3, 40);
+      whole.Feed(stream);
+      ScreenModel bytewise(3, 40);
+      for (char c : stream) {
+        bytewise.Feed(std::string(1, c));
+      }
+      EXPECT_EQ(whole.Capture().lines, bytewise.Capture().lines) << at;
+      EXPECT_EQ(whole.Capture().cursor_col, bytewise.Capture().cursor_col) << at;
+    }
+  }
+}
+
 // Given OSC 0 and OSC 2 titles, we should keep the last one, whichever two writes its
 // bytes came in (libvterm 0.1.4 alone loses a split one).
 TEST(ScreenModelTest, Title) {
@@ -75,6 +96,16 @@ TEST(ScreenModelTest, Title) {
   const std::string st =
       "ab\x1b]2;my title\x1b\\"
       "cd";
+  // An earlier OSC cut short by a CSI does not hold back what follows; a later one is held.
+  const std::string cut_short = "\x1b]2;lost\x1b[1mx\x1b]2;kept";
+  for (size_t cut = 0; cut <= cut_short.size(); ++cut) {
+    ScreenModel m2(2, 10);
+    m2.Feed(cut_short.substr(0, cut));
+    m2.Feed(cut_short.substr(cut));
+    m2.Feed("\x07");
+    EXPECT_EQ(m2.Capture().title, "kept") << cut;
+    EXPECT_EQ(m2.Capture().lines[0], "x") << cut;
+  }
   for (size_t cut = 0; cut <= osc.size(); ++cut) {
     ScreenModel split_st(2, 10);
     split_st.Feed(st.substr(0, cut));
