@@ -1,7 +1,9 @@
 #include "eventlog/event_log.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -179,6 +181,54 @@ TEST(EventLogTest, PayloadSizeLimit) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].payload, big);
   EXPECT_EQ(got[1].payload, "after");
+}
+
+// Given a batch of payloads, AppendBatch writes them as consecutive records (one write),
+// refuses a batch with one oversized payload whole, and leaves nothing of a batch the file
+// could not take (here a file size limit cuts the write short) while later appends work.
+TEST(EventLogTest, AppendBatchIsAllOrNothing) {
+  TempDir dir;
+  std::string path = (dir / "s.log");
+  LogWriter w = MustCreate(path);
+  ASSERT_EQ(*w.Append(EventKind::kStart, "{}", 1), 1u);
+  std::vector<std::string> payloads = {"one", "", PayloadFor(3, 5000), "four"};
+  std::vector<std::string_view> views(payloads.begin(), payloads.end());
+  auto last = w.AppendBatch(EventKind::kOutput, views, 42);
+  ASSERT_TRUE(last) << last.error().message;
+  EXPECT_EQ(*last, 5u);
+  EXPECT_EQ(*w.AppendBatch(EventKind::kOutput, {}, 43), 5u);  // nothing to write
+  std::string big(kMaxPayloadBytes + 1, 'x');
+  auto refused = w.AppendBatch(EventKind::kOutput, {"ok", big}, 44);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidRequest);
+  uint64_t size = FileSize(path);
+
+  // A write that stops part way: the file may grow by 100 bytes, the batch needs more.
+  struct rlimit old_limit {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  auto old_handler = ::signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of the signal
+  struct rlimit tight = old_limit;
+  tight.rlim_cur = size + 100;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &tight), 0);
+  std::string part(60, 'p');
+  auto cut = w.AppendBatch(EventKind::kOutput, {part, part, part}, 45);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  ::signal(SIGXFSZ, old_handler);
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().sys_errno, EFBIG);
+  EXPECT_EQ(FileSize(path), size);
+  EXPECT_EQ(w.last_seq(), 5u);
+
+  ASSERT_EQ(*w.AppendBatch(EventKind::kOutput, {"after"}, 46), 6u);
+  LogReader r = MustOpen(path);
+  std::vector<Event> got = ReadAll(r);
+  ASSERT_EQ(got.size(), 6u);
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    EXPECT_EQ(got[i + 1].seq, i + 2);
+    EXPECT_EQ(got[i + 1].time_ns, 42);
+    EXPECT_EQ(got[i + 1].payload, payloads[i]);
+  }
+  EXPECT_EQ(got[5].payload, "after");
 }
 
 // Event ids look like v4 UUIDs, are distinct, map back to their seq (in either case), and

@@ -108,24 +108,35 @@ Result<LogWriter> LogWriter::OpenForAppend(const std::string& path) {
 }
 
 Result<uint64_t> LogWriter::Append(EventKind kind, std::string_view payload, int64_t time_ns) {
+  return AppendBatch(kind, {payload}, time_ns);
+}
+
+Result<uint64_t> LogWriter::AppendBatch(EventKind kind,
+                                        const std::vector<std::string_view>& payloads,
+                                        int64_t time_ns) {
   if (is_broken_) {
     return Error(ErrorCode::kIo, "event log writer is broken by an earlier failed append");
-  }
-  if (payload.size() > kMaxPayloadBytes) {
-    return Error(ErrorCode::kInvalidRequest,
-                 "event payload of " + std::to_string(payload.size()) + " bytes exceeds 4 MiB");
   }
   if (!internal::IsKnownKind(static_cast<uint8_t>(kind))) {
     return Error(ErrorCode::kInvalidRequest, "unknown event kind");
   }
-  if (last_seq_ >= kMaxSeq) {
+  for (std::string_view payload : payloads) {
+    if (payload.size() > kMaxPayloadBytes) {
+      return Error(ErrorCode::kInvalidRequest,
+                   "event payload of " + std::to_string(payload.size()) + " bytes exceeds 4 MiB");
+    }
+  }
+  if (payloads.size() > kMaxSeq - last_seq_) {
     return Error(ErrorCode::kConflict, "event log is full");
   }
-  uint64_t seq = last_seq_ + 1;
-  internal::EncodeRecord(seq, time_ns, kind, payload, &frame_);
-  // One write() per record, so readers only ever see a partial record at the tail.
+  frame_.clear();
+  uint64_t seq = last_seq_;
+  for (std::string_view payload : payloads) {
+    internal::EncodeRecord(++seq, time_ns, kind, payload, &frame_);
+  }
+  // One write() for the batch, so readers only ever see a partial record at the tail.
   if (Status s = core::WriteAll(fd_.fd(), frame_); !s) {
-    // A short write (ENOSPC, EIO) leaves a partial record; cut it so later appends stay
+    // A short write (ENOSPC, EIO) leaves partial records; cut them so later appends stay
     // reachable, or refuse to append again if we cannot.
     if (::ftruncate(fd_.fd(), static_cast<off_t>(end_offset_)) != 0) {
       is_broken_ = true;

@@ -25,6 +25,9 @@ void Shim::AfterScreenFed() {
 }
 
 screen::ScreenModel& Shim::Screen() {
+  if (!log_full_) {
+    EmitOutput(/*flush_tail=*/false);  // output held for the log batch goes to the model too
+  }
   FlushScreen();
   return *screen_;
 }

@@ -259,8 +259,9 @@ void Shim::HandleKill(Client* client) {
 }
 
 void Shim::HandleScreen(Client* client) {
-  std::string payload = SeqPayload(log_->last_seq());
-  payload += screen::SerializeSnapshot(Screen().Capture());
+  // Screen() logs the output it takes in first, so the seq is read after it.
+  std::string snapshot = screen::SerializeSnapshot(Screen().Capture());
+  std::string payload = SeqPayload(log_->last_seq()) + snapshot;
   if (payload.size() > kMaxFramePayload) {
     ReplyError(client, WireError::kOther, "the screen is too large to send");
     return;
@@ -276,8 +277,8 @@ void Shim::HandleAttach(Client* client) {
   }
   // The paint and the seq are taken between two loop iterations, so the output frames that
   // follow continue exactly where the painted screen stands.
-  std::string payload = SeqPayload(log_->last_seq());
-  payload += Screen().Capture().ansi;
+  std::string paint = Screen().Capture().ansi;  // first: it logs held output (see HandleScreen)
+  std::string payload = SeqPayload(log_->last_seq()) + paint;
   if (payload.size() > kMaxFramePayload) {
     ReplyError(client, WireError::kOther, "the screen is too large to send");
     return;
@@ -313,9 +314,9 @@ void Shim::HandleAttachTerminal(Client* client, const std::string& payload) {
     ReplyError(client, WireError::kOther, "attach-terminal: cannot make it non-blocking");
     return;
   }
+  client->tty_out = Screen().Capture().ansi;  // first: it logs held output (see HandleScreen)
   AppendFrame(&client->out, FrameType::kOk, SeqPayload(log_->last_seq()));
   client->tty = std::move(tty);
-  client->tty_out = Screen().Capture().ansi;
   client->tty_out.append(read_buf_.data(), forwarded_);  // see HandleAttach
   client->detach_key = payload[0] == 0 ? -1 : static_cast<unsigned char>(payload[0]);
   client->attached = true;

@@ -127,7 +127,17 @@ void Shim::ReportReady(const std::string& line) {
 }
 
 Result<uint64_t> Shim::AppendEvent(EventKind kind, std::string_view payload) {
-  auto seq = log_->Append(kind, payload, core::NowNanos());
+  // Output read before this event is logged before it (held for a batch, see ReadPty).
+  if (HasUnloggedOutput()) {
+    EmitOutput(/*flush_tail=*/false);
+    if (log_full_) {
+      return core::Error(core::ErrorCode::kStorageFull, "event log full: output is held");
+    }
+  }
+  return CheckAppend(kind, log_->Append(kind, payload, core::NowNanos()));
+}
+
+Result<uint64_t> Shim::CheckAppend(EventKind kind, Result<uint64_t> seq) {
   if (seq) {
     log_full_ = false;
     log_backoff_ = std::chrono::milliseconds{0};
@@ -260,6 +270,9 @@ void Shim::RunOnce() {
   if (log_full_ && Clock::now() >= next_log_retry_) {
     RetryLog();
   }
+  if (log_flush_at_ && Clock::now() >= *log_flush_at_ && !log_full_) {
+    EmitOutput(/*flush_tail=*/false);
+  }
   if (screen_flush_at_ && Clock::now() >= *screen_flush_at_) {
     FlushScreen();
   }
@@ -290,6 +303,9 @@ int Shim::PollTimeoutMs() const {
   }
   if (screen_flush_at_) {
     wake = wake ? std::min(*wake, *screen_flush_at_) : *screen_flush_at_;
+  }
+  if (log_flush_at_) {
+    wake = wake ? std::min(*wake, *log_flush_at_) : *log_flush_at_;
   }
   if (accept_resume_at_) {
     wake = wake ? std::min(*wake, *accept_resume_at_) : *accept_resume_at_;
@@ -327,9 +343,6 @@ void Shim::ReadPty() {
     ssize_t n = ::read(master_.fd(), read_buf_.data() + read_used_, room);
     if (n > 0) {
       read_used_ += static_cast<size_t>(n);
-      if (static_cast<size_t>(n) < room) {
-        break;  // drained for now (a short read): poll tells when there is more, or EOF
-      }
       continue;
     }
     if (n < 0 && errno == EINTR) {
@@ -345,9 +358,15 @@ void Shim::ReadPty() {
   }
   // Attached clients get the output first, from memory, before it is logged and fed to the
   // screen model: a keystroke's echo reaches the user's terminal without waiting for the
-  // log write, which follows in this same turn of the loop (same bytes, same order).
+  // log write (same bytes, same order).
   ForwardUnsent(!pty_open_);
-  EmitOutput(!pty_open_);
+  // The log takes output in batches: one write per kLogBatch bytes of a stream instead of
+  // one per ~4 KiB PTY read, and never more than kLogDelay after it was read.
+  if (read_used_ >= kLogBatch || !pty_open_) {
+    EmitOutput(!pty_open_);
+  } else if (HasUnloggedOutput() && !log_flush_at_) {
+    log_flush_at_ = Clock::now() + kLogDelay;
+  }
   if (screen_pending_.size() >= kScreenBatch) {
     FlushScreen();
   }
@@ -379,34 +398,42 @@ void Shim::ForwardUnsent(bool flush_tail) {
   }
 }
 
+bool Shim::HasUnloggedOutput() const {
+  std::string_view data(read_buf_.data(), read_used_);
+  return read_used_ > core::IncompleteUtf8Tail(data);
+}
+
 void Shim::EmitOutput(bool flush_tail) {
+  log_flush_at_.reset();
   std::string_view data(read_buf_.data(), read_used_);
   size_t keep = flush_tail ? 0 : core::IncompleteUtf8Tail(data);
   std::string_view ready = data.substr(0, data.size() - keep);
-  while (!ready.empty()) {
-    size_t n = NextChunkLength(ready);
-    auto seq = AppendEvent(EventKind::kOutput, ready.substr(0, n));
-    if (!seq && log_full_) {
-      break;  // disk full: keep this chunk and the rest for RetryLog (the screen sees it then)
-    }
-    // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
-    // harness's terminal did.
-    if (screen_pending_.empty()) {
-      screen_flush_at_ = Clock::now() + kScreenDelay;
-    }
-    screen_pending_.append(ready.substr(0, n));
-    size_t at = data.size() - keep - ready.size();  // offset of this chunk in read_buf_
-    if (at + n > forwarded_) {
-      size_t sent = forwarded_ > at ? forwarded_ - at : 0;
-      ForwardOutput(ready.substr(sent, n - sent));
-      forwarded_ = at + n;
-    }
-    ready.remove_prefix(n);
+  if (ready.empty()) {
+    return;
   }
-  size_t done = data.size() - keep - ready.size();
-  std::memmove(read_buf_.data(), read_buf_.data() + done, read_used_ - done);
-  read_used_ -= done;
-  forwarded_ = forwarded_ > done ? forwarded_ - done : 0;
+  output_chunks_.clear();
+  for (std::string_view rest = ready; !rest.empty();) {
+    size_t n = NextChunkLength(rest);
+    output_chunks_.push_back(rest.substr(0, n));
+    rest.remove_prefix(n);
+  }
+  auto seq = CheckAppend(EventKind::kOutput,
+                         log_->AppendBatch(EventKind::kOutput, output_chunks_, core::NowNanos()));
+  if (!seq && log_full_) {
+    return;  // disk full: the bytes stay for RetryLog (the screen sees them then)
+  }
+  // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
+  // harness's terminal did, and clients that have not had it get it now.
+  if (screen_pending_.empty()) {
+    screen_flush_at_ = Clock::now() + kScreenDelay;
+  }
+  screen_pending_.append(ready);
+  if (ready.size() > forwarded_) {
+    ForwardOutput(ready.substr(forwarded_));
+  }
+  std::memmove(read_buf_.data(), read_buf_.data() + ready.size(), read_used_ - ready.size());
+  read_used_ -= ready.size();
+  forwarded_ = forwarded_ > ready.size() ? forwarded_ - ready.size() : 0;
 }
 
 void Shim::WritePendingInput() {
@@ -508,9 +535,10 @@ void Shim::Finish() {
 }
 
 void Shim::RecordFinalScreen() {
+  std::string snapshot = screen::SerializeSnapshot(Screen().Capture());  // before the seq
   std::string bytes;
   PutU64(&bytes, log_->last_seq());
-  bytes += screen::SerializeSnapshot(Screen().Capture());
+  bytes += snapshot;
   if (Status s = core::WriteFileAtomic(FinalScreenPath(options_.session_dir), bytes, 0600); !s) {
     // Not fatal: readers rebuild the screen from the log instead.
     std::fprintf(stderr, "coven shim: record final screen: %s\n", s.error().message.c_str());

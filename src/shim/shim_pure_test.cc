@@ -57,6 +57,46 @@ TEST(ShimChunkerTest, CutsUnderBudgetAtCharacterBoundaries) {
   EXPECT_EQ(internal::NextChunkLength(junk), kBudget / 3);
 }
 
+// Given random mixes of every kind of byte (so each word-sized step meets controls, quotes,
+// backslashes and non-ASCII at every position), we should cut exactly where counting the
+// bytes one by one does.
+TEST(ShimChunkerTest, WordwiseCountingEqualsBytewise) {
+  constexpr size_t kBudget = internal::kMaxOutputJsonBytes - 1 - internal::kOutputJsonOverhead;
+  auto bytewise = [&](std::string_view data) {
+    size_t cost = 0;
+    size_t n = 0;
+    while (n < data.size() &&
+           cost + internal::EscapedCost(static_cast<unsigned char>(data[n])) <= kBudget) {
+      cost += internal::EscapedCost(static_cast<unsigned char>(data[n]));
+      ++n;
+    }
+    return n;
+  };
+  const std::string kinds[] = {"a", "\"", "\\", "\x1b", "\x7f", "\x1f", " ", "\xc3\xa9", "~"};
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  for (int round = 0; round < 40; ++round) {
+    std::string data;
+    while (data.size() < 70000) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      // Long plain runs in some rounds, dense specials in others.
+      size_t pick = (x >> 8) % (round % 2 == 0 ? 9 : 40);
+      data += pick < 9 ? kinds[pick] : "a";
+    }
+    size_t n = internal::NextChunkLength(data);
+    size_t want = bytewise(data);
+    // NextChunkLength may back off further to a character boundary, never by more than 3.
+    EXPECT_LE(n, want) << round;
+    EXPECT_GE(n + 3, want) << round;
+    EXPECT_TRUE(core::IsValidUtf8(data.substr(0, n))) << round;
+    EXPECT_LE(internal::EscapedCost(data.substr(0, n)), kBudget) << round;
+    if (n != want) {
+      EXPECT_EQ(static_cast<unsigned char>(data[n]) & 0xC0, 0xC0u) << round;  // a lead byte
+    }
+  }
+}
+
 // Given frames delivered one byte at a time, we should get them whole and in order.
 TEST(ShimWireTest, ParsesFramesAcrossPartialReads) {
   std::string stream;

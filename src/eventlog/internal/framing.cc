@@ -91,8 +91,9 @@ std::string EncodeHeader(const LogHeader& header) {
 
 void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
                   std::string* out) {
-  out->resize(kFrameSize + payload.size());
-  char* p = out->data();
+  size_t at = out->size();
+  out->resize(at + kFrameSize + payload.size());
+  char* p = out->data() + at;
   PutU32(p, kRecordMagic);
   PutU32(p + 4, static_cast<uint32_t>(payload.size()));
   PutU64(p + 8, seq);

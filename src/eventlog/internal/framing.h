@@ -29,7 +29,7 @@ bool IsKnownKind(uint8_t kind);
 // The 64 header bytes for `header`.
 std::string EncodeHeader(const LogHeader& header);
 
-// Appends the frame and payload of one record to `out` (which is cleared first).
+// Appends the frame and payload of one record to `out`.
 void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
                   std::string* out);
 

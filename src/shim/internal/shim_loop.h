@@ -27,7 +27,14 @@
 namespace coven::shim::internal {
 
 // Bytes read from the PTY per batch (a read buffer, not an event size).
-inline constexpr size_t kPtyReadBuffer = 64u << 10;
+inline constexpr size_t kPtyReadBuffer = 128u << 10;
+// Output is logged once this much has been read, or kLogDelay after it was read: a stream
+// costs one write() per batch, not one per PTY read (which hands out ~4 KiB at a time).
+// Attached clients do not wait for it (ForwardUnsent); readers of the log and subscribers
+// see output up to kLogDelay later, and output read but not yet written dies with a
+// SIGKILLed shim (docs/architecture.md).
+inline constexpr size_t kLogBatch = 64u << 10;
+inline constexpr std::chrono::milliseconds kLogDelay{2};
 // Input accepted but not yet taken by the harness; more is refused.
 inline constexpr size_t kMaxPendingInput = 16u << 20;
 inline constexpr size_t kMaxClients = 128;
@@ -101,7 +108,12 @@ class Shim {
   void AdvanceKill();
   void DrainAfterExit();
   void Finish();
+  // Logs one event, after the output read before it.
   core::Result<uint64_t> AppendEvent(eventlog::EventKind kind, std::string_view payload);
+  // What every append goes through: disk full and I/O errors.
+  core::Result<uint64_t> CheckAppend(eventlog::EventKind kind, core::Result<uint64_t> seq);
+  // Complete characters read from the PTY and not yet logged.
+  bool HasUnloggedOutput() const;
   void NoteLogFull();
   void RetryLog();
   void WaitWhileLogFull();
@@ -176,9 +188,14 @@ class Shim {
   bool title_spinning_ = false;                  // the title shows a spinner
 
   std::vector<char> read_buf_ = std::vector<char>(kPtyReadBuffer);
-  size_t read_used_ = 0;  // bytes in read_buf_; an incomplete character carried over
+  // Bytes in read_buf_: output not yet logged (for at most kLogDelay, or while the disk is
+  // full) and an incomplete character carried over.
+  size_t read_used_ = 0;
+  // When the output in read_buf_ is logged at the latest; unset when none waits.
+  std::optional<Clock::time_point> log_flush_at_;
+  std::vector<std::string_view> output_chunks_;  // EmitOutput's events, reused
   // Leading bytes of read_buf_ already sent to the attached clients but not yet logged and
-  // fed to the screen model (see ReadPty); nonzero between turns only while the log is full.
+  // fed to the screen model (see ReadPty).
   size_t forwarded_ = 0;
   bool pty_open_ = true;  // false once reading the master gave EIO
   std::string pending_input_;
