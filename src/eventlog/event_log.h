@@ -166,8 +166,12 @@ class LogWriter {
   uint64_t last_seq_ = 0;
   uint64_t end_offset_ = 0;  // file size after the last good record
   uint64_t truncated_bytes_ = 0;
-  bool is_broken_ = false;  // a failed append could not be rolled back
-  std::string frame_;       // reused buffer for one framed record
+  // Every kWritebackBytes appended, the kernel is told to start writing them to disk.
+  static constexpr uint64_t kWritebackBytes = 8u << 20;
+  void StartWriteback();
+  uint64_t writeback_offset_ = 0;  // where the last StartWriteback stopped
+  bool is_broken_ = false;         // a failed append could not be rolled back
+  std::string frame_;              // reused buffer for one framed record
 };
 
 // Reads one log, possibly while its writer appends. Owns its fd and never modifies the
