@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -460,6 +461,83 @@ TEST_F(ScreenTest, StoppedClientIsNeitherWaitedForNorDisconnected) {
         want = TrimEmptyTail(Lines(ScreenJson(id)));
         got = TrimEmptyTail(tmux.Rows());
         return !want.empty() && want.back().find("BIG-PROMPT>") == 0 && got == want;
+      },
+      milliseconds(60'000));
+  ASSERT_TRUE(same) << "pane:\n" << tmux.Screen();
+  tmux.Line("quit");
+  EXPECT_TRUE(tmux.WaitScreen("rc=0", kHangGuard)) << tmux.Screen();
+  EXPECT_EQ(Str(Field(WaitFinished(id), "status")), "completed");
+}
+
+// Given an attached terminal that reads nothing for 60 seconds (its tmux server and the
+// `coven attach` client both stopped with SIGSTOP) while the program keeps repainting
+// (~400 KB/s, far past the client's backlog bound), the program should never wait for it
+// (its frame counter grows through every 10-second check), the session should stay running
+// and the client attached, and once both run again the terminal should show the current
+// screen and still carry keys to the program.
+TEST_F(ScreenTest, TerminalStoppedForSixtySecondsIsNeitherWaitedForNorDisconnected) {
+  home_.AddScript("codex", R"SH(#!/bin/bash
+stty -echo
+printf WAITING-FOR-GO
+read -r go
+f=0
+until [ -e .stop ]; do
+  s=""
+  for k in 1 2 3 4 5 6 7 8 9 10; do
+    f=$((f + 1))
+    s+=$'\e[H'
+    for r in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do
+      s+=$'\e['"$r"$';1H\e[3'"$(( (f + r) % 8 ))"$'mframe '"$f"' row '"$r"$'\e[0m quick brown fox\e[K'
+    done
+  done
+  printf '%s' "$s"
+  echo "$f" > .frames
+  sleep 0.05
+done
+printf '\e[24;1H\e[KBIG-PROMPT> frames %s' "$f"
+: > .repaint-done
+while read -r line; do [ "$line" = quit ] && exit 0; done
+)SH");
+  std::string id = RunDetached("stall");
+  ASSERT_EQ(id.size(), 36u);
+  Tmux tmux;
+  ASSERT_TRUE(tmux.Start(Interactive({"attach", id})));
+  pid_t client = 0;
+  ASSERT_TRUE(WaitFor([&] { return (client = AttachPid(id)) > 0; }, kHangGuard));
+  ASSERT_TRUE(tmux.WaitScreen("WAITING-FOR-GO"));
+  pid_t server =
+      static_cast<pid_t>(std::atol(tmux.Cmd({"display-message", "-p", "#{pid}"}).out.c_str()));
+  ASSERT_GT(server, 0);
+  auto frames = [&] {
+    std::string text = ReadFileOrEmpty(project_.path() + "/.frames");
+    return text.empty() ? 0L : std::stol(text);
+  };
+  ASSERT_EQ(SendInput(id, "go\n").status, 202);
+  ASSERT_TRUE(WaitFor([&] { return frames() > 0; }, kHangGuard));
+  ASSERT_EQ(::kill(server, SIGSTOP), 0);  // the terminal's reader: nothing reads the pane
+  ASSERT_EQ(::kill(client, SIGSTOP), 0);
+  long last = frames();
+  bool kept_going = true;
+  for (int check = 1; check <= 6; ++check) {
+    std::this_thread::sleep_for(milliseconds(10'000));
+    long now = frames();
+    EXPECT_GT(now, last) << "the program made no progress in the 10 s before check " << check;
+    kept_going = kept_going && now > last;
+    last = now;
+    EXPECT_EQ(Status(id), "running") << check;
+  }
+  WriteFile(project_.path() + "/.stop", "");
+  bool prompt = WaitFor([&] { return Exists(project_.path() + "/.repaint-done"); }, kHangGuard);
+  ::kill(client, SIGCONT);
+  ::kill(server, SIGCONT);
+  ASSERT_TRUE(kept_going);
+  ASSERT_TRUE(prompt);
+  std::vector<std::string> want;
+  bool same = WaitFor(
+      [&] {
+        want = TrimEmptyTail(Lines(ScreenJson(id)));
+        return !want.empty() && want.back().find("BIG-PROMPT>") == 0 &&
+               TrimEmptyTail(tmux.Rows()) == want;
       },
       milliseconds(60'000));
   ASSERT_TRUE(same) << "pane:\n" << tmux.Screen();
