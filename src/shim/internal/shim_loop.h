@@ -32,7 +32,7 @@ inline constexpr size_t kPtyReadBuffer = 128u << 10;
 // costs one write() per batch, not one per PTY read (which hands out ~4 KiB at a time).
 // Attached clients do not wait for it (ForwardUnsent); readers of the log and subscribers
 // see output up to kLogDelay later, and output read but not yet written dies with a
-// SIGKILLed shim (docs/architecture.md).
+// SIGKILLed shim (docs/daemon.md, "How output is recorded").
 inline constexpr size_t kLogBatch = 64u << 10;
 inline constexpr std::chrono::milliseconds kLogDelay{2};
 // Input accepted but not yet taken by the harness; more is refused.
