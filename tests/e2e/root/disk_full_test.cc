@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "e2e/session_helpers.h"
+#include "e2e/tmux_helpers.h"
 
 namespace coven::testing::sess {
 namespace {
@@ -180,6 +181,58 @@ TEST_F(DiskFullTest, HarnessBlocksWhileFullAndCompletesByteExactAfter) {
   // The ledger came through intact.
   RunResult check = home_.Coven({"doctor", "--json"});
   EXPECT_NE(check.out.find("\"integrity\":\"ok\""), std::string::npos) << check.out;
+}
+
+// Given output the shim read while the disk is full (held: not logged, not in the screen
+// model), a terminal that attaches then should get it right after its paint, and once
+// space returns and the shim logs it, not a second time: every line shows exactly once in
+// the pane's history, and the session goes on to its end with the client still attached.
+TEST_F(DiskFullTest, AttachWhileFullGetsHeldOutputOnce) {
+  std::string go = project_ / "go";
+  std::string more = project_ / "more";
+  home_.AddScript("codex", "#!/bin/sh\nstty -echo\nwhile [ ! -e " + go +
+                               " ]; do sleep 0.02; done\nfor i in $(seq -w 1 400); do echo "
+                               "\"held-line-$i\"; done\nwhile [ ! -e " +
+                               more + " ]; do sleep 0.02; done\necho after-space-returned\n");
+  std::string id = LaunchId("codex", "held");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(FillDisk(filler_in_home()));
+  WriteFile(go, "");
+  // The 400 lines (6 KB: more than the log file's last page can still take) are read and
+  // held: the log cannot take them, so it shows only the start.
+  std::this_thread::sleep_for(milliseconds(500));
+  std::vector<json::object> before = AllEvents(id, /*raw=*/true);
+  EXPECT_EQ(OutputOf(before).find("held-line"), std::string::npos) << "the disk was not full";
+
+  Tmux tmux;
+  std::string cmd =
+      "cd " + ShellQuote(project_.path()) + " && env COVEN_HOME=" + ShellQuote(home_.home()) +
+      " PATH=" + ShellQuote(home_.env()["PATH"]) + " NO_COLOR=1 " + ShellQuote(CovenBin()) +
+      " attach " + id + "; echo \"rc=$?\"; exec sleep 100000";
+  ASSERT_TRUE(tmux.Start(cmd));
+  ASSERT_TRUE(tmux.WaitScreen("held-line-400")) << "held output did not follow the paint";
+
+  ASSERT_EQ(::unlink(filler_in_home().c_str()), 0);
+  ASSERT_TRUE(WaitFor(
+      [&] { return OutputOf(AllEvents(id, true)).find("held-line-400") != std::string::npos; },
+      kHangGuard))
+      << "the held output was never logged";
+  WriteFile(more, "");
+  EXPECT_TRUE(tmux.WaitScreen("rc=0", kHangGuard));
+  std::string pane = tmux.Screen();
+  for (int i = 1; i <= 400; ++i) {
+    std::string line =
+        "held-line-" + std::string(i < 10 ? "00" : (i < 100 ? "0" : "")) + std::to_string(i) + "\n";
+    size_t first = pane.find(line);
+    EXPECT_NE(first, std::string::npos) << line << " missing:\n" << pane;
+    EXPECT_EQ(pane.find(line, first + 1), std::string::npos) << line << " twice:\n" << pane;
+  }
+  EXPECT_NE(pane.find("after-space-returned"), std::string::npos) << pane;
+  json::value rec = WaitFinished(id);
+  EXPECT_EQ(Str(Field(rec, "status")), "completed");
+  std::string logged = OutputOf(AllEvents(id, true));
+  EXPECT_NE(logged.find("held-line-001\r\n"), std::string::npos);
+  EXPECT_EQ(logged.find("held-line-001", logged.find("held-line-001") + 1), std::string::npos);
 }
 
 }  // namespace
