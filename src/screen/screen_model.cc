@@ -493,33 +493,52 @@ struct ScreenModel::Impl {
       }
       size_t n = lfs.size();
       auto urows = static_cast<size_t>(rows);
-      if (n < 2 * urows + 2) {
+      if (n < urows + 2 || lfs[0] + 1 < fed) {
         continue;
       }
-      // After rows + 1 LFs the cursor is on the bottom row (whole-screen region).
-      size_t warm = lfs[urows] + 1;
-      size_t skip_to = 0;
+      // Fed up to just past the run's first LF: with the cursor then on the bottom row (as
+      // it is all along while text streams), every later LF scrolls the whole screen.
+      // Otherwise rows + 1 LFs take it there.
+      auto on_bottom_row = [&] {
+        VTermPos cursor{};
+        vterm_state_get_cursorpos(state, &cursor);
+        return cursor.row == rows - 1;
+      };
+      vterm_input_write(vt, bytes.data() + fed, lfs[0] + 1 - fed);
+      fed = lfs[0] + 1;
+      size_t first_k = 1;  // the skip may end after LF k >= first_k
+      if (!on_bottom_row()) {
+        if (n < 2 * urows + 2) {
+          continue;
+        }
+        vterm_input_write(vt, bytes.data() + fed, lfs[urows] + 1 - fed);
+        fed = lfs[urows] + 1;
+        if (!on_bottom_row()) {
+          continue;
+        }
+        first_k = urows + 1;
+      }
       // The skip ends right after a CR LF (column 0, as the CR we feed instead leaves it)
       // and before an ASCII byte or a control: a combining character there would join the
-      // last glyph drawn before it, which differs once the text before is skipped.
-      for (size_t k = n - urows - 1; k > urows; --k) {
+      // last glyph drawn before it, which differs once the text before is skipped. At least
+      // `rows` LFs follow it, so all it skips scrolls off again.
+      size_t skip_to = 0;
+      for (size_t k = n - urows - 1; k >= first_k; --k) {
         auto next = static_cast<unsigned char>(bytes[lfs[k] + 1]);
         if (bytes[lfs[k] - 1] == '\r' && next < 0x80) {
           skip_to = lfs[k] + 1;
           break;
         }
       }
-      if (skip_to <= warm || warm < fed) {
+      if (skip_to <= fed) {
         continue;
       }
-      vterm_input_write(vt, bytes.data() + fed, warm - fed);
-      fed = warm;
-      VTermPos cursor{};
-      vterm_state_get_cursorpos(state, &cursor);
-      if (cursor.row != rows - 1) {
-        continue;
-      }
-      vterm_input_write(vt, "\r", 1);
+      // What follows starts at column 0 and holds at least `rows` LFs, so the screen ends
+      // as its last rows, whatever it showed before: scrolled up into place from the bottom
+      // row, or written down from a cleared home, which costs libvterm one scroll instead of
+      // one per line (each moves the whole screen). Both erase with the same pen.
+      static constexpr std::string_view kClearHome = "\x1b[H\x1b[2J";
+      vterm_input_write(vt, kClearHome.data(), kClearHome.size());
       fed = skip_to;
     }
     vterm_input_write(vt, bytes.data() + fed, bytes.size() - fed);
