@@ -27,6 +27,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "e2e/screen_helpers.h"
 #include "e2e/session_helpers.h"
 #include "e2e/tmux_helpers.h"
 #include "support/testing.h"
@@ -253,6 +254,58 @@ TEST_F(RealAgentTest, InteractivePromptIsNotAnOption) {
                 std::string::npos)
           << out;
     }
+  }
+  KillAllRunning();
+}
+
+// Given each real agent's start-up (its sign-in or welcome screen, drawn in a Coven session
+// of 100x30), the screen model should show what tmux shows for the same bytes: the output
+// up to /screen's seq is played byte for byte (no output processing) into a tmux pane of
+// the same size, whose text and cursor must equal /screen's.
+TEST_F(RealAgentTest, StartUpScreensMatchTmux) {
+  for (const Agent& a : Agents()) {
+    SCOPED_TRACE(a.harness);
+    std::string id = LaunchAgent(a.harness, "hello", "interactive");
+    ASSERT_FALSE(id.empty());
+    ASSERT_TRUE(WaitFor([&] { return PlainText(Output(id)).find(a.screen) != std::string::npos; },
+                        kAgentDeadline))
+        << "never drew [" << a.screen << "]";
+    std::this_thread::sleep_for(milliseconds(1500));  // let the first screen finish drawing
+    HttpResult r = Get("/api/v1/sessions/" + id + "/screen?raw=true");
+    ASSERT_EQ(r.status, 200) << r.body;
+    json::value screen = ParseJson(r.body);
+    int64_t seq = Field(screen, "seq").as_int64();
+    std::string bytes;
+    for (const json::object& e : AllEvents(id, /*raw=*/true)) {
+      if (e.at("seq").to_number<int64_t>() <= seq && Kind(e) == "output") {
+        bytes += Str(Field(Payload(e), "data"));
+      }
+    }
+    ASSERT_GT(bytes.size(), 100u);
+    // Claude may already have ended on its own connection check; KillAllRunning ends Codex.
+
+    TempDir play;
+    WriteFile(play.path() + "/bytes", bytes);
+    WriteFile(play.path() + "/play.sh",
+              "stty -opost -echo\nread -r _\ncat bytes\n: > played\nexec sleep 100000\n");
+    Tmux tmux;
+    ASSERT_TRUE(tmux.Start("cd " + ShellQuote(play.path()) + " && exec bash play.sh"));
+    tmux.Cmd({"set", "-g", "status", "off"});
+    tmux.Resize(100, 30);
+    tmux.Line("go");
+    ASSERT_TRUE(WaitFor([&] { return Exists(play.path() + "/played"); }, kHangGuard));
+    std::vector<std::string> want;
+    std::vector<std::string> got = TrimEmptyTail(Lines(screen));
+    bool same = WaitFor(
+        [&] {
+          want = TrimEmptyTail(tmux.Rows());
+          return got == want && Cursor(screen) == TmuxCursor(tmux);
+        },
+        milliseconds(10'000));
+    EXPECT_TRUE(same) << bytes.size() << " bytes; cursor " << Cursor(screen) << " vs tmux "
+                      << TmuxCursor(tmux) << "\n"
+                      << RowsDiff(got, want);
+    EXPECT_NE(PlainText(bytes).find(a.screen), std::string::npos);
   }
   KillAllRunning();
 }

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "core/strings.h"
+#include "e2e/screen_helpers.h"
 #include "e2e/session_helpers.h"
 #include "e2e/tmux_helpers.h"
 #include "support/testing.h"
@@ -140,41 +141,11 @@ class ScreenTest : public SessionTest {
 
   std::string ScriptPath() { return home_.bin_dir() + "/codex"; }
 
-  // The pane's cursor as "x y" (0-based column, row).
-  static std::string TmuxCursor(Tmux& tmux) {
-    return std::string(
-        core::Trim(tmux.Cmd({"display-message", "-p", "-t", "t", "#{cursor_x} #{cursor_y}"}).out));
-  }
-
-  static std::vector<std::string> TrimEmptyTail(std::vector<std::string> rows) {
-    while (!rows.empty() && rows.back().empty()) {
-      rows.pop_back();
-    }
-    return rows;
-  }
-
   // GET /screen (raw text) of `id`.
   json::value ScreenJson(const std::string& id) {
     HttpResult r = Get("/api/v1/sessions/" + id + "/screen?raw=true");
     EXPECT_EQ(r.status, 200) << r.body;
     return ParseJson(r.body);
-  }
-
-  static std::vector<std::string> Lines(const json::value& screen) {
-    std::vector<std::string> lines;
-    json::value arr = Field(screen, "lines");
-    if (arr.is_array()) {
-      for (const json::value& l : arr.as_array()) {
-        lines.push_back(Str(l));
-      }
-    }
-    return lines;
-  }
-
-  static std::string Cursor(const json::value& screen) {
-    json::value c = Field(screen, "cursor");
-    return std::to_string(Field(c, "col").as_int64()) + " " +
-           std::to_string(Field(c, "row").as_int64());
   }
 };
 
@@ -646,18 +617,7 @@ TEST_F(ScreenTest, ModelMatchesTmux) {
           kHangGuard);
       EXPECT_TRUE(same) << "part " << part << ": cursor " << Cursor(screen) << " vs tmux "
                         << TmuxCursor(direct) << "\n"
-                        << [&] {
-                             std::string diff;
-                             for (size_t i = 0; i < std::max(got.size(), want.size()); ++i) {
-                               std::string g = i < got.size() ? got[i] : "<none>";
-                               std::string w = i < want.size() ? want[i] : "<none>";
-                               if (g != w) {
-                                 diff += "row " + std::to_string(i + 1) + "\n  coven: " + g +
-                                         "\n  tmux:  " + w + "\n";
-                               }
-                             }
-                             return diff;
-                           }();
+                        << RowsDiff(got, want);
     }
     ASSERT_EQ(SendInput(id, "quit\n").status, 202);
     WaitFinished(id);
