@@ -42,6 +42,28 @@ size_t WordCost(uint64_t w) {
   return 8 + 2 * count(high) + count(quoted) + 5 * count(control);
 }
 
+// GCC's portable vectors: 16 byte lanes, SSE2 on the baseline x86-64.
+using Lanes = uint8_t __attribute__((vector_size(16)));
+constexpr size_t kBlock = 256;
+
+// EscapedCost of kBlock bytes at once, the same sums as WordCost in 16 lanes. A lane adds at
+// most 6 per step, 96 over the block, so no lane overflows before the final sum.
+size_t BlockCost(const char* p) {
+  Lanes sum = {};
+  for (size_t i = 0; i < kBlock; i += sizeof(Lanes)) {
+    Lanes v;
+    std::memcpy(&v, p + i, sizeof(v));
+    auto control = reinterpret_cast<Lanes>(v < 0x20);  // each lane 0xFF or 0
+    auto quoted = reinterpret_cast<Lanes>((v == '"') | (v == '\\'));
+    sum += 1 + 2 * (v >> 7) + (quoted & 1) + (control & 5);
+  }
+  size_t total = 0;
+  for (size_t k = 0; k < sizeof(Lanes); ++k) {
+    total += sum[k];
+  }
+  return total;
+}
+
 }  // namespace
 
 size_t NextChunkLength(std::string_view data) {
@@ -52,7 +74,12 @@ size_t NextChunkLength(std::string_view data) {
   }
   size_t cost = 0;
   size_t n = 0;
-  // Whole words while even the costliest one fits, then byte by byte up to the cut.
+  // Whole blocks, then words, while even the costliest one fits, then byte by byte up to
+  // the cut.
+  while (n + kBlock <= data.size() && cost + kBlock * kMaxByteCost <= kBudget) {
+    cost += BlockCost(data.data() + n);
+    n += kBlock;
+  }
   while (n + 8 <= data.size() && cost + 8 * kMaxByteCost <= kBudget) {
     uint64_t w = 0;
     std::memcpy(&w, data.data() + n, 8);
