@@ -99,6 +99,40 @@ TEST_F(ShimAttachTest, PaintsThenStreamsExactlyWhatIsLogged) {
   WaitShim();
 }
 
+// Given output the shim has just read (held up to kLogDelay for its log batch, though the
+// attached link has it at once) and input sent the moment the link shows it, the log should
+// hold that output before the input, as the terminal saw them, every time of 40.
+TEST_F(ShimAttachTest, OutputHeldForTheLogIsLoggedBeforeLaterInput) {
+  ASSERT_TRUE(Launch({"/bin/sh", "-c",
+                      "stty -echo; i=0; while [ $i -lt 40 ]; do printf \"out-$i;\"; read x; "
+                      "i=$((i + 1)); done"}));
+  auto link = AttachLink::Open(session_dir_);
+  ASSERT_TRUE(link) << link.error().message;
+  std::string out = link->paint();
+  for (int i = 0; i < 40; ++i) {
+    std::string want = "out-" + std::to_string(i) + ";";
+    ASSERT_TRUE(WaitUntil([&] {
+      Pump(*link, &out);
+      return out.find(want) != std::string::npos;
+    })) << want;
+    link->QueueInput("in-" + std::to_string(i) + "\n");
+    ASSERT_TRUE(link->Flush());
+  }
+  WaitShim();
+  // Each input follows the output that asked for it and precedes the next.
+  std::string order;
+  for (const auto& e : ReadEvents(session_dir_)) {
+    if (e.kind == EventKind::kOutput || e.kind == EventKind::kInput) {
+      order += e.payload;
+    }
+  }
+  std::string want;
+  for (int i = 0; i < 40; ++i) {
+    want += "out-" + std::to_string(i) + ";in-" + std::to_string(i) + "\n";
+  }
+  EXPECT_EQ(order, want);
+}
+
 // Given an attached client that reads nothing while the harness prints about 6 MB, the
 // harness should not wait for it (all its output is logged meanwhile), and when the client
 // reads again it should get what was queued, then a repaint: fed to a terminal, the
