@@ -360,12 +360,16 @@ void Shim::ReadPty() {
   // screen model: a keystroke's echo reaches the user's terminal without waiting for the
   // log write (same bytes, same order).
   ForwardUnsent(!pty_open_);
-  // The log takes output in batches: one write per kLogBatch bytes of a stream instead of
-  // one per ~4 KiB PTY read, and never more than kLogDelay after it was read.
-  if (read_used_ >= kLogBatch || !pty_open_) {
+  // The log takes a stream in batches: one write per kLogBatch bytes instead of one per
+  // ~4 KiB PTY read, never more than kLogDelay after it was read. Output after a pause
+  // (an echo, a prompt) is logged at once, so readers of the log (the daemon's attach and
+  // event streams) see a keystroke's echo without that delay.
+  auto now = Clock::now();
+  bool streaming = last_emit_ && now - *last_emit_ < kLogDelay;
+  if (read_used_ >= kLogBatch || !pty_open_ || (!streaming && !log_flush_at_)) {
     EmitOutput(!pty_open_);
   } else if (HasUnloggedOutput() && !log_flush_at_) {
-    log_flush_at_ = Clock::now() + kLogDelay;
+    log_flush_at_ = now + kLogDelay;
   }
   if (screen_pending_.size() >= kScreenBatch) {
     FlushScreen();
@@ -424,6 +428,7 @@ void Shim::EmitOutput(bool flush_tail) {
   }
   // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
   // harness's terminal did, and clients that have not had it get it now.
+  last_emit_ = Clock::now();
   if (screen_pending_.empty()) {
     screen_flush_at_ = Clock::now() + kScreenDelay;
   }

@@ -28,8 +28,9 @@ namespace coven::shim::internal {
 
 // Bytes read from the PTY per batch (a read buffer, not an event size).
 inline constexpr size_t kPtyReadBuffer = 128u << 10;
-// Output is logged once this much has been read, or kLogDelay after it was read: a stream
-// costs one write() per batch, not one per PTY read (which hands out ~4 KiB at a time).
+// A stream's output is logged once this much has been read, or kLogDelay after it was read
+// (output after a pause at once): a stream costs one write() per batch, not one per PTY
+// read (which hands out ~4 KiB at a time).
 // Attached clients do not wait for it (ForwardUnsent); readers of the log and subscribers
 // see output up to kLogDelay later, and output read but not yet written dies with a
 // SIGKILLed shim (docs/daemon.md, "How output is recorded").
@@ -193,6 +194,9 @@ class Shim {
   size_t read_used_ = 0;
   // When the output in read_buf_ is logged at the latest; unset when none waits.
   std::optional<Clock::time_point> log_flush_at_;
+  // When output was last logged: output read within kLogDelay of it is part of a stream
+  // and waits for its batch; output after a longer pause is logged at once.
+  std::optional<Clock::time_point> last_emit_;
   std::vector<std::string_view> output_chunks_;  // EmitOutput's events, reused
   // Leading bytes of read_buf_ already sent to the attached clients but not yet logged and
   // fed to the screen model (see ReadPty).
