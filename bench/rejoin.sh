@@ -11,6 +11,11 @@
 # is measured 3 times per method; the table shows the median. Everything lives in a fresh
 # /tmp/coven-rejoin.XXXXXX (about 1.1x the largest size on disk), removed at the end.
 set -euo pipefail
+# A relative COVEN is taken from where the script was started (it later runs in other dirs).
+if [ -n "${COVEN:-}" ]; then
+  given=$COVEN
+  COVEN=$(realpath -e -- "$given" 2>/dev/null) || { echo "rejoin.sh: no coven at $given" >&2; exit 2; }
+fi
 cd "$(dirname "$0")/.."
 COVEN=${COVEN:-$PWD/build/release/coven}
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(1 100 1000); fi
