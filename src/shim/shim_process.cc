@@ -304,7 +304,7 @@ int Shim::PollTimeoutMs() const {
   if (screen_flush_at_) {
     wake = wake ? std::min(*wake, *screen_flush_at_) : *screen_flush_at_;
   }
-  if (log_flush_at_) {
+  if (log_flush_at_ && !log_full_) {  // while full, RetryLog's backoff decides (no spin)
     wake = wake ? std::min(*wake, *log_flush_at_) : *log_flush_at_;
   }
   if (accept_resume_at_) {
