@@ -523,10 +523,12 @@ struct ScreenModel::Impl {
       // last glyph drawn before it, which differs once the text before is skipped. At least
       // `rows` LFs follow it, so all it skips scrolls off again.
       size_t skip_to = 0;
+      size_t skip_k = 0;
       for (size_t k = n - urows - 1; k >= first_k; --k) {
         auto next = static_cast<unsigned char>(bytes[lfs[k] + 1]);
         if (bytes[lfs[k] - 1] == '\r' && next < 0x80) {
           skip_to = lfs[k] + 1;
+          skip_k = k;
           break;
         }
       }
@@ -535,10 +537,20 @@ struct ScreenModel::Impl {
       }
       // What follows starts at column 0 and holds at least `rows` LFs, so the screen ends
       // as its last rows, whatever it showed before: scrolled up into place from the bottom
-      // row, or written down from a cleared home, which costs libvterm one scroll instead of
-      // one per line (each moves the whole screen). Both erase with the same pen.
+      // row (a CR there, as the real stream stands), or written down from a cleared home,
+      // which costs libvterm one scroll instead of one per line (each moves the whole
+      // screen); both erase with the same pen. From home, though, the first rows - 1 LFs
+      // move the cursor, and a moving LF cancels a pending wrap (a line exactly as wide as
+      // the screen) where a scrolling one keeps it: so the clear only when those LFs each
+      // follow a CR, which cancels it anyway. Tiny screens (a wide character's pending wrap
+      // in 2 columns, a 1-row screen's line attributes) keep the CR.
+      bool crlf_from_home = rows >= 2 && cols >= 4;
+      for (size_t k = skip_k + 1; crlf_from_home && k < skip_k + urows && k < n; ++k) {
+        crlf_from_home = bytes[lfs[k] - 1] == '\r';
+      }
       static constexpr std::string_view kClearHome = "\x1b[H\x1b[2J";
-      vterm_input_write(vt, kClearHome.data(), kClearHome.size());
+      std::string_view restart = crlf_from_home ? kClearHome : std::string_view("\r");
+      vterm_input_write(vt, restart.data(), restart.size());
       fed = skip_to;
     }
     vterm_input_write(vt, bytes.data() + fed, bytes.size() - fed);

@@ -304,5 +304,47 @@ TEST(ScreenModelTest, ScrollingTextFastPathEqualsSlowFeeding) {
   }
 }
 
+// Given a line exactly as wide as the screen followed by a bare LF in the text the skip
+// keeps (the LF scrolls on the bottom row, so the line's pending wrap survives it), we
+// should end with the screen of the same bytes fed in small pieces; and so for random
+// plain streams of CR LF and bare LF lines of every width around the screen's, at small
+// sizes.
+TEST(ScreenModelTest, SkipKeepsAPendingWrapAcrossABareLf) {
+  auto same_as_slow = [](uint16_t rows, uint16_t cols, const std::string& stream) {
+    ScreenModel fast(rows, cols);
+    ScreenModel slow(rows, cols);
+    fast.Feed(stream);
+    for (size_t at = 0; at < stream.size(); at += 512) {
+      slow.Feed(stream.substr(at, 512));
+    }
+    Snapshot a = fast.Capture();
+    Snapshot b = slow.Capture();
+    return a.lines == b.lines && a.cursor_row == b.cursor_row && a.cursor_col == b.cursor_col;
+  };
+  std::string stream;
+  for (int i = 0; i < 1200; ++i) {
+    stream += "abc\r\n";
+  }
+  EXPECT_TRUE(same_as_slow(4, 7, stream + "1234567\nX\r\nb\r\nc\r\nd"));
+  uint64_t x = 0x2545F4914F6CDD1Dull;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int round = 0; round < 300; ++round) {
+    auto rows = static_cast<uint16_t>(2 + next() % 5);
+    auto cols = static_cast<uint16_t>(4 + next() % 6);
+    std::string s;
+    while (s.size() < 6000) {
+      size_t width = next() % (2 * cols + 2);
+      s += std::string(width, static_cast<char>('a' + next() % 26));
+      s += next() % 3 == 0 ? "\n" : "\r\n";
+    }
+    EXPECT_TRUE(same_as_slow(rows, cols, s)) << round << " " << rows << "x" << cols;
+  }
+}
+
 }  // namespace
 }  // namespace coven::screen
