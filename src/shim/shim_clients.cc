@@ -206,6 +206,9 @@ void Shim::HandleResize(Client* client, const std::string& payload) {
     ReplyError(client, WireError::kNotLive, "the harness has closed its terminal");
     return;
   }
+  // Output read at the old size goes to the log and the model first (Screen() logs it);
+  // if the disk cannot take it, nothing is resized.
+  screen::ScreenModel& model = Screen();
   if (log_full_) {
     ReplyError(client, WireError::kStorageFull, kLogFullMessage);
     return;
@@ -215,7 +218,7 @@ void Shim::HandleResize(Client* client, const std::string& payload) {
     ReplyError(client, WireError::kOther, s.error().message);
     return;
   }
-  Screen().Resize(rows, cols);
+  model.Resize(rows, cols);
   auto seq = AppendEvent(EventKind::kResize, ResizePayload(rows, cols));
   if (!seq) {
     ReplyError(client, log_full_ ? WireError::kStorageFull : WireError::kOther,
