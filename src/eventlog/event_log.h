@@ -149,7 +149,8 @@ class LogWriter {
   Result<uint64_t> AppendBatch(EventKind kind, const std::vector<std::string_view>& payloads,
                                int64_t time_ns);
 
-  // fdatasync(): records appended so far survive a machine crash.
+  // fdatasync(): records appended so far survive a machine crash. Also gives back space
+  // reserved past the end (a writer syncs once it is done).
   Status Sync();
 
   uint64_t last_seq() const { return last_seq_; }  // 0 when the log holds no record
@@ -169,6 +170,12 @@ class LogWriter {
   // Every kWritebackBytes appended, the kernel is told to start writing them to disk.
   static constexpr uint64_t kWritebackBytes = 8u << 20;
   void StartWriteback();
+  // Space for a batch, reserved ahead in steps of kReserveBytes (see AppendBatch); Sync()
+  // gives back what is left past the end.
+  static constexpr uint64_t kReserveBytes = 4u << 20;
+  Status Reserve(size_t bytes);
+  void ReleaseReserve();
+  uint64_t reserved_end_ = 0;      // the file's space is reserved up to here
   uint64_t writeback_offset_ = 0;  // where the last StartWriteback stopped
   bool is_broken_ = false;         // a failed append could not be rolled back
   std::string frame_;              // reused buffer for one framed record

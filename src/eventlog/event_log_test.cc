@@ -231,6 +231,26 @@ TEST(EventLogTest, AppendBatchIsAllOrNothing) {
   EXPECT_EQ(got[5].payload, "after");
 }
 
+// Given batches of several records (their space is reserved ahead of the writes, see
+// AppendBatch), Sync() should give back what was reserved past the end: the file then
+// holds no more disk blocks than its size needs.
+TEST(EventLogTest, SyncGivesBackReservedSpace) {
+  TempDir dir;
+  std::string path = (dir / "s.log");
+  LogWriter w = MustCreate(path);
+  std::string part(30000, 'x');
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(w.AppendBatch(EventKind::kOutput, {part, part}, i));
+  }
+  ASSERT_TRUE(w.Sync());
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(static_cast<uint64_t>(st.st_size), kHeaderBytes + 100 * (kFrameBytes + 30000));
+  EXPECT_LE(static_cast<uint64_t>(st.st_blocks) * 512, static_cast<uint64_t>(st.st_size) + 65536)
+      << "blocks reserved past the end were kept";
+  ASSERT_EQ(*w.Append(EventKind::kNote, "after", 99), 101u);
+}
+
 // Event ids look like v4 UUIDs, are distinct, map back to their seq (in either case), and
 // ids of another log or malformed strings map to nothing.
 TEST(EventLogTest, EventIdsMapBackToSeq) {
