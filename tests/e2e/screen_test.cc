@@ -147,6 +147,18 @@ class ScreenTest : public SessionTest {
     EXPECT_EQ(r.status, 200) << r.body;
     return ParseJson(r.body);
   }
+
+  // Waits (up to 60 s) until `tmux` shows exactly the screen of `id`, and that screen is a
+  // repaint program's final one (its last row starts with BIG-PROMPT>).
+  bool PaneShowsFinalPrompt(Tmux& tmux, const std::string& id) {
+    return WaitFor(
+        [&] {
+          std::vector<std::string> want = TrimEmptyTail(Lines(ScreenJson(id)));
+          return !want.empty() && want.back().find("BIG-PROMPT>") == 0 &&
+                 TrimEmptyTail(tmux.Rows()) == want;
+        },
+        milliseconds(60'000));
+  }
 };
 
 // A harness that waits for a line before each part of its stream (files `parts`), marks
@@ -392,15 +404,7 @@ TEST_F(ScreenTest, DetachAndRejoinDuringHeavyOutput) {
   ASSERT_TRUE(second.Start(Interactive({"attach", id})));
   ASSERT_TRUE(
       WaitFor([&] { return Exists(project_.path() + "/.repaint-done"); }, milliseconds(180'000)));
-  std::vector<std::string> want;
-  bool same = WaitFor(
-      [&] {
-        want = TrimEmptyTail(Lines(ScreenJson(id)));
-        return !want.empty() && want.back().find("BIG-PROMPT>") == 0 &&
-               TrimEmptyTail(second.Rows()) == want;
-      },
-      milliseconds(60'000));
-  ASSERT_TRUE(same) << "pane:\n" << second.Screen();
+  ASSERT_TRUE(PaneShowsFinalPrompt(second, id)) << "pane:\n" << second.Screen();
   second.Line("quit");
   EXPECT_TRUE(second.WaitScreen("rc=0", kHangGuard)) << second.Screen();
 }
@@ -425,16 +429,7 @@ TEST_F(ScreenTest, StoppedClientIsNeitherWaitedForNorDisconnected) {
       WaitFor([&] { return Exists(project_.path() + "/.repaint-done"); }, milliseconds(180'000));
   ::kill(client, SIGCONT);
   ASSERT_TRUE(finished) << "the program was held back by a stopped client";
-  std::vector<std::string> want;
-  std::vector<std::string> got;
-  bool same = WaitFor(
-      [&] {
-        want = TrimEmptyTail(Lines(ScreenJson(id)));
-        got = TrimEmptyTail(tmux.Rows());
-        return !want.empty() && want.back().find("BIG-PROMPT>") == 0 && got == want;
-      },
-      milliseconds(60'000));
-  ASSERT_TRUE(same) << "pane:\n" << tmux.Screen();
+  ASSERT_TRUE(PaneShowsFinalPrompt(tmux, id)) << "pane:\n" << tmux.Screen();
   tmux.Line("quit");
   EXPECT_TRUE(tmux.WaitScreen("rc=0", kHangGuard)) << tmux.Screen();
   EXPECT_EQ(Str(Field(WaitFinished(id), "status")), "completed");
@@ -503,15 +498,7 @@ while read -r line; do [ "$line" = quit ] && exit 0; done
   ::kill(server, SIGCONT);
   ASSERT_TRUE(kept_going);
   ASSERT_TRUE(prompt);
-  std::vector<std::string> want;
-  bool same = WaitFor(
-      [&] {
-        want = TrimEmptyTail(Lines(ScreenJson(id)));
-        return !want.empty() && want.back().find("BIG-PROMPT>") == 0 &&
-               TrimEmptyTail(tmux.Rows()) == want;
-      },
-      milliseconds(60'000));
-  ASSERT_TRUE(same) << "pane:\n" << tmux.Screen();
+  ASSERT_TRUE(PaneShowsFinalPrompt(tmux, id)) << "pane:\n" << tmux.Screen();
   tmux.Line("quit");
   EXPECT_TRUE(tmux.WaitScreen("rc=0", kHangGuard)) << tmux.Screen();
   EXPECT_EQ(Str(Field(WaitFinished(id), "status")), "completed");
