@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <climits>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -17,26 +18,52 @@ constexpr uint32_t kNoChar = 0;
 // Longest unterminated OSC held back between feeds (titles are short).
 constexpr size_t kMaxHeldOsc = 4096;
 
-// The length of the run of non-control bytes (not C0, not DEL) at the start of `s`: eight
-// bytes per step, as this runs over every byte of output (the modes parser's text).
-size_t PlainPrefix(const char* s, size_t len) {
+using Lanes = uint8_t __attribute__((vector_size(16)));
+
+// 0xFF in each lane of `v` that ends a plain run (PlainRunLength), 0 elsewhere.
+Lanes RunEnders(Lanes v) {
+  return reinterpret_cast<Lanes>(((v < 0x20) & (v != '\r') & (v != '\n')) | (v == 0x7F));
+}
+
+// The length of the run at the start of `s` of non-control bytes (not C0, not DEL), CR and
+// LF. This runs over every byte of output (the modes parser's text, CR LF included, so a
+// line costs the parser one callback instead of three): 64 bytes a step in vector lanes
+// while nothing ends the run, then eight a step to find where.
+size_t PlainRunLength(const char* s, size_t len) {
   constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kLows = 0x7F7F7F7F7F7F7F7Full;
   constexpr uint64_t kHighs = 0x8080808080808080ull;
+  // High bit set exactly in the bytes of `x` that are zero (no carry crosses bytes: each
+  // byte's low seven bits plus 0x7F stay below 0x100).
+  auto zero_bytes = [](uint64_t x) { return ~(((x & kLows) + kLows) | x) & kHighs; };
   size_t n = 0;
+  for (; n + 4 * sizeof(Lanes) <= len; n += 4 * sizeof(Lanes)) {
+    Lanes any = {};
+    for (size_t k = 0; k < 4; ++k) {
+      Lanes v;
+      std::memcpy(&v, s + n + k * sizeof(Lanes), sizeof(v));
+      any |= RunEnders(v);
+    }
+    uint64_t halves[2];
+    std::memcpy(halves, &any, sizeof(halves));
+    if ((halves[0] | halves[1]) != 0) {
+      break;
+    }
+  }
   for (; n + 8 <= len; n += 8) {
     uint64_t w = 0;
     std::memcpy(&w, s + n, 8);
-    // High bit set in each byte below 0x20 and each 0x7F; a borrow can only mark bytes
-    // after a marked one, so the lowest mark (little-endian: the first byte) is exact.
-    uint64_t del = w ^ (kOnes * 0x7F);
-    uint64_t marks = (((w - kOnes * 0x20) & ~w) | ((del - kOnes) & ~del)) & kHighs;
+    // Below 0x20: high bit clear, and the low seven bits plus 0x60 stay below 0x80.
+    uint64_t c0 = ~(((w & kLows) + kOnes * 0x60) | w) & kHighs;
+    uint64_t marks = (c0 & ~zero_bytes(w ^ (kOnes * '\r')) & ~zero_bytes(w ^ (kOnes * '\n'))) |
+                     zero_bytes(w ^ (kOnes * 0x7F));
     if (marks != 0) {
       return n + static_cast<size_t>(std::countr_zero(marks) / 8);
     }
   }
   for (; n < len; ++n) {
     auto c = static_cast<unsigned char>(s[n]);
-    if (c < 0x20 || c == 0x7f) {
+    if ((c < 0x20 && c != '\r' && c != '\n') || c == 0x7f) {
       break;
     }
   }
@@ -47,9 +74,15 @@ size_t PlainPrefix(const char* s, size_t len) {
 // (ESC \\) and is cut short by ESC, CAN or SUB; one with none of them after its start, or
 // only the ESC of an ST as the very last byte, is still open. Only the last ESC (or, when it
 // is the last byte, the one before) can start such an OSC: any earlier one is ended by it.
-size_t OpenOscStart(std::string_view bytes) {
+// Only one starting in the last `window` bytes is looked for (a longer one is not held, see
+// Feed), so a stream without escapes is not searched end to end on every feed.
+size_t OpenOscStart(std::string_view bytes, size_t window) {
+  size_t from = bytes.size() > window ? bytes.size() - window : 0;
   auto last_esc = [&](size_t end) -> size_t {
-    const void* p = ::memrchr(bytes.data(), '\x1b', end);
+    if (end <= from) {
+      return std::string_view::npos;
+    }
+    const void* p = ::memrchr(bytes.data() + from, '\x1b', end - from);
     return p == nullptr ? std::string_view::npos
                         : static_cast<size_t>(static_cast<const char*>(p) - bytes.data());
   };
@@ -249,7 +282,8 @@ struct ScreenModel::Impl {
 
   // The plain-text fast path (FeedScreen). What the modes parser saw in the current Feed,
   // in order: text runs (with their offsets: libvterm hands the text callback a pointer
-  // into the buffer, and only in its ground state), CR, LF, and anything else.
+  // into the buffer, and only in its ground state; a run may hold CRs and LFs, which the
+  // callback eats too), CR and LF on their own, and anything else.
   enum class Seen : uint8_t { kText, kCr, kLf, kOther };
   struct SeenItem {
     Seen kind;
@@ -257,6 +291,7 @@ struct ScreenModel::Impl {
     size_t len = 0;
   };
   std::vector<SeenItem> seen;
+  std::vector<size_t> run_lfs;  // FeedScreen's, kept to reuse its capacity
   const char* feed_base = nullptr;
   // DECSTBM's margins are the whole screen (libvterm's normalized top 0, bottom -1), and
   // DECLRMM is off; `margins_touched` when this Feed changed either.
@@ -318,11 +353,13 @@ struct ScreenModel::Impl {
     return 1;
   }
 
-  // Eats a run of non-control bytes, noting where it lies (see FeedScreen).
+  // Eats a run of non-control bytes, CRs and LFs, noting where it lies (see FeedScreen).
+  // The parser skips what a text callback eats, and in its ground state a CR or an LF does
+  // nothing but call OnControl, so eating them here changes nothing but the cost.
   static int OnText(const char* bytes, size_t len, void* user) {
     auto* self = static_cast<Impl*>(user);
     // libvterm hands over the rest of the buffer and only calls this on a non-control byte.
-    size_t n = std::max<size_t>(PlainPrefix(bytes, len), 1);
+    size_t n = std::clamp<size_t>(PlainRunLength(bytes, len), 1, INT_MAX);
     self->seen.push_back({Seen::kText, static_cast<size_t>(bytes - self->feed_base), n});
     return static_cast<int>(n);
   }
@@ -469,7 +506,7 @@ struct ScreenModel::Impl {
       return;
     }
     size_t fed = 0;
-    std::vector<size_t> lfs;  // offsets of the LFs of the current plain run
+    std::vector<size_t>& lfs = run_lfs;  // offsets of the LFs of the current plain run
     size_t i = 0;
     while (i < seen.size()) {
       if (seen[i].kind != Seen::kText) {
@@ -482,7 +519,12 @@ struct ScreenModel::Impl {
       for (; i < seen.size(); ++i) {
         const SeenItem& item = seen[i];
         if (item.kind == Seen::kText && item.offset == pos) {
-          pos += item.len;
+          size_t end = item.offset + item.len;
+          while (const void* lf = std::memchr(bytes.data() + pos, '\n', end - pos)) {
+            pos = static_cast<size_t>(static_cast<const char*>(lf) - bytes.data());
+            lfs.push_back(pos++);
+          }
+          pos = end;
         } else if (item.kind == Seen::kCr && pos < bytes.size() && bytes[pos] == '\r') {
           ++pos;
         } else if (item.kind == Seen::kLf && pos < bytes.size() && bytes[pos] == '\n') {
@@ -672,7 +714,7 @@ void ScreenModel::Feed(std::string_view bytes) {
   }
   // An open OSC is held back; so is a lone ESC at the end, which may start one. A runaway
   // OSC is passed on after a bound.
-  size_t hold = OpenOscStart(bytes);
+  size_t hold = OpenOscStart(bytes, kMaxHeldOsc);
   if (hold == std::string_view::npos && !bytes.empty() && bytes.back() == '\x1b') {
     hold = bytes.size() - 1;
   }

@@ -82,6 +82,39 @@ TEST(ScreenModelTest, ControlBytesAnywhereInTextEqualBytewise) {
   }
 }
 
+// Given scrolling text long enough for the skip, with a control byte, an escape or a C1
+// character at every offset of a word-sized scan in some of its lines, we should end with
+// the screen (and pen) of the same bytes fed in pieces too small to skip: the text scan
+// that finds plain runs (CR and LF included) must not pass over any of them.
+TEST(ScreenModelTest, ControlBytesInScrollingTextEqualSlowFeeding) {
+  const std::string base = "abcdefghijklmnopqrstuvwxyz0123";
+  for (std::string_view special : {"\n", "\r", "\x0b", "\x0c", "\x0e", "\t", "\b", "\x7f",
+                                   "\x1b[1m", "\xc2\x8d", "\xc2\x8a", "\x8d\x8a"}) {
+    for (size_t at = 0; at <= 17; ++at) {
+      std::string stream;
+      for (int line = 0; line < 300; ++line) {
+        // In lines that scroll off again, where a byte the scan missed would be skipped.
+        stream += line % 7 == 3 && line < 200
+                      ? base.substr(0, at) + std::string(special) + base.substr(at)
+                      : base;
+        stream += "\r\n";
+      }
+      ScreenModel fast(24, 80);
+      fast.Feed(stream);
+      ScreenModel slow(24, 80);
+      for (size_t i = 0; i < stream.size(); i += 512) {
+        slow.Feed(stream.substr(i, 512));
+      }
+      Snapshot a = fast.Capture();
+      Snapshot b = slow.Capture();
+      EXPECT_EQ(a.lines, b.lines) << at;
+      EXPECT_EQ(a.cursor_row, b.cursor_row) << at;
+      EXPECT_EQ(a.cursor_col, b.cursor_col) << at;
+      EXPECT_EQ(a.ansi, b.ansi) << at;  // the pen too
+    }
+  }
+}
+
 // Given OSC 0 and OSC 2 titles, we should keep the last one, whichever two writes its
 // bytes came in (libvterm 0.1.4 alone loses a split one).
 TEST(ScreenModelTest, Title) {
