@@ -1,5 +1,5 @@
 # The third-party libraries, found once. With COVEN_PORTABLE (the release preset) Boost,
-# SQLite, utf8proc, libvterm, zlib and the C++ runtime are linked statically, so the one
+# SQLite, utf8proc, libvterm, libdeflate, zlib and the C++ runtime are linked statically, so the one
 # `coven` binary runs on a stock Debian 12 or any newer glibc distribution with no -dev package
 # and no particular Boost or SQLite version installed (docs/packaging.md): what remains
 # dynamic is glibc itself (libc, libm), which every such system has. Debug and sanitizer
@@ -18,6 +18,7 @@ if(COVEN_PORTABLE)
   find_library(COVEN_ZLIB_ARCHIVE NAMES libz.a REQUIRED)
   find_library(COVEN_UTF8PROC_ARCHIVE NAMES libutf8proc.a REQUIRED)
   find_library(COVEN_VTERM_ARCHIVE NAMES libvterm.a REQUIRED)
+  find_library(COVEN_DEFLATE_ARCHIVE NAMES libdeflate.a REQUIRED)
   set(SQLite3_LIBRARY ${COVEN_SQLITE3_ARCHIVE} CACHE FILEPATH "" FORCE)
   set(ZLIB_LIBRARY_RELEASE ${COVEN_ZLIB_ARCHIVE} CACHE FILEPATH "" FORCE)
   find_package(SQLite3 REQUIRED)
@@ -32,6 +33,10 @@ if(COVEN_PORTABLE)
   add_library(coven_vterm INTERFACE)
   target_include_directories(coven_vterm INTERFACE ${VTERM_INCLUDE_DIRS})
   target_link_libraries(coven_vterm INTERFACE ${COVEN_VTERM_ARCHIVE})
+  pkg_check_modules(DEFLATE REQUIRED libdeflate)
+  add_library(coven_deflate INTERFACE)
+  target_include_directories(coven_deflate INTERFACE ${DEFLATE_INCLUDE_DIRS})
+  target_link_libraries(coven_deflate INTERFACE ${COVEN_DEFLATE_ARCHIVE})
   add_link_options(-static-libstdc++ -static-libgcc)
 else()
   find_package(SQLite3 REQUIRED)
@@ -41,6 +46,9 @@ else()
   pkg_check_modules(VTERM REQUIRED IMPORTED_TARGET vterm)
   add_library(coven_vterm INTERFACE)
   target_link_libraries(coven_vterm INTERFACE PkgConfig::VTERM)
+  pkg_check_modules(DEFLATE REQUIRED IMPORTED_TARGET libdeflate)
+  add_library(coven_deflate INTERFACE)
+  target_link_libraries(coven_deflate INTERFACE PkgConfig::DEFLATE)
 endif()
 find_package(Boost 1.81.0 CONFIG REQUIRED COMPONENTS json url)
 find_package(ZLIB REQUIRED)

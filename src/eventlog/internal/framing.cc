@@ -1,8 +1,8 @@
 #include "eventlog/internal/framing.h"
 
 #include <errno.h>
+#include <libdeflate.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -47,10 +47,11 @@ uint64_t GetU64(const char* p) {
   return v;
 }
 
+// zlib's CRC-32 (the one the format names), from libdeflate: the same sums about three times
+// as fast (carry-less multiplication), and every output byte is summed once when it is
+// logged and again whenever it is read.
 uint32_t Crc(uint32_t crc, const char* data, size_t n) {
-  // n is at most kFrameSize + kMaxPayloadBytes, well inside uInt.
-  return static_cast<uint32_t>(
-      ::crc32(crc, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
+  return libdeflate_crc32(crc, data, n);
 }
 
 core::Error Corrupt(const std::string& what) {
