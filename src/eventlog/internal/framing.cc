@@ -92,21 +92,22 @@ std::string EncodeHeader(const LogHeader& header) {
 
 void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
                   std::string* out) {
-  size_t at = out->size();
-  out->resize(at + kFrameSize + payload.size());
-  char* p = out->data() + at;
-  PutU32(p, kRecordMagic);
-  PutU32(p + 4, static_cast<uint32_t>(payload.size()));
-  PutU64(p + 8, seq);
-  PutU64(p + 16, static_cast<uint64_t>(time_ns));
-  p[24] = static_cast<char>(kind);
-  p[25] = p[26] = p[27] = 0;
+  // The frame is built apart and both parts appended: growing `out` by resize() would zero
+  // every payload byte before copying it (this runs over every byte of output).
+  char frame[kFrameSize];
+  PutU32(frame, kRecordMagic);
+  PutU32(frame + 4, static_cast<uint32_t>(payload.size()));
+  PutU64(frame + 8, seq);
+  PutU64(frame + 16, static_cast<uint64_t>(time_ns));
+  frame[24] = static_cast<char>(kind);
+  frame[25] = frame[26] = frame[27] = 0;
+  uint32_t crc = Crc(0, frame, kFrameCrcOffset);
   if (!payload.empty()) {
-    std::memcpy(p + kFrameSize, payload.data(), payload.size());
+    crc = Crc(crc, payload.data(), payload.size());
   }
-  uint32_t crc = Crc(0, p, kFrameCrcOffset);
-  crc = Crc(crc, p + kFrameSize, payload.size());
-  PutU32(p + kFrameCrcOffset, crc);
+  PutU32(frame + kFrameCrcOffset, crc);
+  out->append(frame, kFrameSize);
+  out->append(payload);
 }
 
 Result<const char*> ChunkReader::Get(uint64_t offset, size_t n) {
