@@ -71,7 +71,8 @@ Result<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) {
+Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode,
+                       FileSync sync) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
   if (!fd.valid()) {
@@ -86,7 +87,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned 
     ::unlink(tmp.c_str());
     return s.error().WithContext(tmp);
   }
-  if (::fsync(fd.fd()) != 0) {
+  if (sync == FileSync::kBeforeRename && ::fsync(fd.fd()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     return SysError("fsync " + tmp, err);
@@ -96,6 +97,17 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned 
     int err = errno;
     ::unlink(tmp.c_str());
     return SysError("rename " + tmp, err);
+  }
+  return Ok();
+}
+
+Status SyncFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
+    return SysError("open " + path, errno);
+  }
+  if (::fsync(fd.fd()) != 0) {
+    return SysError("fsync " + path, errno);
   }
   return Ok();
 }

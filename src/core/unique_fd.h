@@ -52,8 +52,18 @@ Status WriteAll(int fd, std::string_view data);
 // Reads a whole (small) file. kIo with errno ENOENT when it does not exist.
 Result<std::string> ReadFile(const std::string& path);
 
+// Whether WriteFileAtomic makes the data durable before the rename, or leaves that to the
+// caller (SyncFile): readers still see the whole old file or the whole new one, but after a
+// machine crash the file may be empty. An fsync on ext4 also waits for the writeback of
+// other files' fresh data (data=ordered), which after a big stream takes a while.
+enum class FileSync : uint8_t { kBeforeRename, kByCaller };
+
 // Writes `data` to `path` atomically (temp file in the same folder, fsync, rename) with
 // permission bits `mode`.
-Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode);
+Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode,
+                       FileSync sync = FileSync::kBeforeRename);
+
+// fsync() of the file at `path`.
+Status SyncFile(const std::string& path);
 
 }  // namespace coven::core

@@ -534,12 +534,17 @@ void Shim::Finish() {
   SayGoodbye(exit_json);
   listen_fd_.Reset();
   ::unlink(socket_path_.c_str());
-  // Last, after the end is told: everyone reads the log through the page cache, so the
-  // exit is there for them as soon as it is written, and the fdatasync that makes it survive
-  // a machine crash (after a 200 MB stream, ~0.25 s of writeback on a small VM) delays no
-  // one waiting for the session to end. The shim exits only once it is done.
+  // Last, after the end is told: everyone reads the log and the final screen through the
+  // page cache, so they are there for readers as soon as they are written, and the syncs
+  // that make them survive a machine crash (after a 200 MB stream, ~0.25 s of writeback on
+  // a small VM, which any fsync on ext4 waits for) delay no one waiting for the session to
+  // end. The shim exits only once they are done.
   if (Status s = log_->Sync(); !s) {
     std::fprintf(stderr, "coven shim: sync event log: %s\n", s.error().message.c_str());
+  }
+  if (final_screen_written_) {
+    // Not fatal: a final screen lost to a crash is rebuilt from the log (ReadScreen).
+    (void)core::SyncFile(FinalScreenPath(options_.session_dir));
   }
 }
 
@@ -548,7 +553,12 @@ void Shim::RecordFinalScreen() {
   std::string bytes;
   PutU64(&bytes, log_->last_seq());
   bytes += snapshot;
-  if (Status s = core::WriteFileAtomic(FinalScreenPath(options_.session_dir), bytes, 0600); !s) {
+  // Synced by Finish once the end is told (a torn or empty file reads as corrupt, and the
+  // screen is rebuilt from the log).
+  Status s = core::WriteFileAtomic(FinalScreenPath(options_.session_dir), bytes, 0600,
+                                   core::FileSync::kByCaller);
+  final_screen_written_ = static_cast<bool>(s);
+  if (!s) {
     // Not fatal: readers rebuild the screen from the log instead.
     std::fprintf(stderr, "coven shim: record final screen: %s\n", s.error().message.c_str());
   }

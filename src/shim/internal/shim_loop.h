@@ -225,7 +225,8 @@ class Shim {
   std::chrono::milliseconds log_backoff_{0};
   // Another uid's connections are logged to the daemon's log at most once per 10 s each.
   std::optional<Clock::time_point> last_refusal_logged_;
-  bool kill_unlogged_ = false;  // a kill was sent while the log was full: log it next
+  bool kill_unlogged_ = false;         // a kill was sent while the log was full: log it next
+  bool final_screen_written_ = false;  // screen.final is written, not yet synced
   bool output_final_ = false;
   bool loop_failed_ = false;  // poll() itself failed (cannot happen with valid fds)   // the drain
                               // is over: an incomplete character is flushed too
