@@ -178,7 +178,7 @@ class LogWriter {
   uint64_t reserved_end_ = 0;      // the file's space is reserved up to here
   uint64_t writeback_offset_ = 0;  // where the last StartWriteback stopped
   bool is_broken_ = false;         // a failed append could not be rolled back
-  std::string frame_;              // reused buffer for one framed record
+  std::string frames_;             // reused buffer for a batch's record frames
 };
 
 // Reads one log, possibly while its writer appends. Owns its fd and never modifies the

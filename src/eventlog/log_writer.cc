@@ -3,9 +3,12 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <vector>
 
 #include "core/clock.h"
 #include "eventlog/event_log.h"
@@ -30,6 +33,32 @@ Status LockExclusive(int fd, const std::string& path) {
       return Error(ErrorCode::kConflict, "event log " + path + " already has a writer");
     }
     return core::SysError("lock " + path, err);
+  }
+  return core::Ok();
+}
+
+// Writes everything `iov` points at, in order, retrying on EINTR and short writes (a file
+// system near full may take part of a batch before it fails). Consumes `iov`.
+Status WriteAllVec(int fd, std::vector<iovec>& iov) {
+  size_t first = 0;
+  while (first < iov.size()) {
+    int count = static_cast<int>(std::min<size_t>(iov.size() - first, IOV_MAX));
+    ssize_t n = ::writev(fd, iov.data() + first, count);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {  // 0 cannot happen with bytes left; never loop on it
+      return core::SysError("write", n < 0 ? errno : EIO);
+    }
+    auto left = static_cast<size_t>(n);
+    while (first < iov.size() && left >= iov[first].iov_len) {
+      left -= iov[first].iov_len;
+      ++first;
+    }
+    if (left > 0) {
+      iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + left;
+      iov[first].iov_len -= left;
+    }
   }
   return core::Ok();
 }
@@ -131,18 +160,30 @@ Result<uint64_t> LogWriter::AppendBatch(EventKind kind,
   if (payloads.size() > kMaxSeq - last_seq_) {
     return Error(ErrorCode::kConflict, "event log is full");
   }
-  frame_.clear();
+  // The frames are built here and the payloads written from where they lie (writev): a
+  // copy of every output byte less.
+  frames_.resize(payloads.size() * internal::kFrameSize);
+  std::vector<iovec> iov;
+  iov.reserve(2 * payloads.size());
+  size_t bytes = frames_.size();
   uint64_t seq = last_seq_;
-  for (std::string_view payload : payloads) {
-    internal::EncodeRecord(++seq, time_ns, kind, payload, &frame_);
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    char* frame = frames_.data() + i * internal::kFrameSize;
+    internal::EncodeFrame(++seq, time_ns, kind, payloads[i], frame);
+    iov.push_back({frame, internal::kFrameSize});
+    if (!payloads[i].empty()) {
+      // writev takes a non-const base but only reads from it.
+      iov.push_back({const_cast<char*>(payloads[i].data()), payloads[i].size()});
+      bytes += payloads[i].size();
+    }
   }
   if (payloads.size() > 1) {
-    if (Status s = Reserve(frame_.size()); !s) {
+    if (Status s = Reserve(bytes); !s) {
       return s.error();
     }
   }
-  // One write() for the batch, so readers only ever see a partial record at the tail.
-  if (Status s = core::WriteAll(fd_.fd(), frame_); !s) {
+  // One writev() for the batch, so readers only ever see a partial record at the tail.
+  if (Status s = WriteAllVec(fd_.fd(), iov); !s) {
     // A short write (ENOSPC, EIO) leaves partial records; cut them so later appends stay
     // reachable, or refuse to append again if we cannot.
     if (::ftruncate(fd_.fd(), static_cast<off_t>(end_offset_)) != 0) {
@@ -150,7 +191,7 @@ Result<uint64_t> LogWriter::AppendBatch(EventKind kind,
     }
     return s.error().WithContext("append to event log");
   }
-  end_offset_ += frame_.size();
+  end_offset_ += bytes;
   last_seq_ = seq;
   StartWriteback();
   return seq;

@@ -90,11 +90,8 @@ std::string EncodeHeader(const LogHeader& header) {
   return out;
 }
 
-void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
-                  std::string* out) {
-  // The frame is built apart and both parts appended: growing `out` by resize() would zero
-  // every payload byte before copying it (this runs over every byte of output).
-  char frame[kFrameSize];
+void EncodeFrame(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
+                 char* frame) {
   PutU32(frame, kRecordMagic);
   PutU32(frame + 4, static_cast<uint32_t>(payload.size()));
   PutU64(frame + 8, seq);
@@ -106,6 +103,12 @@ void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_vie
     crc = Crc(crc, payload.data(), payload.size());
   }
   PutU32(frame + kFrameCrcOffset, crc);
+}
+
+void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
+                  std::string* out) {
+  char frame[kFrameSize];
+  EncodeFrame(seq, time_ns, kind, payload, frame);
   out->append(frame, kFrameSize);
   out->append(payload);
 }

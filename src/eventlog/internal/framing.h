@@ -29,6 +29,11 @@ bool IsKnownKind(uint8_t kind);
 // The 64 header bytes for `header`.
 std::string EncodeHeader(const LogHeader& header);
 
+// Writes the kFrameSize frame of one record (its CRC covers `payload`, which follows the
+// frame in the file) to `frame`.
+void EncodeFrame(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
+                 char* frame);
+
 // Appends the frame and payload of one record to `out`.
 void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
                   std::string* out);
