@@ -286,12 +286,16 @@ TEST_F(RealAgentTest, StartUpScreensMatchTmux) {
 
     TempDir play;
     WriteFile(play.path() + "/bytes", bytes);
+    // "go" is typed only once echo is off (`ready`): typed earlier, the pane echoes it and
+    // everything played after it sits a line lower.
     WriteFile(play.path() + "/play.sh",
-              "stty -opost -echo\nread -r _\ncat bytes\n: > played\nexec sleep 100000\n");
+              "stty -opost -echo\n: > ready\nread -r _\ncat bytes\n: > played\n"
+              "exec sleep 100000\n");
     Tmux tmux;
     ASSERT_TRUE(tmux.Start("cd " + ShellQuote(play.path()) + " && exec bash play.sh"));
     tmux.Cmd({"set", "-g", "status", "off"});
     tmux.Resize(100, 30);
+    ASSERT_TRUE(WaitFor([&] { return Exists(play.path() + "/ready"); }, kHangGuard));
     tmux.Line("go");
     ASSERT_TRUE(WaitFor([&] { return Exists(play.path() + "/played"); }, kHangGuard));
     std::vector<std::string> want;
