@@ -1,6 +1,7 @@
 // core/unique_fd.h: move-only owner of one file descriptor, and small fd helpers.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 

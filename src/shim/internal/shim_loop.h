@@ -227,9 +227,8 @@ class Shim {
   std::optional<Clock::time_point> last_refusal_logged_;
   bool kill_unlogged_ = false;         // a kill was sent while the log was full: log it next
   bool final_screen_written_ = false;  // screen.final is written, not yet synced
-  bool output_final_ = false;
-  bool loop_failed_ = false;  // poll() itself failed (cannot happen with valid fds)   // the drain
-                              // is over: an incomplete character is flushed too
+  bool output_final_ = false;          // the drain is over: an incomplete character is flushed too
+  bool loop_failed_ = false;           // poll() itself failed (cannot happen with valid fds)
 };
 
 }  // namespace coven::shim::internal
