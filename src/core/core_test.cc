@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "core/result.h"
 #include "core/session_status.h"
 #include "core/strings.h"
+#include "core/unique_fd.h"
 #include "core/unix_socket.h"
 #include "support/temp_dir.h"
 
@@ -247,6 +249,36 @@ TEST(UnixSocketTest, TooLongPathIsRefused) {
   EXPECT_FALSE(ListenUnix(path));
   EXPECT_FALSE(ConnectUnix(path, std::chrono::seconds(1)));
   EXPECT_FALSE(SomeoneListens(path));
+}
+
+// Given a file replaced with and without the sync before the rename, and then synced by
+// path, we should read the new contents with the asked mode each time and leave no temp
+// file behind; syncing a missing file should say so (kIo, ENOENT) rather than create it.
+TEST(FileTest, WriteFileAtomicEitherWayThenSyncFile) {
+  coven::testing::TempDir dir;
+  std::string path = dir / "screen.final";
+  ASSERT_TRUE(WriteFileAtomic(path, "first", 0600));
+  ASSERT_TRUE(WriteFileAtomic(path, "second", 0640, FileSync::kByCaller));
+  auto read = ReadFile(path);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(*read, "second");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+  EXPECT_TRUE(SyncFile(path));
+  std::set<std::string> names;
+  if (DIR* d = ::opendir(dir.path().c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      names.insert(e->d_name);
+    }
+    ::closedir(d);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{".", "..", "screen.final"}));
+  auto missing = SyncFile(dir / "missing");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kIo);
+  EXPECT_EQ(missing.error().sys_errno, ENOENT);
+  EXPECT_FALSE(ReadFile(dir / "missing"));
 }
 
 }  // namespace
