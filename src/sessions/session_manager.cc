@@ -387,13 +387,36 @@ core::Status SessionManager::Kill(const std::string& id) {
   if (auto row = RequireLive(id); !row) {
     return row.error();
   }
+  {
+    core::MutexLock lock(&ledger_mu_);
+    ++kills_in_flight_[id];
+  }
+  // No lock while the shim is spoken to (see the lock order in the header).
   auto seq = shim::SendKill(SessionDir(id));
+  core::Result<bool> changed = false;
+  std::optional<std::string> deferred_exit;
+  {
+    core::MutexLock lock(&ledger_mu_);
+    if (--kills_in_flight_[id] == 0) {
+      kills_in_flight_.erase(id);
+      if (auto it = deferred_exits_.find(id); it != deferred_exits_.end()) {
+        deferred_exit = std::move(it->second);
+        deferred_exits_.erase(it);
+      }
+    }
+    if (seq) {
+      changed = ledger_.UpdateStatusIfRunning(id, core::SessionStatus::kKilled, std::nullopt,
+                                              std::nullopt, core::NowTimestamp());
+    }
+  }
+  if (deferred_exit) {
+    // The exit this kill caused arrived first: it is settled now, after the kill (a no-op on
+    // the status, which is `killed`), or as the session's own end when the kill failed.
+    SettleFromLog(id, *deferred_exit);
+  }
   if (!seq) {
     return seq.error().code == ErrorCode::kSessionNotLive ? NotLive(id) : seq.error();
   }
-  core::MutexLock lock(&ledger_mu_);
-  auto changed = ledger_.UpdateStatusIfRunning(id, core::SessionStatus::kKilled, std::nullopt,
-                                               std::nullopt, core::NowTimestamp());
   if (!changed) {
     return changed.error();
   }
@@ -518,6 +541,10 @@ void SessionManager::SettleFromLog(const std::string& id, const std::string& exi
   std::string now = core::NowTimestamp();
   {
     core::MutexLock lock(&ledger_mu_);
+    if (kills_in_flight_.contains(id)) {
+      deferred_exits_[id] = exit_json;  // Kill() settles it once `killed` is recorded
+      return;                           // the reader's fd is released then too
+    }
     core::Result<bool> changed =
         facts
             ? ledger_.UpdateStatusIfRunning(id, facts->status, facts->exit_code, facts->signal, now)

@@ -288,6 +288,12 @@ class SessionManager {
   store::Ledger ledger_ GUARDED_BY(ledger_mu_);
   // Ended sessions whose status could not be written (disk full); retried by List and Get.
   std::set<std::string> unsettled_ GUARDED_BY(ledger_mu_);
+  // Kills sent and not yet recorded, by session (a count: two clients may kill at once).
+  // The shim can report the exit a kill causes before Kill() records `killed`; that exit is
+  // held here (its exit JSON) and settled by Kill() after it, so the kill is what the
+  // ledger says (SPEC: killed is sticky), whichever thread runs first.
+  std::map<std::string, int> kills_in_flight_ GUARDED_BY(ledger_mu_);
+  std::map<std::string, std::string> deferred_exits_ GUARDED_BY(ledger_mu_);
   struct CachedReader;
   core::Mutex readers_mu_;
   // Open log readers, reused across event queries and evicted when a session ends.

@@ -210,6 +210,20 @@ TEST_F(SessionApiTest, KillEndsWholeProcessGroup) {
   ExpectError(Post("/api/v1/sessions/" + id + "/kill", ""), 409, "session_not_live");
 }
 
+// Given a harness that dies at once of the kill's SIGHUP, killed right after launch, we
+// should see `killed` every time: the shim may report the exit the kill caused before the
+// kill's own handler records `killed`, and that exit must not settle the session first as
+// `failed` (seen in ~1 of 10 such kills once the shim told the end before syncing its log).
+TEST_F(SessionApiTest, KillRightAfterLaunchIsAlwaysKilled) {
+  home_.AddScript("codex", "#!/bin/sh\necho ready\nwhile read -r line; do :; done\n");
+  for (int i = 0; i < 20; ++i) {
+    std::string id = LaunchId("codex", "short");
+    ASSERT_EQ(Post("/api/v1/sessions/" + id + "/kill", "").status, 202) << i;
+    json::value ended = WaitFinished(id);
+    EXPECT_EQ(Str(Field(ended, "status")), "killed") << i << " " << json::serialize(ended);
+  }
+}
+
 // Given an unknown session id, we should answer 404 session_not_found on every route.
 TEST_F(SessionApiTest, UnknownSessionIs404) {
   const std::string ghost = "00000000-0000-4000-8000-000000000000";
