@@ -38,9 +38,13 @@
 // so a reader sees a partial record only at the tail, while an append is in flight or after
 // a crash. The first invalid record ends the log for readers: nothing after it is returned,
 // and it is never misread as data. Readers never modify the file; a torn tail may later
-// turn valid when the write completes, so readers re-check it on every call. Only
+// turn valid when the write completes, so readers re-check it on every call.
 // LogWriter::OpenForAppend (a shim resuming after a crash) cuts an invalid tail, with
-// ftruncate(), before appending again, so seq values are never reused or skipped.
+// ftruncate(), before appending again, so seq values are never skipped. A batch that a
+// failed write (EIO, EFBIG) cut short is also truncated back, and its seqs are written
+// again with what comes next: a reader may have seen its first records, so each read first
+// checks that the last record it validated is still in place, and validates the log again
+// from its start when it is not (the events it served before cannot be taken back).
 //
 // Event ids
 // ---------
@@ -222,6 +226,13 @@ class LogReader {
 
  private:
   LogReader(core::UniqueFd fd, LogHeader header);
+  // A writer whose batch a failed write (EIO, EFBIG) cut short truncates the file back to
+  // its last whole batch, and its next records take the place of the cut ones, which this
+  // reader may already have validated. Before each read, the last validated record is
+  // checked to be still there, unchanged (one fstat and one 32-byte pread); if not, the
+  // index is dropped and the log validated again from its start (once; the events served
+  // before cannot be taken back). kIo on a read error.
+  Status ForgetRewrittenTail();
   // Calls `visit` on each valid record from `offset` (which holds `seq`) on, until it
   // returns false or the log ends; extends the index on the way.
   template <typename Visit>
@@ -234,8 +245,10 @@ class LogReader {
   std::vector<char> buffer_;  // pread buffer, reused across calls
   // index_[i] is the file offset of the record with seq i * kIndexStride + 1.
   std::vector<uint64_t> index_;
-  uint64_t valid_end_ = 0;       // offset just past the last validated record
-  uint64_t valid_last_seq_ = 0;  // seq of that record
+  uint64_t valid_end_ = 0;          // offset just past the last validated record
+  uint64_t valid_last_seq_ = 0;     // seq of that record
+  uint64_t valid_last_offset_ = 0;  // that record's offset
+  uint32_t valid_last_crc_ = 0;     // and its frame's CRC
 };
 
 }  // namespace coven::eventlog

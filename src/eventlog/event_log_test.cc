@@ -353,6 +353,57 @@ TEST(EventLogTest, ReaderSeesLaterAppends) {
   EXPECT_EQ(*r.LastSeq(), 250u);
 }
 
+// Given a reader that has validated records a writer then cut (a batch a failed write cut
+// short is truncated back) and wrote again with other contents, once shorter than before
+// and once longer, we should read the new records after the cut, not the old ones and not
+// nothing (it used to wait past its old end for ever, or stop at the first changed record).
+TEST(EventLogTest, ReaderForgetsRecordsCutAndWrittenAgain) {
+  TempDir dir;
+  std::string path = (dir / "s.log");
+  uint64_t cut = 0;
+  {
+    LogWriter w = MustCreate(path);
+    for (int i = 1; i <= 150; ++i) {  // past two index points (seqs 65 and 129)
+      ASSERT_TRUE(w.Append(EventKind::kOutput, "old-" + std::to_string(i), i));
+      if (i == 100) {
+        cut = FileSize(path);
+      }
+    }
+  }
+  LogReader r = MustOpen(path);
+  ASSERT_EQ(r.ReadAfter(0, 1000, kNoLimit)->events.size(), 150u);
+  LogReader follower = MustOpen(path);  // reads again only at the end, from seq 150
+  ASSERT_EQ(follower.ReadAfter(0, 1000, kNoLimit)->events.size(), 150u);
+  auto rewrite = [&](const std::string& tag, int count) {
+    ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(cut)), 0);
+    auto w = LogWriter::OpenForAppend(path);
+    ASSERT_TRUE(w) << w.error().message;
+    ASSERT_EQ(w->last_seq(), 100u);
+    for (int i = 101; i <= 100 + count; ++i) {
+      ASSERT_TRUE(w->Append(EventKind::kOutput, tag + std::to_string(i), i));
+    }
+  };
+  for (auto [tag, count] : {std::pair<std::string, int>{"new-", 20}, {"again-", 90}}) {
+    SCOPED_TRACE(tag);
+    rewrite(tag, count);
+    auto page = r.ReadAfter(100, 1000, kNoLimit);
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->events.size(), static_cast<size_t>(count));
+    EXPECT_FALSE(page->has_more);
+    for (size_t k = 0; k < page->events.size(); ++k) {
+      EXPECT_EQ(page->events[k].seq, 101 + k);
+      EXPECT_EQ(page->events[k].payload, tag + std::to_string(101 + k));
+    }
+    EXPECT_EQ(*r.LastSeq(), 100u + static_cast<uint64_t>(count));
+    EXPECT_EQ(r.ReadAfter(0, 1000, kNoLimit)->events.size(), 100u + static_cast<size_t>(count));
+  }
+  // A follower that had read to seq 150 before both rewrites gets the new 151..190.
+  auto tail = follower.ReadAfter(150, 1000, kNoLimit);
+  ASSERT_TRUE(tail);
+  ASSERT_EQ(tail->events.size(), 40u);
+  EXPECT_EQ(tail->events.front().payload, "again-151");
+}
+
 // FindLast returns the newest event of a kind, even when it lies many blocks back.
 TEST(EventLogTest, FindLastFindsNewestOfKind) {
   TempDir dir;

@@ -1,6 +1,7 @@
 // LogReader: pages through a log that may be growing, with a sparse offset index.
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -75,6 +76,8 @@ Status LogReader::Scan(uint64_t offset, uint64_t seq, Visit&& visit) {
       }
       valid_end_ = r.end;
       valid_last_seq_ = r.seq;
+      valid_last_offset_ = r.offset;
+      valid_last_crc_ = r.crc;
     }
     if (!visit(r)) {
       return core::Ok();
@@ -84,13 +87,51 @@ Status LogReader::Scan(uint64_t offset, uint64_t seq, Visit&& visit) {
   }
 }
 
+Status LogReader::ForgetRewrittenTail() {
+  if (valid_last_seq_ == 0 || !fd_.valid()) {
+    return core::Ok();  // nothing validated yet, or a finished session's log (released)
+  }
+  struct stat st {};
+  if (::fstat(fd_.fd(), &st) != 0) {
+    return core::SysError("stat event log " + path_, errno);
+  }
+  bool intact = static_cast<uint64_t>(st.st_size) >= valid_end_;
+  if (intact) {
+    char frame[internal::kFrameSize];
+    ssize_t n = ::pread(fd_.fd(), frame, sizeof(frame), static_cast<off_t>(valid_last_offset_));
+    if (n < 0) {
+      return core::SysError("read event log " + path_, errno);
+    }
+    // Magic, length, seq and CRC (which covers the payload) as validated.
+    intact = static_cast<size_t>(n) == sizeof(frame) &&
+             internal::FrameIdentity(frame) ==
+                 internal::FrameIdentity(valid_last_seq_,
+                                         valid_end_ - valid_last_offset_ - internal::kFrameSize,
+                                         valid_last_crc_);
+  }
+  if (!intact) {
+    index_.clear();
+    valid_end_ = internal::kHeaderSize;
+    valid_last_seq_ = 0;
+    valid_last_offset_ = 0;
+    valid_last_crc_ = 0;
+  }
+  return core::Ok();
+}
+
 Status LogReader::Refresh() {
+  if (Status s = ForgetRewrittenTail(); !s) {
+    return s;
+  }
   return Scan(valid_end_, valid_last_seq_ + 1, [](const RecordView&) { return true; });
 }
 
 Result<LogReader::Page> LogReader::ReadAfter(uint64_t after_seq, size_t max_events,
                                              size_t max_payload_bytes) {
   max_events = std::max<size_t>(max_events, 1);
+  if (Status s = ForgetRewrittenTail(); !s) {
+    return s.error();
+  }
   uint64_t offset = valid_end_;
   uint64_t seq = valid_last_seq_ + 1;
   if (after_seq < valid_last_seq_) {

@@ -175,6 +175,15 @@ Result<LogHeader> ReadHeader(ChunkReader& reader) {
   return header;
 }
 
+FrameId FrameIdentity(const char* frame) {
+  return FrameId{GetU32(frame), GetU32(frame + 4), GetU64(frame + 8),
+                 GetU32(frame + kFrameCrcOffset)};
+}
+
+FrameId FrameIdentity(uint64_t seq, uint64_t payload_length, uint32_t crc) {
+  return FrameId{kRecordMagic, static_cast<uint32_t>(payload_length), seq, crc};
+}
+
 Result<std::optional<RecordView>> ReadRecord(ChunkReader& reader, uint64_t offset,
                                              uint64_t expected_seq) {
   Result<const char*> frame = reader.Get(offset, kFrameSize);
@@ -210,6 +219,7 @@ Result<std::optional<RecordView>> ReadRecord(ChunkReader& reader, uint64_t offse
   }
   rec.offset = offset;
   rec.end = offset + kFrameSize + len;
+  rec.crc = crc;
   rec.payload = std::string_view(p + kFrameSize, len);
   return std::optional<RecordView>(rec);
 }

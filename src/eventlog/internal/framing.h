@@ -67,8 +67,21 @@ struct RecordView {
   EventKind kind = EventKind::kNote;
   uint64_t offset = 0;  // of the frame
   uint64_t end = 0;     // offset just past the payload
+  uint32_t crc = 0;     // the frame's, over the frame and the payload
   std::string_view payload;
 };
+
+// What identifies a record by its frame alone: magic, payload length, seq and the CRC
+// (which covers the payload), to tell whether a validated record is still in place.
+struct FrameId {
+  uint32_t magic = 0;
+  uint32_t length = 0;
+  uint64_t seq = 0;
+  uint32_t crc = 0;
+  bool operator==(const FrameId&) const = default;
+};
+FrameId FrameIdentity(const char* frame);  // from kFrameSize bytes of a file
+FrameId FrameIdentity(uint64_t seq, uint64_t payload_length, uint32_t crc);  // as validated
 
 // The record at `offset` if it is complete and valid with seq `expected_seq`; nullopt if it
 // is torn, corrupt or absent (the end of the log). kIo on a read error.
