@@ -457,7 +457,7 @@ until [ -e .stop ]; do
     done
   done
   printf '%s' "$s"
-  echo "$f" > .frames
+  echo "$f" > .frames.new && mv .frames.new .frames  # whole: never read half written
   sleep 0.05
 done
 printf '\e[24;1H\e[KBIG-PROMPT> frames %s' "$f"
