@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/random.h"
+
 namespace coven::screen {
 namespace {
 
@@ -359,13 +361,8 @@ TEST(ScreenModelTest, SkipKeepsAPendingWrapAcrossABareLf) {
     stream += "abc\r\n";
   }
   EXPECT_TRUE(same_as_slow(4, 7, stream + "1234567\nX\r\nb\r\nc\r\nd"));
-  uint64_t x = 0x2545F4914F6CDD1Dull;
-  auto next = [&x] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
+  coven::testing::XorShift64 random(0x2545F4914F6CDD1Dull);
+  auto next = [&random] { return random.Next(); };
   for (int round = 0; round < 300; ++round) {
     auto rows = static_cast<uint16_t>(2 + next() % 5);
     auto cols = static_cast<uint16_t>(4 + next() % 6);

@@ -13,6 +13,7 @@
 #include "shim/internal/output_chunker.h"
 #include "shim/internal/wire.h"
 #include "shim/shim.h"
+#include "support/random.h"
 
 namespace coven::shim {
 namespace {
@@ -73,13 +74,11 @@ TEST(ShimChunkerTest, WordwiseCountingEqualsBytewise) {
     return n;
   };
   const std::string kinds[] = {"a", "\"", "\\", "\x1b", "\x7f", "\x1f", " ", "\xc3\xa9", "~"};
-  uint64_t x = 0x9E3779B97F4A7C15ull;
+  coven::testing::XorShift64 random(0x9E3779B97F4A7C15ull);
   for (int round = 0; round < 40; ++round) {
     std::string data;
     while (data.size() < 70000) {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
+      uint64_t x = random.Next();
       // Long plain runs in some rounds, dense specials in others.
       size_t pick = (x >> 8) % (round % 2 == 0 ? 9 : 40);
       data += pick < 9 ? kinds[pick] : "a";

@@ -350,6 +350,22 @@ pid_t AttachPid(const std::string& id) {
   return 0;
 }
 
+// Starts `command` (a `coven attach <id>`) in `tmux` and waits for its client process and
+// for the program's WAITING-FOR-GO on the pane: the client's pid, or 0 (with the failure
+// recorded) when either never came.
+pid_t AttachUntilWaitingForGo(Tmux& tmux, const std::string& command, const std::string& id) {
+  pid_t client = 0;
+  if (!tmux.Start(command)) {
+    ADD_FAILURE() << "tmux did not start " << command;
+    return 0;
+  }
+  if (!WaitFor([&] { return (client = AttachPid(id)) > 0; }, kHangGuard)) {
+    ADD_FAILURE() << "no `coven attach " << id << "` process";
+    return 0;
+  }
+  return tmux.WaitScreen("WAITING-FOR-GO") ? client : 0;  // attached and painting
+}
+
 // Given two terminals attached to one session at once, each should show the screen and
 // every change, keys typed in either should reach the program, and both should end with
 // the exit line when it exits.
@@ -419,10 +435,8 @@ TEST_F(ScreenTest, StoppedClientIsNeitherWaitedForNorDisconnected) {
   std::string id = RunDetached("slow");
   ASSERT_EQ(id.size(), 36u);
   Tmux tmux;
-  ASSERT_TRUE(tmux.Start(Interactive({"attach", id})));
-  pid_t client = 0;
-  ASSERT_TRUE(WaitFor([&] { return (client = AttachPid(id)) > 0; }, kHangGuard));
-  ASSERT_TRUE(tmux.WaitScreen("WAITING-FOR-GO"));  // the client is attached and painting
+  pid_t client = AttachUntilWaitingForGo(tmux, Interactive({"attach", id}), id);
+  ASSERT_GT(client, 0);
   ASSERT_EQ(::kill(client, SIGSTOP), 0);
   ASSERT_EQ(SendInput(id, "go\n").status, 202);
   bool finished =
@@ -467,10 +481,8 @@ while read -r line; do [ "$line" = quit ] && exit 0; done
   std::string id = RunDetached("stall");
   ASSERT_EQ(id.size(), 36u);
   Tmux tmux;
-  ASSERT_TRUE(tmux.Start(Interactive({"attach", id})));
-  pid_t client = 0;
-  ASSERT_TRUE(WaitFor([&] { return (client = AttachPid(id)) > 0; }, kHangGuard));
-  ASSERT_TRUE(tmux.WaitScreen("WAITING-FOR-GO"));
+  pid_t client = AttachUntilWaitingForGo(tmux, Interactive({"attach", id}), id);
+  ASSERT_GT(client, 0);
   pid_t server =
       static_cast<pid_t>(std::atol(tmux.Cmd({"display-message", "-p", "#{pid}"}).out.c_str()));
   ASSERT_GT(server, 0);
