@@ -105,14 +105,6 @@ void EncodeFrame(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view
   PutU32(frame + kFrameCrcOffset, crc);
 }
 
-void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
-                  std::string* out) {
-  char frame[kFrameSize];
-  EncodeFrame(seq, time_ns, kind, payload, frame);
-  out->append(frame, kFrameSize);
-  out->append(payload);
-}
-
 Result<const char*> ChunkReader::Get(uint64_t offset, size_t n) {
   std::vector<char>& buf = *buffer_;
   if (offset >= buffer_offset_ && offset + n <= buffer_offset_ + buffer_len_) {

@@ -34,10 +34,6 @@ std::string EncodeHeader(const LogHeader& header);
 void EncodeFrame(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
                  char* frame);
 
-// Appends the frame and payload of one record to `out`.
-void EncodeRecord(uint64_t seq, int64_t time_ns, EventKind kind, std::string_view payload,
-                  std::string* out);
-
 // Buffered positional reads of a file that may be growing. A fresh ChunkReader forgets
 // what it read before, so bytes past a torn tail are always read again. `buffer` (storage
 // reused across calls) and the fd must outlive it. Not thread-safe.
