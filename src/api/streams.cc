@@ -60,6 +60,8 @@ class LogFollower {
       if (e.kind == "exit") {
         saw_exit_ = true;
         exit_payload_ = e.payload;
+      } else if (e.kind == "kill") {
+        saw_kill_ = true;
       }
     }
     // Ended as soon as the exit is read: the caller must not wait for another wake-up
@@ -73,6 +75,7 @@ class LogFollower {
   sessions::SessionManager& sm() { return sm_; }
   const std::string& id() const { return id_; }
   const std::string& exit_payload() const { return exit_payload_; }
+  bool saw_kill() const { return saw_kill_; }
 
  private:
   std::string exit_payload_;
@@ -81,6 +84,7 @@ class LogFollower {
   int64_t cursor_;
   uint64_t token_ = 0;
   bool saw_exit_ = false;
+  bool saw_kill_ = false;
 };
 
 class EventStream : public StreamSource {
@@ -167,6 +171,12 @@ class AttachStream : public DuplexSource {
       }
       if (const auto* code = exit.as_object().if_contains("exitCode")) {
         o["exitCode"] = *code;
+      }
+      if (follower_.saw_kill()) {
+        // The exit keeps the raw result of the kill (a SIGHUP death reads `failed`); the
+        // ledger will say `killed` once Kill() has recorded it.
+        o["status"] = core::StatusText(core::SessionStatus::kKilled);
+        o["exitCode"] = nullptr;
       }
     }
     return json::serialize(o);

@@ -65,7 +65,8 @@ std::optional<ExitFacts> ParseExit(const std::string& json_text) {
   const auto& o = v.as_object();
   ExitFacts facts;
   if (const auto* s = o.if_contains("status"); s && s->is_string()) {
-    // The shim writes completed or failed; anything else is not a clean exit either.
+    // The shim writes completed or failed, and tells `killed` when it killed the harness;
+    // anything else is not a clean exit either.
     facts.status = core::StatusFromName(s->as_string()).value_or(core::SessionStatus::kFailed);
   }
   if (const auto* c = o.if_contains("exitCode"); c && c->is_int64()) {
@@ -535,6 +536,11 @@ void SessionManager::SettleFromLog(const std::string& id, const std::string& exi
       auto last = reader->FindLast(eventlog::EventKind::kExit);
       if (last && last->has_value()) {
         facts = ParseExit((*last)->payload);
+        // The exit keeps the raw result; a kill before it is why (as ledger_rebuild reads it).
+        auto kill = reader->FindLast(eventlog::EventKind::kKill);
+        if (kill && kill->has_value() && (*kill)->seq < (*last)->seq) {
+          facts = ExitFacts{core::SessionStatus::kKilled, std::nullopt, std::nullopt};
+        }
       }
     }
   }

@@ -99,6 +99,23 @@ TEST_F(ShimAttachTest, PaintsThenStreamsExactlyWhatIsLogged) {
   WaitShim();
 }
 
+// Given a harness that dies at once of the kill's SIGHUP, an attached link should hear
+// `killed` as the end (it may ask the daemon before the daemon has recorded the kill),
+// while the log's exit event keeps the raw result.
+TEST_F(ShimAttachTest, KilledHarnessEndsAsKilledForClientsAndRawInTheLog) {
+  ASSERT_TRUE(Launch({"sleep", "1000"}));
+  auto link = AttachLink::Open(session_dir_);
+  ASSERT_TRUE(link) << link.error().message;
+  ASSERT_TRUE(SendKill(session_dir_));
+  std::string out;
+  std::string exit_json;
+  ASSERT_TRUE(WaitUntil([&] { return !Pump(*link, &out, &exit_json); }));
+  EXPECT_EQ(exit_json, R"({"exitCode":null,"status":"killed"})");
+  WaitShim();
+  EXPECT_EQ(ReadEvents(session_dir_).back().payload,
+            R"({"exitCode":1,"signal":"SIGHUP","status":"failed"})");
+}
+
 // Given output the shim has just read (held up to kLogDelay for its log batch, though the
 // attached link has it at once) and input sent the moment the link shows it, the log should
 // hold that output before the input, as the terminal saw them, every time of 40.

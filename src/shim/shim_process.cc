@@ -531,7 +531,9 @@ void Shim::Finish() {
     exit_seq = AppendEvent(EventKind::kExit, exit_json);
   }
   RecordFinalScreen();
-  SayGoodbye(exit_json);
+  // Clients hear `killed` when we killed the harness, however it died of it: the daemon may
+  // not have recorded the kill yet when they ask (a SIGHUP death arrives as `failed`).
+  SayGoodbye(killing() ? KilledEndPayload() : exit_json);
   listen_fd_.Reset();
   ::unlink(socket_path_.c_str());
   // Last, after the end is told: everyone reads the log and the final screen through the

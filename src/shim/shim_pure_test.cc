@@ -30,6 +30,7 @@ TEST(ShimJsonTest, PayloadsAreCompactSortedAndEscaped) {
             R"({"exitCode":1,"signal":"SIGKILL","status":"failed"})");
   EXPECT_EQ(internal::ExitPayload(std::nullopt, std::nullopt),
             R"({"exitCode":null,"status":"failed"})");
+  EXPECT_EQ(internal::KilledEndPayload(), R"({"exitCode":null,"status":"killed"})");
   std::string s;
   internal::AppendJsonString(&s, std::string("\x1b[0m\xff", 5));
   EXPECT_EQ(s, "\"\\u001b[0m\xEF\xBF\xBD\"");

@@ -76,6 +76,10 @@ std::string KillPayload() {
   return "{\"status\":\"" + core::StatusText(core::SessionStatus::kKilled) + "\"}";
 }
 
+std::string KilledEndPayload() {
+  return "{\"exitCode\":null" + StatusMember(core::SessionStatus::kKilled);
+}
+
 std::string ExitPayload(std::optional<int> exit_code, std::optional<int> signal) {
   std::string out = "{\"exitCode\":";
   if (signal) {

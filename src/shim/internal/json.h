@@ -26,5 +26,9 @@ std::string KillPayload();
 // death reports exitCode 1 plus the additive "signal" field; no code and no signal (a wait
 // error) reports null.
 std::string ExitPayload(std::optional<int> exit_code, std::optional<int> signal);
+// {"exitCode":null,"status":"killed"}: the end the shim tells its clients (kExited) when it
+// killed the harness. The log's exit event keeps the raw result (SPEC 3.6); this is what a
+// client that hears the end before the daemon has recorded the kill must show.
+std::string KilledEndPayload();
 
 }  // namespace coven::shim::internal
