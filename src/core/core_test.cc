@@ -6,6 +6,8 @@
 
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -279,6 +281,46 @@ TEST(FileTest, WriteFileAtomicEitherWayThenSyncFile) {
   EXPECT_EQ(missing.error().code, ErrorCode::kIo);
   EXPECT_EQ(missing.error().sys_errno, ENOENT);
   EXPECT_FALSE(ReadFile(dir / "missing"));
+}
+
+// Given a folder whose files another thread removes at the same time (as a shim unlinks its
+// socket while its sacrificed folder is being removed), RemoveTree should still remove it
+// all, every round; a path that does not exist is already removed, and a symbolic link is
+// removed, not followed.
+TEST(FileTest, RemoveTreeWhileEntriesVanish) {
+  coven::testing::TempDir dir;
+  for (int round = 0; round < 20; ++round) {
+    std::string root = dir / ("s" + std::to_string(round));
+    ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
+    ASSERT_EQ(::mkdir((root + "/sub").c_str(), 0700), 0);
+    std::vector<std::string> files;
+    for (int i = 0; i < 300; ++i) {
+      files.push_back(root + (i % 2 == 0 ? "/f" : "/sub/f") + std::to_string(i));
+      ASSERT_TRUE(WriteFileAtomic(files.back(), "x", 0600, FileSync::kByCaller));
+    }
+    std::thread other([&files] {
+      for (const std::string& f : files) {
+        ::unlink(f.c_str());
+      }
+    });
+    Status removed = RemoveTree(root);
+    other.join();
+    EXPECT_TRUE(removed) << "round " << round << ": " << removed.error().message;
+    struct stat st {};
+    EXPECT_NE(::stat(root.c_str(), &st), 0) << root;
+  }
+  EXPECT_TRUE(RemoveTree(dir / "never-was"));
+  // A link inside is removed, what it points at is not.
+  std::string outside = dir / "outside";
+  std::string root = dir / "linked";
+  ASSERT_EQ(::mkdir(outside.c_str(), 0700), 0);
+  ASSERT_TRUE(WriteFileAtomic(outside + "/keep", "x", 0600));
+  ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
+  ASSERT_EQ(::symlink(outside.c_str(), (root + "/link").c_str()), 0);
+  EXPECT_TRUE(RemoveTree(root));
+  struct stat st {};
+  EXPECT_NE(::lstat(root.c_str(), &st), 0);
+  EXPECT_TRUE(ReadFile(outside + "/keep"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "core/unique_fd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -108,6 +109,76 @@ Status SyncFile(const std::string& path) {
   }
   if (::fsync(fd.fd()) != 0) {
     return SysError("fsync " + path, errno);
+  }
+  return Ok();
+}
+
+namespace {
+
+// Removes what folder `dir_fd` holds, as `rm -r` does: an entry already gone (ENOENT) is
+// removed, not an error. Symbolic links are removed, never followed (O_NOFOLLOW).
+Status RemoveContents(int dir_fd, const std::string& shown) {
+  UniqueFd dup(::dup(dir_fd));
+  DIR* d = dup.valid() ? ::fdopendir(dup.fd()) : nullptr;
+  if (d == nullptr) {
+    return SysError("list " + shown, errno);
+  }
+  (void)dup.Release();  // closedir closes it
+  Status result = Ok();
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") {
+      continue;
+    }
+    if (::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT) {
+      continue;
+    }
+    if (errno != EISDIR) {
+      result = SysError("remove " + shown + "/" + name, errno);
+      break;
+    }
+    UniqueFd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub.valid()) {
+      if (errno == ENOENT) {
+        continue;
+      }
+      result = SysError("open " + shown + "/" + name, errno);
+      break;
+    }
+    result = RemoveContents(sub.fd(), shown + "/" + name);
+    if (!result) {
+      break;
+    }
+    if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+      result = SysError("remove " + shown + "/" + name, errno);
+      break;
+    }
+  }
+  ::closedir(d);
+  return result;
+}
+
+}  // namespace
+
+Status RemoveTree(const std::string& path) {
+  // Not std::filesystem::remove_all: libstdc++ 12's stops at the first entry that another
+  // process removes meanwhile (ENOENT), and a session's shim unlinks its socket as it ends,
+  // while its folder may already be being sacrificed.
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) {
+    return Ok();
+  }
+  if (errno != EISDIR) {
+    return SysError("remove " + path, errno);
+  }
+  UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir.valid()) {
+    return errno == ENOENT ? Ok() : SysError("open " + path, errno);
+  }
+  if (Status s = RemoveContents(dir.fd(), path); !s) {
+    return s;
+  }
+  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+    return SysError("remove " + path, errno);
   }
   return Ok();
 }

@@ -67,4 +67,9 @@ Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned 
 // fsync() of the file at `path`.
 Status SyncFile(const std::string& path);
 
+// Removes `path` and everything under it, as `rm -r` does; Ok when it is gone (or never
+// was). An entry that another process removes meanwhile is not an error. Symbolic links are
+// removed, never followed.
+Status RemoveTree(const std::string& path);
+
 }  // namespace coven::core

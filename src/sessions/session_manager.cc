@@ -290,7 +290,7 @@ core::Result<SessionRow> SessionManager::StartSession(SessionRow row, std::vecto
   {
     core::MutexLock lock(&ledger_mu_);
     if (core::Status s = ledger_.InsertSession(row); !s) {
-      std::filesystem::remove_all(dir, ec);
+      (void)core::RemoveTree(dir);  // best effort: the launch's own error is the one to report
       return StorageFull(s.error());
     }
   }
@@ -298,7 +298,7 @@ core::Result<SessionRow> SessionManager::StartSession(SessionRow row, std::vecto
   if (!hook_env) {
     core::MutexLock lock(&ledger_mu_);
     (void)ledger_.DeleteSession(row.id);  // best effort, as for a full disk below
-    std::filesystem::remove_all(dir, ec);
+    (void)core::RemoveTree(dir);
     return StorageFull(hook_env.error());
   }
   shim::LaunchSpec spec;
@@ -323,7 +323,7 @@ core::Result<SessionRow> SessionManager::StartSession(SessionRow row, std::vecto
                     ledger_.UpdateStatus(row.id, core::SessionStatus::kFailed, std::nullopt,
                                          std::nullopt, core::NowTimestamp()));
       }
-      std::filesystem::remove_all(dir, ec);
+      (void)core::RemoveTree(dir);  // best effort: the launch's own error is the one to report
       return StorageFull(launched.error());
     }
     if (!launched) {
@@ -507,8 +507,9 @@ core::Status SessionManager::Sacrifice(const std::string& id, bool force) {
       return ok.error();
     }
   }
-  std::error_code ec;
-  std::filesystem::remove_all(SessionDir(id), ec);
+  // The row is gone, so this is the session's end either way: a folder left behind (logged)
+  // is only disk space, never a session.
+  LogIfFailed("remove the folder of sacrificed session " + id, core::RemoveTree(SessionDir(id)));
   NotifyListChanged();
   return core::Ok();
 }

@@ -531,11 +531,14 @@ void Shim::Finish() {
     exit_seq = AppendEvent(EventKind::kExit, exit_json);
   }
   RecordFinalScreen();
+  // The socket goes before the end is told: once told, the session's folder may be
+  // sacrificed at once, and an entry vanishing under that removal must not be ours.
+  // Connections already open still hear the goodbye; new ones find no shim, as it ends.
+  listen_fd_.Reset();
+  ::unlink(socket_path_.c_str());
   // Clients hear `killed` when we killed the harness, however it died of it: the daemon may
   // not have recorded the kill yet when they ask (a SIGHUP death arrives as `failed`).
   SayGoodbye(killing() ? KilledEndPayload() : exit_json);
-  listen_fd_.Reset();
-  ::unlink(socket_path_.c_str());
   // Last, after the end is told: everyone reads the log and the final screen through the
   // page cache, so they are there for readers as soon as they are written, and the syncs
   // that make them survive a machine crash (after a 200 MB stream, ~0.25 s of writeback on
