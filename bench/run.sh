@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # bench/run.sh: builds the release preset (coven + coven_bench) and runs the benchmark.
-# Extra arguments go to coven_bench, e.g. `bench/run.sh --bytes 50000000 --only ab`.
-# Needs tmux for part (a). Takes a few minutes on 2 cores; see bench/README.md.
+# Extra arguments go to coven_bench, e.g. `bench/run.sh --bytes 50000000 --only ab`;
+# without --only, the rejoin times (bench/rejoin.sh) follow the table. Needs tmux for
+# parts (a) and (f). Takes about 6 minutes on 2 cores; see bench/README.md.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 cmake --preset release >/dev/null
 cmake --build --preset release --target coven coven_bench -j "$(nproc)"
-exec "$repo/build/release/bench/coven_bench" "$@"
+# Every figure from one command: the table, then the rejoin times (bench/rejoin.sh), unless
+# a subset was asked for with --only. The exit status is the first failure's.
+status=0
+"$repo/build/release/bench/coven_bench" "$@" || status=$?
+for arg in "$@"; do
+  case "$arg" in --only | --only=*) exit "$status" ;; esac
+done
+echo
+echo "(f) rejoin: coven attach against tmux attach to the same program (bench/rejoin.sh)"
+COVEN="$repo/build/release/coven" "$repo/bench/rejoin.sh" || { [ "$status" -ne 0 ] || status=$?; }
+exit "$status"
