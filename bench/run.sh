@@ -17,5 +17,9 @@ for arg in "$@"; do
 done
 echo
 echo "(f) rejoin: coven attach against tmux attach to the same program (bench/rejoin.sh)"
-COVEN="$repo/build/release/coven" "$repo/bench/rejoin.sh" || { [ "$status" -ne 0 ] || status=$?; }
+rejoin=0
+COVEN="$repo/build/release/coven" "$repo/bench/rejoin.sh" || rejoin=$?
+if [ "$status" -eq 0 ]; then
+  status=$rejoin
+fi
 exit "$status"
