@@ -22,6 +22,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "client/sessions.h"
+#include "client/sse_stream.h"
 #include "core/clock.h"
 #include "core/session_status.h"
 
@@ -425,6 +427,41 @@ std::string WaitNotRunning(const coven::client::DaemonClient& c, const std::stri
       Fail("session " + id + " still running after " + std::to_string(timeout.count()) + " s");
     }
     std::this_thread::sleep_for(interval);
+  }
+}
+
+std::string WatchUntilNotRunning(const std::string& socket, const std::string& id,
+                                 std::chrono::seconds timeout) {
+  auto stream = coven::client::SseStream::Open(socket, "/api/v1/sessions?watch=true&all=true");
+  if (!stream) {
+    Fail("watch the session list: " + stream.error().message);
+  }
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    std::vector<coven::client::SseEvent> events;
+    auto open = (*stream)->ReadAvailable(events);
+    for (const coven::client::SseEvent& e : events) {
+      auto list = e.event == "sessions" ? coven::client::ParseSessionList(e.data)
+                                        : core::Result<std::vector<coven::client::SessionRecord>>(
+                                              std::vector<coven::client::SessionRecord>{});
+      if (!list) {
+        Fail("session list event: " + list.error().message);
+      }
+      for (const coven::client::SessionRecord& rec : *list) {
+        if (rec.id == id && !core::IsStatus(rec.status, core::SessionStatus::kRunning)) {
+          return rec.status;
+        }
+      }
+    }
+    if (!open || !*open) {
+      Fail("the session list stream ended before session " + id + " did");
+    }
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      Fail("session " + id + " still running after " + std::to_string(timeout.count()) + " s");
+    }
+    pollfd pfd{(*stream)->fd(), POLLIN, 0};
+    (void)::poll(&pfd, 1, static_cast<int>(left.count()));  // EINTR: loop
   }
 }
 

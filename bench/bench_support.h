@@ -92,6 +92,9 @@ struct ThroughputResult {
   bool coven_ok = true, bare_ok = true, tmux_ok = true;   // every run matched N and the CRC
   uint64_t coven_events = 0;
   std::vector<double> coven_runs, bare_runs, tmux_runs;
+  // bare / coven of each run's back-to-back pair, and their median.
+  std::vector<double> pair_ratios;
+  double pair_ratio = 0;
 };
 
 struct LatencyResult {
@@ -186,6 +189,13 @@ std::string StatusOf(const coven::client::DaemonClient& c, const std::string& id
 // Polls until the session is no longer running; returns when it saw that, or Fail()s.
 std::string WaitNotRunning(const coven::client::DaemonClient& c, const std::string& id,
                            std::chrono::milliseconds interval, std::chrono::seconds timeout);
+
+// Follows the session list (GET /api/v1/sessions?watch=true&all=true) until the session is
+// no longer running, as `coven wait` does: nothing polls the daemon while the session runs
+// (a 5 ms poll cost a capture run a few percent of a 2-core machine). Returns the status it
+// saw, or Fail()s after `timeout` or when the stream ends first.
+std::string WatchUntilNotRunning(const std::string& socket, const std::string& id,
+                                 std::chrono::seconds timeout);
 
 PagingResult PageAll(const coven::client::DaemonClient& c, const std::string& id, bool raw,
                      const std::function<void(const json::object&)>& on_event);

@@ -77,9 +77,11 @@ void PrintReport(const Env& env, const std::string& load_before,
                 env.opt.reps);
     row("    coven (launch API -> session completed)", Format("%.1f MB/s", mb / a->coven_s));
     row("    bare PTY (poll + non-blocking read, no logging)", Format("%.1f MB/s", mb / a->bare_s));
-    row("    tmux 'pipe-pane' to a file", Format("%.1f MB/s", mb / a->tmux_s));
-    row("    ratio coven / bare PTY", Format("%.2f", a->bare_s / a->coven_s));
-    row("    ratio coven / tmux", Format("%.2f", a->tmux_s / a->coven_s));
+    bool tmux = !a->tmux_runs.empty();  // COVEN_BENCH_NO_TMUX=1 leaves it out
+    row("    tmux 'pipe-pane' to a file", tmux ? Format("%.1f MB/s", mb / a->tmux_s) : "skipped");
+    row("    ratio coven / bare PTY (of the medians)", Format("%.2f", a->bare_s / a->coven_s));
+    row("    ratio coven / bare PTY (median of back-to-back pairs)", Format("%.2f", a->pair_ratio));
+    row("    ratio coven / tmux", tmux ? Format("%.2f", a->tmux_s / a->coven_s) : "skipped");
     auto bytes_row = [&](const char* who, const Digest& got, uint64_t lost, bool ok) {
       row(Format("    %s: bytes captured / lost (worst run)", who),
           Format("%" PRIu64 " / %" PRIu64, got.bytes, lost));
@@ -87,7 +89,9 @@ void PrintReport(const Env& env, const std::string& load_before,
     };
     bytes_row("coven", a->coven, a->coven_lost, a->coven_ok);
     bytes_row("bare ", a->bare, a->bare_lost, a->bare_ok);
-    bytes_row("tmux ", a->tmux, a->tmux_lost, a->tmux_ok);
+    if (tmux) {
+      bytes_row("tmux ", a->tmux, a->tmux_lost, a->tmux_ok);
+    }
     row("    coven: output events for the run", Format("%" PRIu64, a->coven_events));
     row("    coven: reading it back via /events?raw=true", Format("%.1f MB/s", mb / a->verify_s));
   }

@@ -157,6 +157,30 @@ class LogWriter {
   // reserved past the end (a writer syncs once it is done).
   Status Sync();
 
+  // Writeback, started early so that a writer's final Sync() is short and a stream's dirty
+  // pages stay bounded, but never in the middle of a burst (it costs a fast stream a sixth
+  // of its speed on a small machine, docs/benchmarks.md). The owner calls
+  // StartIdleWriteback() once its output has paused; Append starts it by itself only when a
+  // stream has left more than kWritebackStreamBound bytes without it.
+  //
+  // Bytes appended that no writeback has been started for yet.
+  uint64_t bytes_not_written_back() const { return end_offset_ - writeback_offset_; }
+  // True once at least a step (kWritebackStep) waits for writeback: worth an idle call.
+  bool wants_writeback() const { return bytes_not_written_back() >= writeback_step_; }
+  // Starts writing back (sync_file_range, without waiting) at most one step of what waits,
+  // so that one call never holds its caller long; returns wants_writeback() after it (call
+  // again, between other work, while it is true). Only a hint to the kernel: an error shows
+  // up again at Sync().
+  bool StartIdleWriteback();
+
+  static constexpr uint64_t kWritebackStep = 8u << 20;
+  static constexpr uint64_t kWritebackStreamBound = 256u << 20;
+  // Other sizes than the two above, for tests.
+  void set_writeback_sizes(uint64_t step, uint64_t stream_bound) {
+    writeback_step_ = step;
+    writeback_stream_bound_ = stream_bound;
+  }
+
   uint64_t last_seq() const { return last_seq_; }  // 0 when the log holds no record
   const LogHeader& header() const { return header_; }
   // Bytes OpenForAppend cut from the tail (0 after Create or for a clean log).
@@ -171,18 +195,19 @@ class LogWriter {
   uint64_t last_seq_ = 0;
   uint64_t end_offset_ = 0;  // file size after the last good record
   uint64_t truncated_bytes_ = 0;
-  // Every kWritebackBytes appended, the kernel is told to start writing them to disk.
-  static constexpr uint64_t kWritebackBytes = 8u << 20;
-  void StartWriteback();
+  // sync_file_range(SYNC_FILE_RANGE_WRITE) of up to `max_bytes` from writeback_offset_.
+  void StartWriteback(uint64_t max_bytes);
   // Space for a batch, reserved ahead in steps of kReserveBytes (see AppendBatch); Sync()
   // gives back what is left past the end.
   static constexpr uint64_t kReserveBytes = 4u << 20;
   Status Reserve(size_t bytes);
   void ReleaseReserve();
   uint64_t reserved_end_ = 0;      // the file's space is reserved up to here
-  uint64_t writeback_offset_ = 0;  // where the last StartWriteback stopped
-  bool is_broken_ = false;         // a failed append could not be rolled back
-  std::string frames_;             // reused buffer for a batch's record frames
+  uint64_t writeback_offset_ = 0;  // where the last writeback started stops
+  uint64_t writeback_step_ = kWritebackStep;
+  uint64_t writeback_stream_bound_ = kWritebackStreamBound;
+  bool is_broken_ = false;  // a failed append could not be rolled back
+  std::string frames_;      // reused buffer for a batch's record frames
 };
 
 // Reads one log, possibly while its writer appends. Owns its fd and never modifies the

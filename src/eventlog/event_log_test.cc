@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -249,6 +250,58 @@ TEST(EventLogTest, SyncGivesBackReservedSpace) {
   EXPECT_LE(static_cast<uint64_t>(st.st_blocks) * 512, static_cast<uint64_t>(st.st_size) + 65536)
       << "blocks reserved past the end were kept";
   ASSERT_EQ(*w.Append(EventKind::kNote, "after", 99), 101u);
+}
+
+// Writeback waits for the writer's owner to say output paused: appends start none until a
+// stream leaves more than the bound without it, then one step at a time keeps what waits
+// near the bound; each idle call starts one step; a reopened log owes none.
+TEST(EventLogTest, WritebackWaitsForAPauseOrTheStreamBound) {
+  TempDir dir;
+  std::string path = (dir / "s.log");
+  constexpr uint64_t kStep = 4096;
+  constexpr uint64_t kBound = 5 * kStep;
+  std::optional<LogWriter> writer(MustCreate(path));
+  LogWriter& w = *writer;
+  w.set_writeback_sizes(kStep, kBound);
+  EXPECT_EQ(w.bytes_not_written_back(), 0u) << "the header is not the writer's output";
+  EXPECT_FALSE(w.StartIdleWriteback());
+  std::string part(1000 - kFrameBytes, 'x');  // 1,000 bytes a record
+  ASSERT_TRUE(w.AppendBatch(EventKind::kOutput, {part, part, part}, 1));
+  EXPECT_EQ(w.bytes_not_written_back(), 3000u);
+  EXPECT_FALSE(w.wants_writeback()) << "less than a step waits";
+  for (int i = 0; i < 20; ++i) {  // 23,000 bytes: past the bound but not by a step
+    ASSERT_TRUE(w.Append(EventKind::kOutput, part, 2));
+  }
+  EXPECT_EQ(w.bytes_not_written_back(), 23000u) << "a stream below bound + step starts none";
+  EXPECT_TRUE(w.wants_writeback());
+  for (int i = 0; i < 2; ++i) {  // 25,000 >= bound + step (24,576): one step starts
+    ASSERT_TRUE(w.Append(EventKind::kOutput, part, 3));
+  }
+  EXPECT_EQ(w.bytes_not_written_back(), 25000u - kStep);
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(w.Append(EventKind::kOutput, part, 4));
+    EXPECT_LT(w.bytes_not_written_back(), kBound + kStep) << "held near the bound, append " << i;
+  }
+  // The pause: one step per call until less than a step waits.
+  uint64_t waiting = w.bytes_not_written_back();
+  int calls = 0;
+  while (w.StartIdleWriteback()) {
+    ++calls;
+    waiting -= kStep;
+    ASSERT_EQ(w.bytes_not_written_back(), waiting);
+    ASSERT_LT(calls, 100);
+  }
+  EXPECT_EQ(w.bytes_not_written_back(), waiting - kStep);
+  EXPECT_LT(w.bytes_not_written_back(), kStep);
+  EXPECT_FALSE(w.wants_writeback());
+  ASSERT_TRUE(w.Sync());
+  writer.reset();  // gives up its lock
+
+  auto again = LogWriter::OpenForAppend(path);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->bytes_not_written_back(), 0u) << "a reopened log's records are not owed";
+  ASSERT_TRUE(again->Append(EventKind::kNote, "more", 5));
+  EXPECT_EQ(again->bytes_not_written_back(), kFrameBytes + 4);
 }
 
 // Event ids look like v4 UUIDs, are distinct, map back to their seq (in either case), and

@@ -71,7 +71,10 @@ LogWriter::LogWriter(UniqueFd fd, LogHeader header, uint64_t last_seq, uint64_t 
       header_(std::move(header)),
       last_seq_(last_seq),
       end_offset_(end_offset),
-      truncated_bytes_(truncated_bytes) {}
+      truncated_bytes_(truncated_bytes),
+      // What a log already holds is not this writer's to write back (a reopened log's
+      // records were written, if not synced, by the writer before).
+      writeback_offset_(end_offset) {}
 
 Result<LogWriter> LogWriter::Create(const std::string& path, const std::string& session_id) {
   if (!internal::IsUuidShape(session_id)) {
@@ -193,7 +196,10 @@ Result<uint64_t> LogWriter::AppendBatch(EventKind kind,
   }
   end_offset_ += bytes;
   last_seq_ = seq;
-  StartWriteback();
+  if (bytes_not_written_back() >= writeback_stream_bound_ + writeback_step_) {
+    // A stream that never pauses: its oldest step, keeping what waits near the bound.
+    StartWriteback(writeback_step_);
+  }
   return seq;
 }
 
@@ -234,18 +240,24 @@ void LogWriter::ReleaseReserve() {
   reserved_end_ = 0;
 }
 
-void LogWriter::StartWriteback() {
-  if (end_offset_ - writeback_offset_ < kWritebackBytes) {
+bool LogWriter::StartIdleWriteback() {
+  if (wants_writeback()) {
+    StartWriteback(writeback_step_);
+  }
+  return wants_writeback();
+}
+
+void LogWriter::StartWriteback(uint64_t max_bytes) {
+  uint64_t bytes = std::min(max_bytes, bytes_not_written_back());
+  if (bytes == 0) {
     return;
   }
-  // Starts writing what this file has taken since the last call, without waiting for it:
-  // a session that printed 200 MB then pays one fdatasync of the last few MiB when it
-  // ends, not of everything (~0.4 s here), and dirty memory stays bounded. Only a hint:
-  // an error here shows up again at Sync().
+  // Starts writing without waiting for it; the submission itself takes the caller's time
+  // (ext4's writepages runs here), which is why it waits for a pause. An error here shows
+  // up again at Sync().
   (void)::sync_file_range(fd_.fd(), static_cast<off_t>(writeback_offset_),
-                          static_cast<off_t>(end_offset_ - writeback_offset_),
-                          SYNC_FILE_RANGE_WRITE);
-  writeback_offset_ = end_offset_;
+                          static_cast<off_t>(bytes), SYNC_FILE_RANGE_WRITE);
+  writeback_offset_ += bytes;
 }
 
 Status LogWriter::Sync() {

@@ -276,6 +276,9 @@ void Shim::RunOnce() {
   if (screen_flush_at_ && Clock::now() >= *screen_flush_at_) {
     FlushScreen();
   }
+  if (writeback_at_ && Clock::now() >= *writeback_at_) {
+    WriteBackLog();
+  }
   if (settle_at_ && Clock::now() >= *settle_at_) {
     MatchSettledScreen();
   }
@@ -309,6 +312,9 @@ int Shim::PollTimeoutMs() const {
   }
   if (accept_resume_at_) {
     wake = wake ? std::min(*wake, *accept_resume_at_) : *accept_resume_at_;
+  }
+  if (writeback_at_) {
+    wake = wake ? std::min(*wake, *writeback_at_) : *writeback_at_;
   }
   if (!wake) {
     return -1;
@@ -429,6 +435,9 @@ void Shim::EmitOutput(bool flush_tail) {
   // Written, or lost to an I/O error we cannot fix; either way the screen shows it, as the
   // harness's terminal did, and clients that have not had it get it now.
   last_emit_ = Clock::now();
+  if (log_->wants_writeback()) {
+    writeback_at_ = *last_emit_ + kWritebackQuiet;  // pushed back while the stream goes on
+  }
   if (screen_pending_.empty()) {
     screen_flush_at_ = Clock::now() + kScreenDelay;
   }
@@ -439,6 +448,13 @@ void Shim::EmitOutput(bool flush_tail) {
   std::memmove(read_buf_.data(), read_buf_.data() + ready.size(), read_used_ - ready.size());
   read_used_ -= ready.size();
   forwarded_ = forwarded_ > ready.size() ? forwarded_ - ready.size() : 0;
+}
+
+void Shim::WriteBackLog() {
+  writeback_at_.reset();
+  if (log_->StartIdleWriteback()) {
+    writeback_at_ = Clock::now();  // the next step after one turn of the loop
+  }
 }
 
 void Shim::WritePendingInput() {

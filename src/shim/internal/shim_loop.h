@@ -50,6 +50,10 @@ inline constexpr std::chrono::milliseconds kDrainMax{2000};
 // to the last value: no busy loop, and space that returns is noticed within a second.
 inline constexpr std::chrono::milliseconds kLogRetryFirst{50};
 inline constexpr std::chrono::milliseconds kLogRetryMax{1000};
+// The log's writeback (LogWriter::StartIdleWriteback) waits until output has paused this
+// long, then goes one step per turn of the loop: a burst is not slowed by it, and keystrokes
+// and clients are served between steps.
+inline constexpr std::chrono::milliseconds kWritebackQuiet{50};
 // Output queued for one attached client that does not keep up (a slow terminal, a paused
 // process). Past it the client's further output is dropped and replaced, once its queue
 // has drained, by a paint of the current screen (as tmux does): the harness and the other
@@ -153,6 +157,7 @@ class Shim {
   // The screen model with every logged byte fed to it.
   screen::ScreenModel& Screen();
   void FlushScreen();
+  void WriteBackLog();
   void SendActivity(const ActivityReport& report);
   void SendLastActivity(Client* client);
 
@@ -200,6 +205,9 @@ class Shim {
   // When output was last logged: output read within kLogDelay of it is part of a stream
   // and waits for its batch; output after a longer pause is logged at once.
   std::optional<Clock::time_point> last_emit_;
+  // When the log's writeback may next take a step (kWritebackQuiet after the last output
+  // logged); unset while none waits, so an idle session costs no wake-ups.
+  std::optional<Clock::time_point> writeback_at_;
   std::vector<std::string_view> output_chunks_;  // EmitOutput's events, reused
   // Leading bytes of read_buf_ already sent to the attached clients but not yet logged and
   // fed to the screen model (see ReadPty).
