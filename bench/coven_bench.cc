@@ -88,7 +88,8 @@ void PrintReport(const Env& env, const std::string& load_before,
       row(Format("    %s: every run byte-identical (CRC-32)", who), ok ? "yes" : "NO");
     };
     bytes_row("coven", a->coven, a->coven_lost, a->coven_ok);
-    bytes_row("bare ", a->bare, a->bare_lost, a->bare_ok);
+    row("    bare : bytes read / lost (worst run; counted, not kept)",
+        Format("%" PRIu64 " / %" PRIu64, a->bare.bytes, a->bare_lost));
     if (tmux) {
       bytes_row("tmux ", a->tmux, a->tmux_lost, a->tmux_ok);
     }

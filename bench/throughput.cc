@@ -32,7 +32,8 @@ namespace {
 struct CaptureRun {
   double seconds = 0;
   Digest got;
-  uint64_t events = 0;  // Coven only: output events
+  uint64_t events = 0;      // Coven only: output events
+  bool crc_checked = true;  // false: only the byte count is known (the bare reader)
 };
 
 CaptureRun CaptureCoven(const Env& env, const Daemon& d, const std::string& file,
@@ -75,10 +76,13 @@ CaptureRun CaptureCoven(const Env& env, const Daemon& d, const std::string& file
   return run;
 }
 
-CaptureRun CaptureBare(const Env& env, const std::string& file, uint64_t n) {
+CaptureRun CaptureBare(const Env& env, const std::string& file) {
   CaptureRun run;
-  // Room for everything plus slack, touched before the clock starts.
-  std::vector<char> buf(n + (1u << 20));
+  run.crc_checked = false;
+  // The leanest reader: one reused buffer, bytes counted, nothing kept. Keeping every byte
+  // for a CRC (a 200 MB buffer, until session 9) made it ~10% slower than a forkpty reader
+  // in a probe, a softer baseline than it should be.
+  std::vector<char> buf(64u << 10);
   std::memset(buf.data(), 0, buf.size());
   std::string arg0 = env.harness;
   std::string arg1 = "cat:" + file;
@@ -120,8 +124,6 @@ CaptureRun CaptureBare(const Env& env, const std::string& file, uint64_t n) {
   // The shim's read pattern without the logging: sleep in poll(), then drain the master
   // (non-blocking, 64 KiB per read(); a PTY hands out ~4 KiB per call) until EAGAIN.
   ::fcntl(master, F_SETFL, O_NONBLOCK);
-  size_t used = 0;
-  std::vector<char> overflow(65536);
   bool open = true;
   while (open) {
     pollfd pfd{master, POLLIN, 0};
@@ -129,16 +131,9 @@ CaptureRun CaptureBare(const Env& env, const std::string& file, uint64_t n) {
       Fail(std::string("poll: ") + std::strerror(errno));
     }
     for (;;) {
-      char* dst = used < buf.size() ? buf.data() + used : overflow.data();
-      size_t room =
-          used < buf.size() ? std::min<size_t>(buf.size() - used, 65536) : overflow.size();
-      ssize_t got = ::read(master, dst, room);
+      ssize_t got = ::read(master, buf.data(), buf.size());
       if (got > 0) {
-        if (used < buf.size()) {
-          used += static_cast<size_t>(got);
-        } else {
-          run.got.bytes += static_cast<uint64_t>(got);  // beyond the buffer: counted only
-        }
+        run.got.bytes += static_cast<uint64_t>(got);
         continue;
       }
       if (got < 0 && errno == EINTR) {
@@ -156,10 +151,6 @@ CaptureRun CaptureBare(const Env& env, const std::string& file, uint64_t n) {
   auto t1 = Clock::now();
   ::close(master);
   run.seconds = SecondsSince(t0, t1);
-  uint64_t extra = run.got.bytes;
-  run.got = Digest{};
-  run.got.Add(buf.data(), used);
-  run.got.bytes += extra;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     Fail("bare PTY harness exited with status " + std::to_string(status));
   }
@@ -263,7 +254,7 @@ ThroughputResult MeasureThroughput(const Env& env) {
   auto account = [&](const CaptureRun& run, uint64_t* lost, bool* ok) {
     uint64_t l = run.got.bytes >= n ? 0 : n - run.got.bytes;
     *lost = std::max(*lost, l);
-    if (!(run.got == res.expect)) {
+    if (run.crc_checked ? !(run.got == res.expect) : run.got.bytes != res.expect.bytes) {
       *ok = false;
     }
   };
@@ -298,7 +289,7 @@ ThroughputResult MeasureThroughput(const Env& env) {
   };
   auto bare = [&](int rep) {
     quiet();
-    record(rep, "bare PTY", CaptureBare(env, file, n), &res.bare_lost, &res.bare_ok, &res.bare_runs,
+    record(rep, "bare PTY", CaptureBare(env, file), &res.bare_lost, &res.bare_ok, &res.bare_runs,
            &res.bare);
   };
   for (int rep = 0; rep < env.opt.reps; ++rep) {
