@@ -158,8 +158,8 @@ class LogWriter {
   Status Sync();
 
   // Writeback, started early so that a writer's final Sync() is short and a stream's dirty
-  // pages stay bounded, but never in the middle of a burst (it costs a fast stream a sixth
-  // of its speed on a small machine, docs/benchmarks.md). The owner calls
+  // pages stay bounded, but not in the middle of a burst (there it slowed the shim's capture
+  // of a fast stream ~5% on a 2-vCPU machine, docs/benchmarks.md). The owner calls
   // StartIdleWriteback() once its output has paused; Append starts it by itself only when a
   // stream has left more than kWritebackStreamBound bytes without it.
   //
