@@ -441,9 +441,10 @@ std::string WatchUntilNotRunning(const std::string& socket, const std::string& i
     std::vector<coven::client::SseEvent> events;
     auto open = (*stream)->ReadAvailable(events);
     for (const coven::client::SseEvent& e : events) {
-      auto list = e.event == "sessions" ? coven::client::ParseSessionList(e.data)
-                                        : core::Result<std::vector<coven::client::SessionRecord>>(
-                                              std::vector<coven::client::SessionRecord>{});
+      if (e.event != "sessions") {
+        continue;
+      }
+      auto list = coven::client::ParseSessionList(e.data);
       if (!list) {
         Fail("session list event: " + list.error().message);
       }

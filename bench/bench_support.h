@@ -89,7 +89,8 @@ struct ThroughputResult {
   Digest expect;
   Digest coven, bare, tmux;  // from the median-time run... of the last run (all must match)
   uint64_t coven_lost = 0, bare_lost = 0, tmux_lost = 0;  // worst over runs
-  bool coven_ok = true, bare_ok = true, tmux_ok = true;   // every run matched N and the CRC
+  // Every run matched N and the CRC (the bare reader keeps no bytes: N only).
+  bool coven_ok = true, bare_ok = true, tmux_ok = true;
   uint64_t coven_events = 0;
   std::vector<double> coven_runs, bare_runs, tmux_runs;
   // bare / coven of each run's back-to-back pair, and their median.
