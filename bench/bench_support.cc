@@ -26,6 +26,7 @@
 #include "client/sse_stream.h"
 #include "core/clock.h"
 #include "core/session_status.h"
+#include "payload.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration)
 
@@ -535,32 +536,11 @@ void GeneratePayloadFile(const std::string& path, uint64_t n) {
   if (fd < 0) {
     Fail("create " + path + ": " + std::strerror(errno));
   }
-  uint64_t x = 0x9E3779B97F4A7C15ull;
-  auto next = [&x] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
+  PayloadGenerator gen;
   std::string block;
   uint64_t written = 0;
   while (written < n) {
-    block.clear();
-    while (block.size() < (1u << 20)) {
-      std::string line;
-      while (line.size() < 96) {
-        uint64_t r = next();
-        if (r % 29 == 0) {
-          line += "\xc3\xa9";  // é
-        } else if (r % 31 == 0) {
-          line += "\xe2\x86\x92";  // →
-        } else {
-          line.push_back(static_cast<char>(' ' + (r >> 8) % 95));
-        }
-      }
-      line += "\r\n";  // what a terminal gets from a program whose \n the tty turned into CR LF
-      block += line;
-    }
+    gen.NextBlock(&block);
     uint64_t take = std::min<uint64_t>(block.size(), n - written);
     // Keep the file valid UTF-8 at its end too: a character cut at `take` becomes 'x's.
     if (take < block.size()) {

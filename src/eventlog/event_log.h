@@ -182,6 +182,10 @@ class LogWriter {
   }
 
   uint64_t last_seq() const { return last_seq_; }  // 0 when the log holds no record
+  // The log's size: where the next record starts. Each record takes kRecordFrameBytes
+  // plus its payload.
+  uint64_t end_offset() const { return end_offset_; }
+  static constexpr size_t kRecordFrameBytes = 32;
   const LogHeader& header() const { return header_; }
   // Bytes OpenForAppend cut from the tail (0 after Create or for a clean log).
   uint64_t truncated_bytes() const { return truncated_bytes_; }

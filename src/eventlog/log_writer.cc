@@ -15,6 +15,7 @@
 #include "eventlog/internal/framing.h"
 
 namespace coven::eventlog {
+static_assert(LogWriter::kRecordFrameBytes == internal::kFrameSize);
 namespace {
 
 using core::Error;

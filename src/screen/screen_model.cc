@@ -7,6 +7,7 @@
 #include <array>
 #include <bit>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -258,6 +259,41 @@ constexpr size_t kMaxNotifications = 16;
 constexpr size_t kMaxNotificationBytes = 512;
 // Feeds smaller than this go to libvterm whole; the fast path below pays off on streams.
 constexpr size_t kFastPathMin = 4096;
+// Plain text FeedScreen may hold back for the next feed (ScreenModel::Impl::held_text).
+constexpr size_t kMaxHeldText = 16u << 10;
+constexpr std::string_view kClearHome = "\x1b[H\x1b[2J";
+
+// The offsets of the LF bytes in bytes[start, end), in order, into `lfs`: all of them when
+// there are at most `front` + `back`, else only the first `front` and the last `back`.
+// Returns whether `lfs` holds all of them.
+bool FindLfs(std::string_view bytes, size_t start, size_t end, size_t front, size_t back,
+             std::vector<size_t>* lfs) {
+  lfs->clear();
+  size_t pos = start;
+  while (lfs->size() < front) {
+    const void* lf = std::memchr(bytes.data() + pos, '\n', end - pos);
+    if (lf == nullptr) {
+      return true;
+    }
+    pos = static_cast<size_t>(static_cast<const char*>(lf) - bytes.data());
+    lfs->push_back(pos++);
+  }
+  // From the end back to where the front ones stop; found last to first.
+  size_t first_back = lfs->size();
+  size_t limit = end;
+  while (lfs->size() - first_back < back) {
+    const void* lf = ::memrchr(bytes.data() + pos, '\n', limit - pos);
+    if (lf == nullptr) {
+      std::reverse(lfs->begin() + static_cast<std::ptrdiff_t>(first_back), lfs->end());
+      return true;
+    }
+    limit = static_cast<size_t>(static_cast<const char*>(lf) - bytes.data());
+    lfs->push_back(limit);
+  }
+  std::reverse(lfs->begin() + static_cast<std::ptrdiff_t>(first_back), lfs->end());
+  // Any LF left between the two groups?
+  return std::memchr(bytes.data() + pos, '\n', limit - pos) == nullptr;
+}
 
 }  // namespace
 
@@ -292,6 +328,13 @@ struct ScreenModel::Impl {
   };
   std::vector<SeenItem> seen;
   std::vector<size_t> run_lfs;  // FeedScreen's, kept to reuse its capacity
+  // Plain text at the end of the last feeds, not yet given to libvterm (FeedScreen): if the
+  // next feed scrolls it off it is never drawn. Whatever looks at the screen first gives it
+  // to libvterm (Materialize); the modes parser has seen it already.
+  std::string held_text;
+  // Nothing has reached libvterm since a skip cleared the screen and homed the cursor: the
+  // next skip need not clear it again (a stream skips once per feed).
+  bool cleared_home = false;
   const char* feed_base = nullptr;
   // DECSTBM's margins are the whole screen (libvterm's normalized top 0, bottom -1), and
   // DECLRMM is off; `margins_touched` when this Feed changed either.
@@ -490,22 +533,28 @@ struct ScreenModel::Impl {
                                                           &OnOsc,  nullptr,    nullptr};
 
   // Feeds `bytes` (already through the modes parser, whose record is in `seen`) to the
-  // screen, skipping what cannot change the result: within a run of plain text, CR and LF
-  // (no escape sequence, no other control), once the cursor sits on the bottom row
-  // with the scroll region the whole screen, each LF scrolls the whole screen, so every
-  // row visible at the run's end was written by its last `rows` lines. The text before
-  // those lines is replaced by one CR (the real stream is at column 0 there: the skip
-  // ends right after a CR LF); cursor, pen, modes and title are untouched by plain text.
-  // `cat` of a log is ~10x cheaper for it; full-screen repaints never take this path.
+  // screen, skipping what cannot change the result. Within a run of plain text, CR and LF
+  // (no escape sequence, no other control), with the scroll region the whole screen, every
+  // row visible at the run's end was written by its last `rows` lines; cursor, pen, modes
+  // and title are untouched by plain text. The text before those lines is replaced by a
+  // clear and home when the lines kept allow it (SkipFromClearedHome), else, once the
+  // cursor sits on the bottom row (where each LF scrolls the whole screen), by one CR (the
+  // real stream is at column 0 there: the skip ends right after a CR LF). Plain text at the
+  // end is held back (held_text): the next feed of a stream scrolls it off unseen, so a
+  // stream fed in batches costs libvterm almost nothing but the modes parser's look at each
+  // byte (`cat` of a log: ~20x cheaper). Full-screen repaints never take this path.
   void FeedScreen(std::string_view bytes) {
     int rows = 0;
     int cols = 0;
     vterm_get_size(vt, &rows, &cols);
     if (bytes.size() < kFastPathMin || !full_region || lr_margins || margins_touched) {
-      vterm_input_write(vt, bytes.data(), bytes.size());
+      Materialize();
+      Write(bytes);
       return;
     }
     size_t fed = 0;
+    size_t last_run_start = 0;  // the last plain run's bytes
+    size_t last_run_end = 0;
     std::vector<size_t>& lfs = run_lfs;  // offsets of the LFs of the current plain run
     size_t i = 0;
     while (i < seen.size()) {
@@ -513,31 +562,52 @@ struct ScreenModel::Impl {
         ++i;
         continue;
       }
-      // A plain run: text and CR/LF whose bytes lie back to back in the buffer.
-      lfs.clear();
-      size_t pos = seen[i].offset;
+      // A plain run: text and CR/LF whose bytes lie back to back in the buffer, so every
+      // LF byte in it is an LF the terminal sees.
+      size_t run_start = seen[i].offset;
+      size_t pos = run_start;
       for (; i < seen.size(); ++i) {
         const SeenItem& item = seen[i];
         if (item.kind == Seen::kText && item.offset == pos) {
-          size_t end = item.offset + item.len;
-          while (const void* lf = std::memchr(bytes.data() + pos, '\n', end - pos)) {
-            pos = static_cast<size_t>(static_cast<const char*>(lf) - bytes.data());
-            lfs.push_back(pos++);
-          }
-          pos = end;
-        } else if (item.kind == Seen::kCr && pos < bytes.size() && bytes[pos] == '\r') {
+          pos = item.offset + item.len;
+        } else if ((item.kind == Seen::kCr || item.kind == Seen::kLf) && pos < bytes.size() &&
+                   bytes[pos] == (item.kind == Seen::kCr ? '\r' : '\n')) {
           ++pos;
-        } else if (item.kind == Seen::kLf && pos < bytes.size() && bytes[pos] == '\n') {
-          lfs.push_back(pos++);
         } else {
           break;
         }
       }
-      size_t n = lfs.size();
+      last_run_start = run_start;
+      last_run_end = pos;
       auto urows = static_cast<size_t>(rows);
+      // The skips need the run's first rows + 1 LFs and its last ones, not those between: a
+      // stream's run holds thousands of lines, and finding them all cost a pass over every
+      // byte. With that many, `lfs` holds the first `front` and the last `back` of them
+      // (its indices then count them only), and all are found only if no cut lies among
+      // the last ones.
+      const size_t front = urows + 1;
+      const size_t back = 2 * urows + 2;
+      bool all_lfs = FindLfs(bytes, run_start, pos, front, back, &lfs);
+      size_t n = lfs.size();
       if (n < urows + 2 || lfs[0] + 1 < fed) {
         continue;
       }
+      size_t cut = SkipFromClearedHome(bytes, run_start, pos, &lfs, &all_lfs);
+      n = lfs.size();  // it may have found all of them
+      if (cut != 0) {
+        if (fed < run_start) {
+          Materialize();  // escapes before the run: their state survives the skip
+          Write(bytes.substr(fed, run_start - fed));
+        }
+        held_text.clear();    // plain text before the run scrolls off with the run's start
+        if (!cleared_home) {  // else the screen is still as the last skip left it
+          Write(kClearHome);
+          cleared_home = true;
+        }
+        fed = cut;
+        continue;
+      }
+      Materialize();
       // Fed up to just past the run's first LF: with the cursor then on the bottom row (as
       // it is all along while text streams), every later LF scrolls the whole screen.
       // Otherwise rows + 1 LFs take it there.
@@ -546,14 +616,14 @@ struct ScreenModel::Impl {
         vterm_state_get_cursorpos(state, &cursor);
         return cursor.row == rows - 1;
       };
-      vterm_input_write(vt, bytes.data() + fed, lfs[0] + 1 - fed);
+      Write(bytes.substr(fed, lfs[0] + 1 - fed));
       fed = lfs[0] + 1;
       size_t first_k = 1;  // the skip may end after LF k >= first_k
       if (!on_bottom_row()) {
         if (n < 2 * urows + 2) {
           continue;
         }
-        vterm_input_write(vt, bytes.data() + fed, lfs[urows] + 1 - fed);
+        Write(bytes.substr(fed, lfs[urows] + 1 - fed));
         fed = lfs[urows] + 1;
         if (!on_bottom_row()) {
           continue;
@@ -566,13 +636,22 @@ struct ScreenModel::Impl {
       // `rows` LFs follow it, so all it skips scrolls off again.
       size_t skip_to = 0;
       size_t skip_k = 0;
-      for (size_t k = n - urows - 1; k >= first_k; --k) {
-        auto next = static_cast<unsigned char>(bytes[lfs[k] + 1]);
-        if (bytes[lfs[k] - 1] == '\r' && next < 0x80) {
-          skip_to = lfs[k] + 1;
-          skip_k = k;
+      for (;;) {
+        // Only where `lfs` counts every LF below k (the last kBack when some are left out).
+        size_t k_min = all_lfs ? first_k : std::max(first_k, n - back);
+        for (size_t k = n - urows - 1; k >= k_min; --k) {
+          auto next = static_cast<unsigned char>(bytes[lfs[k] + 1]);
+          if (bytes[lfs[k] - 1] == '\r' && next < 0x80) {
+            skip_to = lfs[k] + 1;
+            skip_k = k;
+            break;
+          }
+        }
+        if (skip_to != 0 || all_lfs) {
           break;
         }
+        all_lfs = FindLfs(bytes, run_start, pos, SIZE_MAX, 0, &lfs);  // all of them, then
+        n = lfs.size();
       }
       if (skip_to <= fed) {
         continue;
@@ -590,12 +669,82 @@ struct ScreenModel::Impl {
       for (size_t k = skip_k + 1; crlf_from_home && k < skip_k + urows && k < n; ++k) {
         crlf_from_home = bytes[lfs[k] - 1] == '\r';
       }
-      static constexpr std::string_view kClearHome = "\x1b[H\x1b[2J";
       std::string_view restart = crlf_from_home ? kClearHome : std::string_view("\r");
-      vterm_input_write(vt, restart.data(), restart.size());
+      Write(restart);
       fed = skip_to;
     }
-    vterm_input_write(vt, bytes.data() + fed, bytes.size() - fed);
+    // The rest is plain text when the last run reaches the end: held, as the next feed may
+    // well scroll it off (a stream's next batch does), within a bound on the copy.
+    std::string_view rest = bytes.substr(fed);
+    if (last_run_end == bytes.size() && last_run_start <= fed &&
+        held_text.size() + rest.size() <= kMaxHeldText) {
+      held_text.append(rest);
+      return;
+    }
+    Materialize();
+    Write(rest);
+  }
+
+  // Gives libvterm the plain text FeedScreen held back.
+  void Materialize() {
+    if (!held_text.empty()) {
+      Write(held_text);
+      held_text.clear();
+    }
+  }
+
+  // Everything the screen's libvterm is given goes through here.
+  void Write(std::string_view bytes) {
+    if (!bytes.empty()) {
+      vterm_input_write(vt, bytes.data(), bytes.size());
+      cleared_home = false;
+    }
+  }
+
+  // Where a plain run bytes[start, end) with LFs `lfs` (FindLfs; all_lfs as it returned)
+  // may be cut so that what follows, fed from a cleared home, leaves the screen as the
+  // whole stream would, whatever was on it and wherever the cursor stood: the cut is right
+  // after a CR LF and before an ASCII byte or a control (a combining character there would
+  // join the last glyph drawn before it), at least `rows` LFs follow it (everything before
+  // scrolls off, however the lines wrap), and each of the first rows - 1 of them follows a
+  // CR (from home those LFs move the cursor, and a moving LF cancels a pending wrap where a
+  // scrolling one keeps it; a CR cancels it anyway). Tiny screens (a wide character's
+  // pending wrap in 2 columns, a 1-row screen's line attributes) are left to the CR skip
+  // below. 0 when there is no such cut. Finds all LFs if those it has do not suffice.
+  size_t SkipFromClearedHome(std::string_view bytes, size_t start, size_t end,
+                             std::vector<size_t>* lfs, bool* all_lfs) const {
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(vt, &rows, &cols);
+    auto urows = static_cast<size_t>(rows);
+    if (rows < 2 || cols < 4) {
+      return 0;
+    }
+    for (;;) {
+      size_t n = lfs->size();
+      if (n < urows + 2) {
+        return 0;
+      }
+      const size_t back = 2 * urows + 2;  // as FindLfs was asked for
+      size_t k_min = *all_lfs ? 1 : std::max<size_t>(1, n - back);
+      for (size_t k = n - urows - 1; k >= k_min; --k) {
+        const std::vector<size_t>& at = *lfs;
+        auto next = static_cast<unsigned char>(bytes[at[k] + 1]);
+        if (bytes[at[k] - 1] != '\r' || next >= 0x80) {
+          continue;
+        }
+        for (size_t j = k + 1; j < k + urows; ++j) {
+          if (bytes[at[j] - 1] != '\r') {
+            return 0;  // the last cut has a bare LF after it: the CR skip decides
+          }
+        }
+        return at[k] + 1;
+      }
+      if (*all_lfs) {
+        return 0;
+      }
+      *all_lfs = FindLfs(bytes, start, end, SIZE_MAX, 0, lfs);
+    }
   }
 
   VTermScreenCell Cell(int row, int col) const {
@@ -734,6 +883,8 @@ void ScreenModel::Feed(std::string_view bytes) {
 }
 
 void ScreenModel::Resize(uint16_t rows, uint16_t cols) {
+  impl_->Materialize();
+  impl_->cleared_home = false;
   vterm_set_size(impl_->vt, AtLeastOne(rows), AtLeastOne(cols));
   vterm_set_size(impl_->modes_vt, AtLeastOne(rows), AtLeastOne(cols));
 }
@@ -761,6 +912,7 @@ TerminalSignals ScreenModel::TakeSignals() {
 }
 
 std::vector<std::string> ScreenModel::Lines() const {
+  impl_->Materialize();  // not a visible change: the held text belongs to the screen already
   std::vector<std::string> lines;
   int rows = 0;
   int cols = 0;
@@ -773,6 +925,7 @@ std::vector<std::string> ScreenModel::Lines() const {
 }
 
 Snapshot ScreenModel::Capture() const {
+  impl_->Materialize();  // as in Lines()
   Snapshot s;
   s.rows = rows();
   s.cols = cols();

@@ -285,18 +285,14 @@ std::string TextLines(int count, const std::string& eol, int width = 30) {
   return out;
 }
 
-// Given streams of scrolling text (the fast path skips the lines scrolled off again) fed in
-// one piece, we should end with exactly the screen of the same bytes fed in pieces too
-// small for it: text, pen, cursor, title and paint, whatever came before the text (a
-// cleared screen, a coloured pen, scroll regions anchored anywhere, the cursor below a
-// region, bare LFs, wrapping lines, escapes between runs).
-TEST(ScreenModelTest, ScrollingTextFastPathEqualsSlowFeeding) {
-  struct Case {
-    std::string name;
-    std::string before;  // fed first, on its own
-    std::string stream;  // fed whole (fast path) or in 512-byte pieces
-  };
-  std::vector<Case> cases = {
+struct ScrollCase {
+  std::string name;
+  std::string before;  // fed first, on its own
+  std::string stream;  // fed whole or in large pieces (fast path), or in 512-byte pieces
+};
+
+std::vector<ScrollCase> ScrollCases() {
+  std::vector<ScrollCase> cases = {
       {"crlf", "", TextLines(500, "\r\n")},
       {"cleared, coloured pen", "\x1b[2J\x1b[H\x1b[42;30m", TextLines(400, "\r\n") + "tail"},
       {"bare lf", "", TextLines(400, "\n")},
@@ -319,23 +315,78 @@ TEST(ScreenModelTest, ScrollingTextFastPathEqualsSlowFeeding) {
        TextLines(100, " \xe6\x97\xa5\xc3\xa9\r\n", 40) + TextLines(200, "\r\n\xcc\x81", 77) +
            TextLines(100, " \xe2\x86\x92\r\n", 60)},
   };
-  for (const Case& c : cases) {
+  return cases;
+}
+
+// The screen of `before` then `stream` fed in pieces too small for the fast path.
+Snapshot SlowCapture(uint16_t rows, uint16_t cols, const std::string& before,
+                     const std::string& stream) {
+  ScreenModel slow(rows, cols);
+  slow.Feed(before);
+  for (size_t at = 0; at < stream.size(); at += 512) {
+    slow.Feed(stream.substr(at, 512));
+  }
+  return slow.Capture();
+}
+
+void ExpectSameScreen(const Snapshot& a, const Snapshot& b) {
+  EXPECT_EQ(a.lines, b.lines);
+  EXPECT_EQ(a.cursor_row, b.cursor_row);
+  EXPECT_EQ(a.cursor_col, b.cursor_col);
+  EXPECT_EQ(a.title, b.title);
+  EXPECT_EQ(a.ansi, b.ansi);  // the pen too
+}
+
+// Given streams of scrolling text (the fast path skips the lines scrolled off again) fed in
+// one piece, we should end with exactly the screen of the same bytes fed in pieces too
+// small for it: text, pen, cursor, title and paint, whatever came before the text (a
+// cleared screen, a coloured pen, scroll regions anchored anywhere, the cursor below a
+// region, bare LFs, wrapping lines, escapes between runs).
+TEST(ScreenModelTest, ScrollingTextFastPathEqualsSlowFeeding) {
+  for (const ScrollCase& c : ScrollCases()) {
     SCOPED_TRACE(c.name);
     ScreenModel fast(24, 80);
-    ScreenModel slow(24, 80);
     fast.Feed(c.before);
-    slow.Feed(c.before);
     fast.Feed(c.stream);
-    for (size_t at = 0; at < c.stream.size(); at += 512) {
-      slow.Feed(c.stream.substr(at, 512));
+    ExpectSameScreen(fast.Capture(), SlowCapture(24, 80, c.before, c.stream));
+  }
+}
+
+// Given the same streams and random plain ones fed in pieces large enough for the fast path
+// (each may end inside a line, a CR LF or a character; the model holds a piece's last lines
+// back until the next one shows whether they scroll off), we should have the screen of the
+// same bytes fed slowly after every piece we look at, and at the end, whether or not we
+// looked in between (looking gives the held lines to libvterm early).
+TEST(ScreenModelTest, FastPathInPiecesEqualsSlowFeeding) {
+  std::vector<ScrollCase> cases = ScrollCases();
+  coven::testing::XorShift64 random(0x9E3779B97F4A7C15ull);
+  for (int i = 0; i < 20; ++i) {
+    std::string s;
+    while (s.size() < 40000) {
+      size_t width = random.Next() % 170;
+      s += std::string(width, static_cast<char>('a' + random.Next() % 26));
+      uint64_t r = random.Next() % 8;
+      s += r == 0 ? "\n" : (r == 1 ? "\x1b[1mB\x1b[0m\r\n" : "\r\n");
     }
-    Snapshot a = fast.Capture();
-    Snapshot b = slow.Capture();
-    EXPECT_EQ(a.lines, b.lines);
-    EXPECT_EQ(a.cursor_row, b.cursor_row);
-    EXPECT_EQ(a.cursor_col, b.cursor_col);
-    EXPECT_EQ(a.title, b.title);
-    EXPECT_EQ(a.ansi, b.ansi);
+    cases.push_back({"random " + std::to_string(i), "", s});
+  }
+  for (const ScrollCase& c : cases) {
+    for (size_t piece : {4096, 4097, 6000, 16383, 40000}) {
+      for (bool look : {false, true}) {
+        SCOPED_TRACE(c.name + " in pieces of " + std::to_string(piece) +
+                     (look ? ", looked at" : ""));
+        ScreenModel fast(24, 80);
+        fast.Feed(c.before);
+        for (size_t at = 0; at < c.stream.size(); at += piece) {
+          fast.Feed(c.stream.substr(at, piece));
+          if (look && (at / piece) % 3 == 1) {
+            ExpectSameScreen(fast.Capture(),
+                             SlowCapture(24, 80, c.before, c.stream.substr(0, at + piece)));
+          }
+        }
+        ExpectSameScreen(fast.Capture(), SlowCapture(24, 80, c.before, c.stream));
+      }
+    }
   }
 }
 

@@ -37,8 +37,12 @@ void Shim::FlushScreen() {
   if (screen_pending_.empty()) {
     return;
   }
-  screen_->Feed(screen_pending_);
+  FeedScreen(screen_pending_);
   screen_pending_.clear();
+}
+
+void Shim::FeedScreen(std::string_view bytes) {
+  screen_->Feed(bytes);
   screen::TerminalSignals signals = screen_->TakeSignals();
   if (!signals.empty()) {
     std::string title = screen_->title();

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "core/clock.h"
 #include "core/strings.h"
@@ -372,7 +373,9 @@ void Shim::ReadPty() {
   // event streams) see a keystroke's echo without that delay.
   auto now = Clock::now();
   bool streaming = last_emit_ && now - *last_emit_ < kLogDelay;
-  if (read_used_ >= kLogBatch || !pty_open_ || (!streaming && !log_flush_at_)) {
+  if (read_used_ >= kLogBatch && pty_open_) {
+    EmitOutput(/*flush_tail=*/false, LogCut::kAligned);
+  } else if (read_used_ >= kLogBatch || !pty_open_ || (!streaming && !log_flush_at_)) {
     EmitOutput(!pty_open_);
   } else if (HasUnloggedOutput() && !log_flush_at_) {
     log_flush_at_ = now + kLogDelay;
@@ -413,7 +416,7 @@ bool Shim::HasUnloggedOutput() const {
   return read_used_ > core::IncompleteUtf8Tail(data);
 }
 
-void Shim::EmitOutput(bool flush_tail) {
+void Shim::EmitOutput(bool flush_tail, LogCut cut) {
   log_flush_at_.reset();
   std::string_view data(read_buf_.data(), read_used_);
   size_t keep = flush_tail ? 0 : core::IncompleteUtf8Tail(data);
@@ -421,12 +424,15 @@ void Shim::EmitOutput(bool flush_tail) {
   if (ready.empty()) {
     return;
   }
-  output_chunks_.clear();
-  for (std::string_view rest = ready; !rest.empty();) {
-    size_t n = NextChunkLength(rest);
-    output_chunks_.push_back(rest.substr(0, n));
-    rest.remove_prefix(n);
+  // The records may take the log up to the next kLogAlign offset (all of `ready` when they
+  // fit); a room of less than a page would make a tiny event, so it reaches one further.
+  size_t room = std::numeric_limits<size_t>::max();
+  if (cut == LogCut::kAligned) {
+    room = kLogAlign - static_cast<size_t>(log_->end_offset() % kLogAlign);
+    room += room < 4096 ? kLogAlign : 0;
   }
+  ready = ready.substr(
+      0, ChunkForRoom(ready, room, eventlog::LogWriter::kRecordFrameBytes, &output_chunks_));
   auto seq = CheckAppend(EventKind::kOutput,
                          log_->AppendBatch(EventKind::kOutput, output_chunks_, core::NowNanos()));
   if (!seq && log_full_) {
@@ -438,16 +444,24 @@ void Shim::EmitOutput(bool flush_tail) {
   if (log_->wants_writeback()) {
     writeback_at_ = *last_emit_ + kWritebackQuiet;  // pushed back while the stream goes on
   }
-  if (screen_pending_.empty()) {
-    screen_flush_at_ = Clock::now() + kScreenDelay;
+  if (ready.size() >= kScreenDirect) {
+    FlushScreen();  // what waits goes first
+    FeedScreen(ready);
+  } else {
+    if (screen_pending_.empty()) {
+      screen_flush_at_ = Clock::now() + kScreenDelay;
+    }
+    screen_pending_.append(ready);
   }
-  screen_pending_.append(ready);
   if (ready.size() > forwarded_) {
     ForwardOutput(ready.substr(forwarded_));
   }
   std::memmove(read_buf_.data(), read_buf_.data() + ready.size(), read_used_ - ready.size());
   read_used_ -= ready.size();
   forwarded_ = forwarded_ > ready.size() ? forwarded_ - ready.size() : 0;
+  if (HasUnloggedOutput()) {
+    log_flush_at_ = *last_emit_ + kLogDelay;  // the rest of a batch cut at kLogAlign
+  }
 }
 
 void Shim::WriteBackLog() {

@@ -1,6 +1,7 @@
 // Tests for shim/'s pure pieces: payload JSON, output chunking, frames and the shim argv.
 #include <signal.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,6 +96,54 @@ TEST(ShimChunkerTest, WordwiseCountingEqualsBytewise) {
       EXPECT_EQ(static_cast<unsigned char>(data[n]) & 0xC0, 0xC0u) << round;  // a lead byte
     }
   }
+}
+
+// Given a batch and the room left before an aligned offset of the log, we should take all
+// of it as NextChunkLength cuts it when it fits, else fill the room exactly with whole
+// records (frame plus payload), backing off only to keep a character whole, and never take
+// a record that would not fit.
+TEST(ShimChunkerTest, ChunksForRoomFillItExactlyAtCharacterBoundaries) {
+  constexpr size_t kFrame = 32;
+  std::vector<std::string_view> chunks;
+  auto framed = [&] {
+    size_t total = 0;
+    for (std::string_view c : chunks) {
+      total += kFrame + c.size();
+      EXPECT_LT(internal::EscapedCost(c) + internal::kOutputJsonOverhead,
+                internal::kMaxOutputJsonBytes);
+      EXPECT_TRUE(core::IsValidUtf8(c));
+    }
+    return total;
+  };
+  std::string ascii(150000, 'a');
+  // Fits: the same events as cutting it with NextChunkLength.
+  EXPECT_EQ(internal::ChunkForRoom(ascii, SIZE_MAX, kFrame, &chunks), ascii.size());
+  EXPECT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[0].size(), internal::NextChunkLength(ascii));
+  EXPECT_EQ(framed(), ascii.size() + 3 * kFrame);
+  // Does not fit: the room exactly, at any size, within one event or across several.
+  for (size_t room : {4096, 59987, 60020, 131072 - 1000, 131072}) {
+    size_t taken = internal::ChunkForRoom(ascii, room, kFrame, &chunks);
+    EXPECT_EQ(framed(), room) << room;
+    EXPECT_EQ(taken + kFrame * chunks.size(), room) << room;
+  }
+  // A room no larger than a frame takes nothing.
+  EXPECT_EQ(internal::ChunkForRoom(ascii, kFrame, kFrame, &chunks), 0u);
+  EXPECT_TRUE(chunks.empty());
+  // Three-byte characters: the cut backs off to the start of the one it would split.
+  std::string euros;
+  while (euros.size() < 150000) {
+    euros += "\xE2\x82\xAC";
+  }
+  for (size_t room = 10000; room < 10003; ++room) {
+    size_t taken = internal::ChunkForRoom(euros, room, kFrame, &chunks);
+    EXPECT_EQ(taken % 3, 0u) << room;
+    EXPECT_LE(framed(), room) << room;
+    EXPECT_GT(framed() + 3, room) << room;
+  }
+  // Stray continuation bytes have no boundary to keep: the room is filled all the same.
+  std::string junk(150000, '\x80');
+  EXPECT_EQ(internal::ChunkForRoom(junk, 20001, kFrame, &chunks), 20001 - kFrame);
 }
 
 // Given frames delivered one byte at a time, we should get them whole and in order.

@@ -112,4 +112,35 @@ size_t NextChunkLength(std::string_view data) {
   return cut;
 }
 
+size_t ChunkForRoom(std::string_view data, size_t room, size_t frame_bytes,
+                    std::vector<std::string_view>* chunks) {
+  chunks->clear();
+  size_t taken = 0;
+  while (taken < data.size() && room > frame_bytes) {
+    std::string_view rest = data.substr(taken);
+    size_t n = NextChunkLength(rest);
+    if (frame_bytes + n > room) {
+      n = room - frame_bytes;
+      // The cut goes back to the start of a character it would split (at most 3
+      // continuation bytes precede the next byte of a valid one); a run of stray
+      // continuation bytes is cut where it is, as NextChunkLength does.
+      size_t cut = n;
+      for (int i = 0; i < 3 && cut > 0 && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80;
+           ++i) {
+        --cut;
+      }
+      if ((static_cast<unsigned char>(rest[cut]) & 0xC0) != 0x80) {
+        n = cut;
+      }
+      if (n == 0) {
+        break;
+      }
+    }
+    chunks->push_back(rest.substr(0, n));
+    taken += n;
+    room -= frame_bytes + n;
+  }
+  return taken;
+}
+
 }  // namespace coven::shim::internal

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace coven::shim::internal {
 
@@ -28,5 +29,14 @@ size_t EscapedCost(std::string_view data);
 // Callers hold back an incomplete character at the end of `data` (core::IncompleteUtf8Tail)
 // until more bytes arrive.
 size_t NextChunkLength(std::string_view data);
+
+// Splits the start of `data` into output events (cut as NextChunkLength cuts) whose records,
+// `frame_bytes` each plus their payload, take at most `room` bytes of the log: all of `data`
+// when it fits, else the last event is cut short so that the records fill `room` exactly
+// (a few bytes less where that would split a character). `chunks` gets the events; returns
+// the bytes of `data` they hold. The shim ends a stream's log writes on aligned file offsets
+// this way (see kLogAlign).
+size_t ChunkForRoom(std::string_view data, size_t room, size_t frame_bytes,
+                    std::vector<std::string_view>* chunks);
 
 }  // namespace coven::shim::internal
