@@ -6,10 +6,10 @@
 // next) to see a 2% change. These figures are stable enough to: docs/benchmarks.md.
 //
 //   build/release/bench/coven_capture_cost [--benchmark_filter=...]
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +29,7 @@ namespace {
 constexpr size_t kStreamBytes = 32u << 20;  // one iteration's worth of output
 constexpr size_t kReadBatch = 128u << 10;   // what the shim logs at once while streaming
 constexpr size_t kAlign = 128u << 10;       // the shim's kLogAlign
-constexpr char kSessionId[] = "0b5a3c1e-1111-4222-8333-123456789abc";
+constexpr std::string_view kSessionId = "0b5a3c1e-1111-4222-8333-123456789abc";
 
 const std::string& Stream() {
   static const std::string stream = [] {
@@ -48,7 +48,7 @@ const std::string& Stream() {
 }
 
 // The screen model fed a stream in batches of range(0) bytes (the shim's kScreenBatch).
-void BM_ScreenFeed(benchmark::State& state) {
+void ScreenFeed(benchmark::State& state) {
   const std::string& s = Stream();
   auto batch = static_cast<size_t>(state.range(0));
   for (auto _ : state) {
@@ -60,12 +60,12 @@ void BM_ScreenFeed(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * s.size()));
 }
-BENCHMARK(BM_ScreenFeed)->Arg(64 << 10)->Arg(256 << 10)->Arg(1 << 20)->Arg(4 << 20);
+BENCHMARK(ScreenFeed)->Arg(64 << 10)->Arg(256 << 10)->Arg(1 << 20)->Arg(4 << 20);
 
 // Cutting a stream's batches into output events (the JSON-size scan): over the whole stream
 // (range(0) == 0), or one batch again and again, in the CPU's cache as the shim's is when
 // it has just read it (1).
-void BM_ChunkBatches(benchmark::State& state) {
+void ChunkBatches(benchmark::State& state) {
   const std::string& s = Stream();
   std::string_view all = state.range(0) == 1 ? std::string_view(s).substr(0, kReadBatch) : s;
   std::vector<std::string_view> chunks;
@@ -80,11 +80,11 @@ void BM_ChunkBatches(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * s.size()));
 }
-BENCHMARK(BM_ChunkBatches)->Arg(0)->Arg(1);
+BENCHMARK(ChunkBatches)->Arg(0)->Arg(1);
 
 // Appending a stream to a new log on disk (framing, CRC, the write into the page cache), its
 // batches ending on kAlign offsets (range(0) == 1) or wherever they end (0).
-void BM_LogAppend(benchmark::State& state) {
+void LogAppend(benchmark::State& state) {
   const std::string& s = Stream();
   bool aligned = state.range(0) == 1;
   std::string dir = "/tmp/coven-capture-cost.XXXXXX";
@@ -95,7 +95,7 @@ void BM_LogAppend(benchmark::State& state) {
   std::vector<std::string_view> chunks;
   for (auto _ : state) {
     std::string path = dir + "/events.log";
-    auto log = eventlog::LogWriter::Create(path, kSessionId);
+    auto log = eventlog::LogWriter::Create(path, std::string(kSessionId));
     if (!log) {
       state.SkipWithError(log.error().message.c_str());
       break;
@@ -115,7 +115,7 @@ void BM_LogAppend(benchmark::State& state) {
   (void)core::RemoveTree(dir);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * s.size()));
 }
-BENCHMARK(BM_LogAppend)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(LogAppend)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coven::bench

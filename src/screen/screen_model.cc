@@ -582,18 +582,14 @@ struct ScreenModel::Impl {
       auto urows = static_cast<size_t>(rows);
       // The skips need the run's first rows + 1 LFs and its last ones, not those between: a
       // stream's run holds thousands of lines, and finding them all cost a pass over every
-      // byte. With that many, `lfs` holds the first `front` and the last `back` of them
+      // byte. With that many, `lfs` holds the first FrontLfs and the last BackLfs of them
       // (its indices then count them only), and all are found only if no cut lies among
       // the last ones.
-      const size_t front = urows + 1;
-      const size_t back = 2 * urows + 2;
-      bool all_lfs = FindLfs(bytes, run_start, pos, front, back, &lfs);
-      size_t n = lfs.size();
-      if (n < urows + 2 || lfs[0] + 1 < fed) {
+      bool all_lfs = FindLfs(bytes, run_start, pos, FrontLfs(urows), BackLfs(urows), &lfs);
+      if (lfs.size() < urows + 2 || lfs[0] + 1 < fed) {
         continue;
       }
       size_t cut = SkipFromClearedHome(bytes, run_start, pos, &lfs, &all_lfs);
-      n = lfs.size();  // it may have found all of them
       if (cut != 0) {
         if (fed < run_start) {
           Materialize();  // escapes before the run: their state survives the skip
@@ -608,70 +604,7 @@ struct ScreenModel::Impl {
         continue;
       }
       Materialize();
-      // Fed up to just past the run's first LF: with the cursor then on the bottom row (as
-      // it is all along while text streams), every later LF scrolls the whole screen.
-      // Otherwise rows + 1 LFs take it there.
-      auto on_bottom_row = [&] {
-        VTermPos cursor{};
-        vterm_state_get_cursorpos(state, &cursor);
-        return cursor.row == rows - 1;
-      };
-      Write(bytes.substr(fed, lfs[0] + 1 - fed));
-      fed = lfs[0] + 1;
-      size_t first_k = 1;  // the skip may end after LF k >= first_k
-      if (!on_bottom_row()) {
-        if (n < 2 * urows + 2) {
-          continue;
-        }
-        Write(bytes.substr(fed, lfs[urows] + 1 - fed));
-        fed = lfs[urows] + 1;
-        if (!on_bottom_row()) {
-          continue;
-        }
-        first_k = urows + 1;
-      }
-      // The skip ends right after a CR LF (column 0, as the CR we feed instead leaves it)
-      // and before an ASCII byte or a control: a combining character there would join the
-      // last glyph drawn before it, which differs once the text before is skipped. At least
-      // `rows` LFs follow it, so all it skips scrolls off again.
-      size_t skip_to = 0;
-      size_t skip_k = 0;
-      for (;;) {
-        // Only where `lfs` counts every LF below k (the last kBack when some are left out).
-        size_t k_min = all_lfs ? first_k : std::max(first_k, n - back);
-        for (size_t k = n - urows - 1; k >= k_min; --k) {
-          auto next = static_cast<unsigned char>(bytes[lfs[k] + 1]);
-          if (bytes[lfs[k] - 1] == '\r' && next < 0x80) {
-            skip_to = lfs[k] + 1;
-            skip_k = k;
-            break;
-          }
-        }
-        if (skip_to != 0 || all_lfs) {
-          break;
-        }
-        all_lfs = FindLfs(bytes, run_start, pos, SIZE_MAX, 0, &lfs);  // all of them, then
-        n = lfs.size();
-      }
-      if (skip_to <= fed) {
-        continue;
-      }
-      // What follows starts at column 0 and holds at least `rows` LFs, so the screen ends
-      // as its last rows, whatever it showed before: scrolled up into place from the bottom
-      // row (a CR there, as the real stream stands), or written down from a cleared home,
-      // which costs libvterm one scroll instead of one per line (each moves the whole
-      // screen); both erase with the same pen. From home, though, the first rows - 1 LFs
-      // move the cursor, and a moving LF cancels a pending wrap (a line exactly as wide as
-      // the screen) where a scrolling one keeps it: so the clear only when those LFs each
-      // follow a CR, which cancels it anyway. Tiny screens (a wide character's pending wrap
-      // in 2 columns, a 1-row screen's line attributes) keep the CR.
-      bool crlf_from_home = rows >= 2 && cols >= 4;
-      for (size_t k = skip_k + 1; crlf_from_home && k < skip_k + urows && k < n; ++k) {
-        crlf_from_home = bytes[lfs[k] - 1] == '\r';
-      }
-      std::string_view restart = crlf_from_home ? kClearHome : std::string_view("\r");
-      Write(restart);
-      fed = skip_to;
+      fed = SkipFromBottomRow(bytes, run_start, pos, fed, all_lfs);
     }
     // The rest is plain text when the last run reaches the end: held, as the next feed may
     // well scroll it off (a stream's next batch does), within a bound on the copy.
@@ -683,6 +616,68 @@ struct ScreenModel::Impl {
     }
     Materialize();
     Write(rest);
+  }
+
+  // How many of a long run's first and last LFs FeedScreen finds (FindLfs).
+  static size_t FrontLfs(size_t rows) { return rows + 1; }
+  static size_t BackLfs(size_t rows) { return 2 * rows + 2; }
+
+  // The CR skip, for a plain run bytes[start, end) whose kept lines have a bare LF among
+  // their first rows - 1 (so SkipFromClearedHome's cut does not apply), with `lfs` from
+  // FindLfs. Feeds the run from `fed` to just past its first LF: with the cursor then on
+  // the bottom row (as it is all along while text streams) every later LF scrolls the whole
+  // screen; otherwise rows + 1 LFs take it there. The text from there to the last cut (right
+  // after a CR LF, where the real stream is at column 0, before an ASCII byte or a control,
+  // at least `rows` LFs before the run's end, so all it skips scrolls off again) is
+  // replaced by one CR. Returns where feeding goes on.
+  size_t SkipFromBottomRow(std::string_view bytes, size_t start, size_t end, size_t fed,
+                           bool all_lfs) {
+    int rows = 0;
+    int cols = 0;
+    vterm_get_size(vt, &rows, &cols);
+    auto urows = static_cast<size_t>(rows);
+    std::vector<size_t>& lfs = run_lfs;
+    size_t n = lfs.size();
+    auto on_bottom_row = [&] {
+      VTermPos cursor{};
+      vterm_state_get_cursorpos(state, &cursor);
+      return cursor.row == rows - 1;
+    };
+    Write(bytes.substr(fed, lfs[0] + 1 - fed));
+    fed = lfs[0] + 1;
+    size_t first_k = 1;  // the cut may be after LF k >= first_k
+    if (!on_bottom_row()) {
+      if (n < 2 * urows + 2) {
+        return fed;
+      }
+      Write(bytes.substr(fed, lfs[urows] + 1 - fed));
+      fed = lfs[urows] + 1;
+      if (!on_bottom_row()) {
+        return fed;
+      }
+      first_k = urows + 1;
+    }
+    size_t skip_to = 0;
+    for (;;) {
+      // Only where `lfs` counts every LF below k (the last BackLfs when some are left out).
+      size_t k_min = all_lfs ? first_k : std::max(first_k, n - BackLfs(urows));
+      for (size_t k = n - urows - 1; k >= k_min && skip_to == 0; --k) {
+        auto next = static_cast<unsigned char>(bytes[lfs[k] + 1]);
+        if (bytes[lfs[k] - 1] == '\r' && next < 0x80) {
+          skip_to = lfs[k] + 1;
+        }
+      }
+      if (skip_to != 0 || all_lfs) {
+        break;
+      }
+      all_lfs = FindLfs(bytes, start, end, SIZE_MAX, 0, &lfs);  // all of them, then
+      n = lfs.size();
+    }
+    if (skip_to <= fed) {
+      return fed;
+    }
+    Write("\r");
+    return skip_to;
   }
 
   // Gives libvterm the plain text FeedScreen held back.
@@ -725,8 +720,7 @@ struct ScreenModel::Impl {
       if (n < urows + 2) {
         return 0;
       }
-      const size_t back = 2 * urows + 2;  // as FindLfs was asked for
-      size_t k_min = *all_lfs ? 1 : std::max<size_t>(1, n - back);
+      size_t k_min = *all_lfs ? 1 : std::max<size_t>(1, n - BackLfs(urows));
       for (size_t k = n - urows - 1; k >= k_min; --k) {
         const std::vector<size_t>& at = *lfs;
         auto next = static_cast<unsigned char>(bytes[at[k] + 1]);
