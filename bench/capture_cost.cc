@@ -101,8 +101,8 @@ void LogAppend(benchmark::State& state) {
       break;
     }
     for (size_t at = 0; at < s.size();) {
-      size_t room = aligned ? kAlign - log->end_offset() % kAlign : SIZE_MAX;
-      room += room < 4096 ? kAlign : 0;
+      size_t room =
+          aligned ? shim::internal::RoomToAlignedEnd(log->end_offset(), kAlign) : SIZE_MAX;
       std::string_view batch = std::string_view(s).substr(at, kReadBatch);
       at += shim::internal::ChunkForRoom(batch, room, eventlog::LogWriter::kRecordFrameBytes,
                                          &chunks);

@@ -425,12 +425,9 @@ void Shim::EmitOutput(bool flush_tail, LogCut cut) {
     return;
   }
   // The records may take the log up to the next kLogAlign offset (all of `ready` when they
-  // fit); a room of less than a page would make a tiny event, so it reaches one further.
-  size_t room = std::numeric_limits<size_t>::max();
-  if (cut == LogCut::kAligned) {
-    room = kLogAlign - static_cast<size_t>(log_->end_offset() % kLogAlign);
-    room += room < 4096 ? kLogAlign : 0;
-  }
+  // fit).
+  size_t room = cut == LogCut::kAligned ? RoomToAlignedEnd(log_->end_offset(), kLogAlign)
+                                        : std::numeric_limits<size_t>::max();
   ready = ready.substr(
       0, ChunkForRoom(ready, room, eventlog::LogWriter::kRecordFrameBytes, &output_chunks_));
   auto seq = CheckAppend(EventKind::kOutput,

@@ -64,6 +64,17 @@ size_t BlockCost(const char* p) {
   return total;
 }
 
+// Where the character that byte `n` of `data` (n < data.size()) belongs to starts: `n` itself
+// at a boundary, else back over at most 3 continuation bytes (10xxxxxx), which is all a
+// valid sequence has. A run of stray continuation bytes has no boundary to keep: `n`.
+size_t CharacterStart(std::string_view data, size_t n) {
+  size_t cut = n;
+  for (int i = 0; i < 3 && cut > 0 && (static_cast<unsigned char>(data[cut]) & 0xC0) == 0x80; ++i) {
+    --cut;
+  }
+  return (static_cast<unsigned char>(data[cut]) & 0xC0) == 0x80 ? n : cut;
+}
+
 }  // namespace
 
 size_t NextChunkLength(std::string_view data) {
@@ -97,19 +108,8 @@ size_t NextChunkLength(std::string_view data) {
   if (n == data.size()) {
     return n;
   }
-  // Back off to the start of the character that straddles the cut: at most 3 continuation
-  // bytes (10xxxxxx) precede the next byte of a valid sequence.
-  size_t cut = n;
-  for (int i = 0; i < 3 && cut > 0; ++i) {
-    if ((static_cast<unsigned char>(data[cut]) & 0xC0) != 0x80) {
-      break;
-    }
-    --cut;
-  }
-  if ((static_cast<unsigned char>(data[cut]) & 0xC0) == 0x80 || cut == 0) {
-    return n;  // not a valid character boundary anyway
-  }
-  return cut;
+  size_t cut = CharacterStart(data, n);
+  return cut == 0 ? n : cut;  // a character longer than the budget cannot be kept whole
 }
 
 size_t ChunkForRoom(std::string_view data, size_t room, size_t frame_bytes,
@@ -120,18 +120,7 @@ size_t ChunkForRoom(std::string_view data, size_t room, size_t frame_bytes,
     std::string_view rest = data.substr(taken);
     size_t n = NextChunkLength(rest);
     if (frame_bytes + n > room) {
-      n = room - frame_bytes;
-      // The cut goes back to the start of a character it would split (at most 3
-      // continuation bytes precede the next byte of a valid one); a run of stray
-      // continuation bytes is cut where it is, as NextChunkLength does.
-      size_t cut = n;
-      for (int i = 0; i < 3 && cut > 0 && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80;
-           ++i) {
-        --cut;
-      }
-      if ((static_cast<unsigned char>(rest[cut]) & 0xC0) != 0x80) {
-        n = cut;
-      }
+      n = CharacterStart(rest, room - frame_bytes);
       if (n == 0) {
         break;
       }
@@ -141,6 +130,11 @@ size_t ChunkForRoom(std::string_view data, size_t room, size_t frame_bytes,
     room -= frame_bytes + n;
   }
   return taken;
+}
+
+size_t RoomToAlignedEnd(uint64_t end_offset, size_t align) {
+  size_t room = align - static_cast<size_t>(end_offset % align);
+  return room < 4096 ? room + align : room;
 }
 
 }  // namespace coven::shim::internal

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -38,5 +39,9 @@ size_t NextChunkLength(std::string_view data);
 // this way (see kLogAlign).
 size_t ChunkForRoom(std::string_view data, size_t room, size_t frame_bytes,
                     std::vector<std::string_view>* chunks);
+
+// The room for ChunkForRoom from a log's end offset to its next multiple of `align`; less
+// than a page would make a tiny event, so that room reaches one multiple further.
+size_t RoomToAlignedEnd(uint64_t end_offset, size_t align);
 
 }  // namespace coven::shim::internal
