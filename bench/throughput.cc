@@ -23,6 +23,7 @@
 #include "bench_support.h"
 #include "core/clock.h"
 #include "core/session_status.h"
+#include "pty/pty.h"
 
 namespace coven::bench {
 using namespace std::chrono_literals;
@@ -131,18 +132,12 @@ CaptureRun CaptureBare(const Env& env, const std::string& file) {
       Fail(std::string("poll: ") + std::strerror(errno));
     }
     for (;;) {
-      ssize_t got = ::read(master, buf.data(), buf.size());
-      if (got > 0) {
-        run.got.bytes += static_cast<uint64_t>(got);
+      pty::MasterReadResult got = pty::ReadMaster(master, buf.data(), buf.size());
+      if (got.status == pty::MasterRead::kData) {
+        run.got.bytes += got.bytes;
         continue;
       }
-      if (got < 0 && errno == EINTR) {
-        continue;
-      }
-      if (got < 0 && errno == EAGAIN) {
-        break;
-      }
-      open = false;  // EIO: every slave fd is closed (or 0)
+      open = got.status == pty::MasterRead::kWouldBlock;  // else every slave fd is closed
       break;
     }
   }

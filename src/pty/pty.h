@@ -17,10 +17,11 @@
 // timing (SIGHUP, SIGTERM, SIGKILL) or build the harness environment: the shim does that.
 //
 // Reading the master returns EIO (not 0) once every slave fd is closed, that is when the
-// child and everything it started that held the terminal have exited. Callers treat EIO
-// on the master as end of output.
+// child and everything it started that held the terminal have exited. But one EIO is not
+// the end of output: read the master with ReadMaster, which says kClosed only when it is.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -38,6 +39,28 @@ struct WindowSize {
   uint16_t rows = 24;
   uint16_t cols = 80;
 };
+
+// What one ReadMaster call gave.
+enum class MasterRead {
+  kData,        // `bytes` bytes were read
+  kWouldBlock,  // nothing to read now (non-blocking master)
+  kClosed,      // every slave fd is closed and everything written before was read
+};
+
+struct MasterReadResult {
+  MasterRead status = MasterRead::kClosed;
+  size_t bytes = 0;
+};
+
+// One read(2) of a PTY master into `buf` (retried on EINTR). An EIO is confirmed by a
+// second read before it is reported as kClosed, because Linux can return EIO while the
+// last bytes the harness wrote before exiting are still on their way to the master: the
+// reader found nothing, the writer wrote and closed, and the reader then saw the slave
+// closed before the kernel's buffer work had moved those bytes (seen on 6.18 under load,
+// about one session in 2,000 losing its last lines). A read that starts after the
+// close first flushes that work, so it returns those bytes, or EIO when there are none.
+// Other errors are reported as kClosed too: the terminal cannot be read any more.
+MasterReadResult ReadMaster(int master_fd, char* buf, size_t len);
 
 // Owns the master fd of a PTY (close-on-exec). Move-only; not thread-safe.
 class PtyMaster {
@@ -62,6 +85,8 @@ class PtyMaster {
   core::Result<WindowSize> Size() const;
   // Turns O_NONBLOCK on or off. kIo on failure.
   core::Status SetNonBlocking(bool non_blocking);
+  // ReadMaster on this master.
+  MasterReadResult Read(char* buf, size_t len) { return ReadMaster(fd(), buf, len); }
 
  private:
   core::UniqueFd fd_;

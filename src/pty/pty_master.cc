@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include "pty/pty.h"
 
@@ -35,6 +36,27 @@ core::Status PtyMaster::SetNonBlocking(bool non_blocking) {
     return core::SysError("fcntl(F_SETFL) on pty master", errno);
   }
   return core::Ok();
+}
+
+MasterReadResult ReadMaster(int master_fd, char* buf, size_t len) {
+  bool saw_eio = false;
+  for (;;) {
+    ssize_t n = ::read(master_fd, buf, len);
+    if (n > 0) {
+      return {MasterRead::kData, static_cast<size_t>(n)};
+    }
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0 && errno == EAGAIN) {
+      return {MasterRead::kWouldBlock, 0};
+    }
+    if (n < 0 && errno == EIO && !saw_eio) {
+      saw_eio = true;  // maybe early: read once more (see pty.h)
+      continue;
+    }
+    return {MasterRead::kClosed, 0};
+  }
 }
 
 }  // namespace coven::pty

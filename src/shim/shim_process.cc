@@ -347,18 +347,15 @@ void Shim::OnSignal() {
 void Shim::ReadPty() {
   while (read_used_ < read_buf_.size()) {
     size_t room = read_buf_.size() - read_used_;
-    ssize_t n = ::read(master_.fd(), read_buf_.data() + read_used_, room);
-    if (n > 0) {
-      read_used_ += static_cast<size_t>(n);
+    pty::MasterReadResult r = master_.Read(read_buf_.data() + read_used_, room);
+    if (r.status == pty::MasterRead::kData) {
+      read_used_ += r.bytes;
       continue;
     }
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0 && errno == EAGAIN) {
+    if (r.status == pty::MasterRead::kWouldBlock) {
       break;
     }
-    // EIO (or 0): every slave fd is closed, the normal end of output on Linux.
+    // Every slave fd is closed and all they wrote is read: the normal end of output.
     pty_open_ = false;
     pending_input_.clear();
     break;

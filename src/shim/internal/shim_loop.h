@@ -50,9 +50,10 @@ inline constexpr size_t kMaxPendingInput = 16u << 20;
 inline constexpr size_t kMaxClients = 128;
 inline constexpr std::chrono::milliseconds kAcceptBackoffMin{10};
 inline constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
-// After the harness exits, output still in the terminal is drained until EIO (every slave
-// fd closed), until the master stays quiet this long (a grandchild holds the tty), or
-// until the hard bound (a grandchild keeps writing).
+// After the harness exits, output still in the terminal is drained until the master is
+// closed (pty::ReadMaster: every slave fd closed, all they wrote read), until it stays
+// quiet this long (a grandchild holds the tty), or until the hard bound (a grandchild
+// keeps writing).
 inline constexpr std::chrono::milliseconds kDrainQuiet{100};
 inline constexpr std::chrono::milliseconds kDrainMax{2000};
 // While the disk is full, appends are retried after a backoff that doubles from the first
@@ -226,7 +227,7 @@ class Shim {
   // Leading bytes of read_buf_ already sent to the attached clients but not yet logged and
   // fed to the screen model (see ReadPty).
   size_t forwarded_ = 0;
-  bool pty_open_ = true;  // false once reading the master gave EIO
+  bool pty_open_ = true;  // false once ReadMaster said kClosed
   std::string pending_input_;
 
   std::optional<pty::ExitInfo> exit_;  // set once the harness is reaped
