@@ -317,6 +317,9 @@ int Shim::PollTimeoutMs() const {
   if (writeback_at_) {
     wake = wake ? std::min(*wake, *writeback_at_) : *writeback_at_;
   }
+  if (notify_at_) {
+    wake = wake ? std::min(*wake, *notify_at_) : *notify_at_;
+  }
   if (!wake) {
     return -1;
   }

@@ -27,6 +27,7 @@
 #include "eventlog/event_log.h"
 #include "shim/internal/json.h"
 #include "shim/internal/output_chunker.h"
+#include "shim/internal/shim_loop.h"
 #include "shim/internal/wire.h"
 #include "shim/shim_test_helpers.h"
 #include "support/temp_dir.h"
@@ -110,6 +111,53 @@ TEST_F(ShimTest, WatcherSeesAppendsAndExit) {
   }
   EXPECT_TRUE(WaitUntil([&] { return watcher.watched_count() == 0; }));
   EXPECT_THAT(Output(ReadEvents(session_dir_)), HasSubstr("got go"));
+  WaitShim();
+}
+
+// Given a watched harness that streams 16 MB (~130 log batches), the watcher should hear of
+// the stream at most once per kNotifyInterval (plus the notice of the end), yet of every
+// event before the exit.
+TEST_F(ShimTest, WatcherHearsOfAStreamAtMostOncePerInterval) {
+  std::string file = home_.path() + "/big.txt";
+  std::string line(99, 'x');
+  line += '\n';  // the terminal makes it CR LF: a stream the screen model takes fast
+  std::ofstream out(file, std::ios::binary);
+  for (int i = 0; i < 160'000; ++i) {
+    out << line;
+  }
+  out.close();
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t notices = 0;
+  uint64_t appended = 0;
+  bool gone = false;
+  ShimWatcher watcher({[&](const std::string&, uint64_t seq) {
+                         std::lock_guard<std::mutex> lock(mu);
+                         ++notices;
+                         appended = std::max(appended, seq);
+                       },
+                       [&](const std::string&, const std::string&) {
+                         std::lock_guard<std::mutex> lock(mu);
+                         gone = true;
+                         cv.notify_all();
+                       },
+                       nullptr});
+  auto launched = Launch({"/bin/sh", "-c", "read x; exec cat " + file});
+  ASSERT_TRUE(launched) << launched.error().message;
+  ASSERT_TRUE(watcher.Watch("sess-1", session_dir_));
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(SendInput(session_dir_, "go\n"));
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, kDeadline, [&] { return gone; }));
+  // Every notice was sent after `start` and heard before now, kNotifyInterval apart but the
+  // first (the input's echo) and the goodbye's.
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  uint64_t bound = static_cast<uint64_t>(elapsed / internal::kNotifyInterval) + 2;
+  EXPECT_LE(notices, bound) << "over " << elapsed / 1ms << " ms";
+  auto events = ReadEvents(session_dir_);
+  ASSERT_EQ(events.back().kind, EventKind::kExit);
+  EXPECT_EQ(appended, events.back().seq);
+  lock.unlock();
   WaitShim();
 }
 

@@ -84,6 +84,10 @@ inline constexpr size_t kScreenDirect = 32u << 10;
 // terminal's signals (bell, title, notifications) reach subscribers this much later at most.
 inline constexpr std::chrono::milliseconds kScreenDelay{10};
 
+// Subscribers are told of new events at most this often while output streams (see
+// Shim::NotifySubscribers).
+inline constexpr std::chrono::milliseconds kNotifyInterval{5};
+
 // One connection on shim.sock.
 struct Client {
   core::UniqueFd fd;
@@ -223,6 +227,10 @@ class Shim {
   // When the log's writeback may next take a step (kWritebackQuiet after the last output
   // logged); unset while none waits, so an idle session costs no wake-ups.
   std::optional<Clock::time_point> writeback_at_;
+  // When subscribers were last told of new events, and when those logged since may be told
+  // (unset while none wait).
+  std::optional<Clock::time_point> last_notice_;
+  std::optional<Clock::time_point> notify_at_;
   std::vector<std::string_view> output_chunks_;  // EmitOutput's events, reused
   // Leading bytes of read_buf_ already sent to the attached clients but not yet logged and
   // fed to the screen model (see ReadPty).
