@@ -28,5 +28,12 @@ for entry in "${agents[@]}"; do
     continue
   fi
   echo "install_agents: installing $spec into $prefix"
-  npm install --global --prefix "$prefix" --no-fund --no-audit --loglevel=error "$spec"
+  if ! npm install --global --prefix "$prefix" --no-fund --no-audit --loglevel=error "$spec"; then
+    # Node trusts its own CA list, not the system's: behind a proxy that re-signs TLS
+    # (SELF_SIGNED_CERT_IN_CHAIN above) it needs the proxy's CA.
+    echo "install_agents: npm could not install $spec from the registry. Behind a proxy that" \
+      "re-signs TLS, point Node at a bundle holding its CA, e.g." \
+      "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt scripts/test.sh" >&2
+    exit 1
+  fi
 done
