@@ -452,10 +452,11 @@ void Shim::FlushClient(Client* client) {
 
 void Shim::NotifySubscribers() {
   uint64_t last = log_->last_seq();
-  bool owed = std::any_of(clients_.begin(), clients_.end(), [&](const auto& c) {
+  // Coalesced: a subscriber that has not taken the previous frame gets no new one yet.
+  auto owed = [last](const std::unique_ptr<Client>& c) {
     return c->subscribed && !c->dead && c->out.empty() && c->notified_seq < last;
-  });
-  if (!owed) {
+  };
+  if (std::none_of(clients_.begin(), clients_.end(), owed)) {
     notify_at_.reset();  // a subscriber still sending is told once its queue drains (POLLOUT)
     return;
   }
@@ -471,8 +472,7 @@ void Shim::NotifySubscribers() {
   notify_at_.reset();
   last_notice_ = now;
   for (const auto& c : clients_) {
-    // Coalesced: a subscriber that has not taken the previous frame gets no new one yet.
-    if (c->subscribed && !c->dead && c->out.empty() && c->notified_seq < last) {
+    if (owed(c)) {
       c->notified_seq = last;
       Reply(c.get(), FrameType::kAppended, SeqPayload(last));
       FlushClient(c.get());
