@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <thread>
 
 #include "client/sessions.h"
@@ -501,6 +502,38 @@ PagingResult PageAll(const coven::client::DaemonClient& c, const std::string& id
     }
   }
   return res;
+}
+
+MeanInterval GeometricMeanWithInterval(const std::vector<double>& ratios) {
+  MeanInterval r;
+  size_t n = ratios.size();
+  if (n == 0) {
+    return r;
+  }
+  double sum = 0;
+  for (double x : ratios) {
+    sum += std::log(x);
+  }
+  double mean = sum / static_cast<double>(n);
+  r.mean = r.low = r.high = std::exp(mean);
+  if (n < 2) {
+    return r;
+  }
+  double ss = 0;
+  for (double x : ratios) {
+    ss += (std::log(x) - mean) * (std::log(x) - mean);
+  }
+  double se = std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
+  // Two-sided 95% quantiles of Student's t for n - 1 = 1..30 degrees of freedom, then ~2.
+  static constexpr double kT95[] = {12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                    2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                    2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                    2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  size_t df = n - 1;
+  double t = df <= std::size(kT95) ? kT95[df - 1] : 2.0;
+  r.low = std::exp(mean - t * se);
+  r.high = std::exp(mean + t * se);
+  return r;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   std::string coven_exe = COVEN_BENCH_COVEN_EXE;
   uint64_t bytes = 200'000'000;  // (a)
-  int reps = 3;                  // (a): median of this many runs per method
+  int reps = 7;                  // (a): this many back-to-back pairs (and tmux runs)
   int launches = 100;            // (b)
   uint64_t events = 1'000'000;   // (c)
   int idle_sessions = 200;       // (d)
@@ -84,6 +84,13 @@ struct Env {
   std::string tmp, bin, harness, project, path_env;
 };
 
+// A geometric mean and its 95% confidence interval (Student's t on the logs): for ratios
+// measured in pairs, where a slow spell of the machine scales both sides.
+struct MeanInterval {
+  double mean = 0, low = 0, high = 0;
+};
+MeanInterval GeometricMeanWithInterval(const std::vector<double>& ratios);
+
 struct ThroughputResult {
   double coven_s = 0, bare_s = 0, tmux_s = 0, verify_s = 0;
   Digest expect;
@@ -96,6 +103,7 @@ struct ThroughputResult {
   // bare / coven of each run's back-to-back pair, and their median.
   std::vector<double> pair_ratios;
   double pair_ratio = 0;
+  MeanInterval pair_geomean;  // of pair_ratios
 };
 
 struct LatencyResult {

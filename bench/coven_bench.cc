@@ -81,6 +81,9 @@ void PrintReport(const Env& env, const std::string& load_before,
     row("    tmux 'pipe-pane' to a file", tmux ? Format("%.1f MB/s", mb / a->tmux_s) : "skipped");
     row("    ratio coven / bare PTY (of the medians)", Format("%.2f", a->bare_s / a->coven_s));
     row("    ratio coven / bare PTY (median of back-to-back pairs)", Format("%.2f", a->pair_ratio));
+    row("    ratio coven / bare PTY (pairs' geometric mean, 95% CI)",
+        Format("%.2f [%.2f, %.2f]", a->pair_geomean.mean, a->pair_geomean.low,
+               a->pair_geomean.high));
     row("    ratio coven / tmux", tmux ? Format("%.2f", a->tmux_s / a->coven_s) : "skipped");
     auto bytes_row = [&](const char* who, const Digest& got, uint64_t lost, bool ok) {
       row(Format("    %s: bytes captured / lost (worst run)", who),

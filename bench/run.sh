@@ -2,7 +2,7 @@
 # bench/run.sh: builds the release preset (coven + coven_bench) and runs the benchmark.
 # Extra arguments go to coven_bench, e.g. `bench/run.sh --bytes 50000000 --only ab`;
 # without --only, the rejoin times (bench/rejoin.sh) follow the table. Needs tmux for
-# parts (a) and (f). Takes about 6 minutes on 2 cores; see bench/README.md.
+# parts (a) and (f). Takes about 7 minutes on 2 cores; see bench/README.md.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

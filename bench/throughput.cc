@@ -37,22 +37,32 @@ struct CaptureRun {
   bool crc_checked = true;  // false: only the byte count is known (the bare reader)
 };
 
-CaptureRun CaptureCoven(const Env& env, const Daemon& d, const std::string& file,
-                        double* verify_seconds) {
+// Times one capture: from the launch to the session's completion. The bytes are read back
+// afterwards (VerifyCoven), outside the timed pair, so the bare run that pairs with this one
+// follows it at once instead of after the read-back (seconds in which the VM's speed may
+// change).
+CaptureRun CaptureCoven(const Env& env, const Daemon& d, const std::string& file, std::string* id) {
   coven::client::DaemonClient c(d.socket, 30s);
   auto t0 = Clock::now();
   auto reply = Request(c, "POST", "/api/v1/sessions", LaunchBody(env.project, "cat:" + file));
   if (reply.status != 201) {
     Fail("launch -> " + std::to_string(reply.status) + " " + reply.body);
   }
-  std::string id(ParseJson(reply.body, "launch").as_object().at("id").as_string());
-  std::string status = WatchUntilNotRunning(d.socket, id, 600s);
+  *id = std::string(ParseJson(reply.body, "launch").as_object().at("id").as_string());
+  std::string status = WatchUntilNotRunning(d.socket, *id, 600s);
   auto t1 = Clock::now();
   if (!core::IsStatus(status, core::SessionStatus::kCompleted)) {
     Fail("capture session ended " + status);
   }
   CaptureRun run;
   run.seconds = SecondsSince(t0, t1);
+  return run;
+}
+
+// Reads a capture's output back through /events (every byte, CRC), then sacrifices the
+// session to free the disk.
+void VerifyCoven(const Daemon& d, const std::string& id, CaptureRun* run, double* verify_seconds) {
+  coven::client::DaemonClient c(d.socket, 30s);
   bool saw_exit = false;
   auto v0 = Clock::now();
   PageAll(c, id, /*raw=*/true, [&](const json::object& ev) {
@@ -60,8 +70,8 @@ CaptureRun CaptureCoven(const Env& env, const Daemon& d, const std::string& file
     if (kind == "output") {
       json::value payload = ParseJson(std::string(ev.at("payload_json").as_string()), "payload");
       const json::string& data = payload.as_object().at("data").as_string();
-      run.got.Add(data.data(), data.size());
-      ++run.events;
+      run->got.Add(data.data(), data.size());
+      ++run->events;
     } else if (kind == "exit") {
       saw_exit = true;
     }
@@ -70,11 +80,10 @@ CaptureRun CaptureCoven(const Env& env, const Daemon& d, const std::string& file
   if (!saw_exit) {
     Fail("capture session has no exit event");
   }
-  auto sac = Request(c, "POST", "/api/v1/sessions/" + id + "/sacrifice");  // frees the disk
+  auto sac = Request(c, "POST", "/api/v1/sessions/" + id + "/sacrifice");
   if (sac.status != 200) {
     Fail("sacrifice -> " + std::to_string(sac.status) + " " + sac.body);
   }
-  return run;
 }
 
 CaptureRun CaptureBare(const Env& env, const std::string& file) {
@@ -274,31 +283,32 @@ ThroughputResult MeasureThroughput(const Env& env) {
                     run.seconds, static_cast<double>(n) / 1e6 / run.seconds, run.got.bytes,
                     verdict(run), more.c_str()));
   };
-  auto coven = [&](int rep) {
-    quiet();
+  for (int rep = 0; rep < env.opt.reps; ++rep) {
+    // Coven and the bare reader back to back, in turns first, so a slow spell of the machine
+    // weighs on both and neither always runs second. Coven's bytes are checked after the
+    // pair.
+    std::string id;
+    CaptureRun c;
+    CaptureRun b;
+    if (rep % 2 == 0) {
+      quiet();
+      c = CaptureCoven(env, d, file, &id);
+      quiet();
+      b = CaptureBare(env, file);
+    } else {
+      quiet();
+      b = CaptureBare(env, file);
+      quiet();
+      c = CaptureCoven(env, d, file, &id);
+    }
     double verify = 0;
-    CaptureRun c = CaptureCoven(env, d, file, &verify);
+    VerifyCoven(d, id, &c, &verify);
     res.coven_events = c.events;
     res.verify_s = verify;
     record(
         rep, "coven", c, &res.coven_lost, &res.coven_ok, &res.coven_runs, &res.coven,
         Format("; %" PRIu64 " output events, read back via /events in %.3f s", c.events, verify));
-  };
-  auto bare = [&](int rep) {
-    quiet();
-    record(rep, "bare PTY", CaptureBare(env, file), &res.bare_lost, &res.bare_ok, &res.bare_runs,
-           &res.bare);
-  };
-  for (int rep = 0; rep < env.opt.reps; ++rep) {
-    // Coven and the bare reader back to back, in turns first, so a slow spell of the machine
-    // weighs on both and neither always runs second.
-    if (rep % 2 == 0) {
-      coven(rep);
-      bare(rep);
-    } else {
-      bare(rep);
-      coven(rep);
-    }
+    record(rep, "bare PTY", b, &res.bare_lost, &res.bare_ok, &res.bare_runs, &res.bare);
     res.pair_ratios.push_back(res.bare_runs.back() / res.coven_runs.back());
     if (std::getenv("COVEN_BENCH_NO_TMUX") == nullptr) {
       quiet();
@@ -311,6 +321,7 @@ ThroughputResult MeasureThroughput(const Env& env) {
   res.bare_s = Median(res.bare_runs);
   res.tmux_s = Median(res.tmux_runs);
   res.pair_ratio = Median(res.pair_ratios);
+  res.pair_geomean = GeometricMeanWithInterval(res.pair_ratios);
   ::unlink(file.c_str());
   return res;
 }
