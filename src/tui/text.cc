@@ -2,6 +2,9 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "core/strings.h"
 
 namespace coven::tui {
@@ -212,12 +215,14 @@ std::vector<std::string> TailLines(std::string_view text, size_t count) {
   if (!line.empty()) {
     lines.push_back(line.Finish());
   }
+  // Taken from the end, then put back in order (inserting at the front was quadratic).
   std::vector<std::string> out;
   for (auto it = lines.rbegin(); it != lines.rend() && out.size() < count; ++it) {
     if (!IsBlank(*it)) {
-      out.insert(out.begin(), *it);
+      out.push_back(std::move(*it));
     }
   }
+  std::reverse(out.begin(), out.end());
   return out;
 }
 
