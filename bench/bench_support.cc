@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iterator>
+#include <numeric>
 #include <thread>
 
 #include "client/sessions.h"
@@ -510,18 +511,19 @@ MeanInterval GeometricMeanWithInterval(const std::vector<double>& ratios) {
   if (n == 0) {
     return r;
   }
-  double sum = 0;
+  std::vector<double> logs;
+  logs.reserve(n);
   for (double x : ratios) {
-    sum += std::log(x);
+    logs.push_back(std::log(x));
   }
-  double mean = sum / static_cast<double>(n);
+  double mean = std::accumulate(logs.begin(), logs.end(), 0.0) / static_cast<double>(n);
   r.mean = r.low = r.high = std::exp(mean);
   if (n < 2) {
     return r;
   }
   double ss = 0;
-  for (double x : ratios) {
-    ss += (std::log(x) - mean) * (std::log(x) - mean);
+  for (double l : logs) {
+    ss += (l - mean) * (l - mean);
   }
   double se = std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
   // Two-sided 95% quantiles of Student's t for n - 1 = 1..30 degrees of freedom, then ~2.
